@@ -1,0 +1,167 @@
+"""`countersign` (= `python -m bot`): serve, demo, check, now."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.config import (
+    ConfigError,
+    Settings,
+    load_policy,
+    load_settings,
+    missing_for_serve,
+)
+from bot.domain.findings import Verdict, verdict
+from bot.logs import configure
+
+SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "x_consumer_key",
+                 "x_consumer_secret", "x_access_token", "x_access_token_secret",
+                 "facebook_page_token", "secret_key")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="countersign",
+        description="Moderated organisational posting from Slack. With no command: serve when "
+        "Slack is configured (SLACK_BOT_TOKEN), otherwise run the demo.",
+    )
+    p.add_argument("--version", action="version", version=f"countersign {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the Slack app and the publishing scheduler",
+                           description="Run the Slack app and the publishing scheduler in one "
+                           "process: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.")
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help="HTTP mode: POST /slack/events")
+    mode.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+
+    sub.add_parser("demo", help="run the whole flow against local emulators and narrate it",
+                   description="Run the real app against local emulators of Slack, X and "
+                   "Facebook with a temporary database, narrating each step.")
+
+    check = sub.add_parser("check", help="run the checks on a text",
+                           description="Run the checks on TEXT (or standard input with -). "
+                           "Exit status: 0 when nothing blocks, 1 when a finding blocks.")
+    check.add_argument("text", nargs="?", default="-", metavar="TEXT|-")
+    check.add_argument("--json", action="store_true", help="print findings as JSON")
+    check.add_argument("--platforms", default=None,
+                       help="comma-separated platforms to check for (default: the configured)")
+
+    now = sub.add_parser("now", help="publish an approved post at once",
+                         description="Publish the approved post POST_ID at once on every "
+                         "platform it is still queued for.")
+    now.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12 or #12")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return run_demo()
+        settings = load_settings()
+        configure(settings.log_level, [settings.secret(f) for f in SECRET_FIELDS])
+        if args.command is None:
+            if settings.slack_bot_token is None:
+                print("Slack is not configured (no SLACK_BOT_TOKEN): running the demo.\n"
+                      "See README.md, 'Connect your workspace', to run it for real.\n")
+                from bot.demo import run_demo
+
+                return run_demo()
+            return serve(settings, socket=None, port=None)
+        if args.command == "serve":
+            return serve(settings, socket=True if args.socket else False if args.http else None,
+                         port=args.port)
+        if args.command == "check":
+            return check(settings, args.text, as_json=args.json, platforms=args.platforms)
+        if args.command == "now":
+            return now(settings, args.post_id)
+    except ConfigError as exc:
+        print(f"countersign: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def check(settings: Settings, text: str, *, as_json: bool, platforms: str | None) -> int:
+    from bot.checks import run_checks
+
+    if text == "-":
+        text = sys.stdin.read()
+    chosen = tuple(p.strip() for p in platforms.split(",")) if platforms else \
+        tuple(settings.platforms)
+    findings = run_checks(text, chosen, load_policy(settings.config_dir))
+    result = verdict(findings)
+    if as_json:
+        print(json.dumps({"verdict": result.value, "findings": [f.to_dict() for f in findings]},
+                         indent=2, ensure_ascii=False))
+    else:
+        print(f"verdict: {result.value}")
+        for f in findings:
+            where = f" [{f.platform}]" if f.platform else ""
+            print(f"  {f.severity.value:5} {f.check}/{f.rule}{where} at {f.start}-{f.end}: "
+                  f"{f.excerpt!r} — {f.message}")
+            if f.suggestion:
+                print(f"        suggestion: {f.suggestion}")
+    return 1 if result is Verdict.BLOCKED else 0
+
+
+def now(settings: Settings, post_id: str) -> int:
+    from bot.runtime import build_runtime
+
+    digits = post_id.lstrip("#")
+    if not digits.isdigit():
+        print(f"countersign now: {post_id!r} is not a post number, e.g. 12", file=sys.stderr)
+        return 2
+    runtime = build_runtime(settings)
+    try:
+        result = runtime.service.publish_now(int(digits), actor="cli")
+    finally:
+        runtime.store.close()
+    print(result)
+    return 0 if "published" in result or "written to the outbox" in result else 1
+
+
+def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
+    from bot.runtime import build_runtime
+
+    socket_mode = settings.slack_app_token is not None if socket is None else socket
+    missing = missing_for_serve(settings, socket_mode=socket_mode)
+    if missing:
+        raise ConfigError("cannot start; these settings are missing:\n  " + "\n  ".join(missing))
+    runtime = build_runtime(settings)
+    runtime.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(runtime.app, settings.secret("slack_app_token"))
+            handler.connect()
+            print("countersign: connected to Slack in Socket Mode", file=sys.stderr)
+            stop.wait()
+            handler.close()
+        else:
+            from bot.server import HttpServer
+
+            server = HttpServer(runtime.app, port=port or settings.port).start()
+            print(f"countersign: listening on port {server.port} (POST /slack/events, "
+                  "GET /healthz)", file=sys.stderr)
+            try:
+                stop.wait()
+            finally:
+                server.stop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.close()
+    return 0

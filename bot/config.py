@@ -1,0 +1,354 @@
+"""Settings: one object, read once from config/ files, `.env` and the environment, passed down.
+
+Precedence: environment > `.env` > `config/settings.yaml` > defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.checks import Policy
+from bot.domain.findings import Severity
+from bot.domain.posts import PLATFORMS
+from bot.scheduling.slots import ScheduleError, Slot, weekly_slots
+from bot.yamlfile import ConfigError, LineDict, load_yaml, where
+
+DEFAULT_GRAPH_VERSION = "v24.0"
+
+
+def _setting(env: str, key: str, default: Any, help: str) -> Any:
+    """A setting with its environment name, its config/settings.yaml key and its help text."""
+    return Field(
+        default=default,
+        validation_alias=AliasChoices(env, key),
+        description=help,
+        json_schema_extra={"env": env, "key": key},
+    )
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+    isolated: ClassVar[bool] = False
+
+    slack_bot_token: SecretStr | None = _setting(
+        "SLACK_BOT_TOKEN", "slack_bot_token", None, "Bot token (xoxb-…) of the Slack app."
+    )
+    slack_signing_secret: SecretStr | None = _setting(
+        "SLACK_SIGNING_SECRET", "slack_signing_secret", None,
+        "Signing secret used to verify every request from Slack (HTTP mode).",
+    )
+    slack_app_token: SecretStr | None = _setting(
+        "SLACK_APP_TOKEN", "slack_app_token", None,
+        "App-level token (xapp-…); when set, `serve` uses Socket Mode.",
+    )
+    slack_api_url: str = _setting(
+        "SLACK_API_URL", "slack_api_url", "https://slack.com/api/",
+        "Base URL of the Slack Web API (passed to WebClient as base_url).",
+    )
+    x_consumer_key: SecretStr | None = _setting(
+        "X_CONSUMER_KEY", "x_consumer_key", None, "X API key (OAuth 1.0a consumer key)."
+    )
+    x_consumer_secret: SecretStr | None = _setting(
+        "X_CONSUMER_SECRET", "x_consumer_secret", None, "X API key secret."
+    )
+    x_access_token: SecretStr | None = _setting(
+        "X_ACCESS_TOKEN", "x_access_token", None, "X access token of the organisation's account."
+    )
+    x_access_token_secret: SecretStr | None = _setting(
+        "X_ACCESS_TOKEN_SECRET", "x_access_token_secret", None, "X access token secret."
+    )
+    x_api_url: str = _setting(
+        "X_API_URL", "x_api_url", "https://api.twitter.com", "Base URL of the X API."
+    )
+    x_upload_url: str = _setting(
+        "X_UPLOAD_URL", "x_upload_url", "https://upload.twitter.com",
+        "Base URL of X's media upload API.",
+    )
+    facebook_page_id: str | None = _setting(
+        "FACEBOOK_PAGE_ID", "facebook_page_id", None, "Id of the Facebook Page to publish to."
+    )
+    facebook_page_token: SecretStr | None = _setting(
+        "FACEBOOK_PAGE_TOKEN", "facebook_page_token", None,
+        "Page access token with pages_manage_posts and pages_read_engagement.",
+    )
+    facebook_graph_url: str = _setting(
+        "FACEBOOK_GRAPH_URL", "facebook_graph_url", "https://graph.facebook.com",
+        "Base URL of the Graph API.",
+    )
+    facebook_graph_version: str = _setting(
+        "FACEBOOK_GRAPH_VERSION", "facebook_graph_version", DEFAULT_GRAPH_VERSION,
+        "Graph API version used for every call, e.g. v24.0.",
+    )
+    db: Path = _setting(
+        "COUNTERSIGN_DB", "db", Path("countersign.db"), "Path of the SQLite database."
+    )
+    config_dir: Path = _setting(
+        "COUNTERSIGN_CONFIG_DIR", "config_dir", Path("config"),
+        "Folder holding settings.yaml, schedule.yaml and policy.yaml.",
+    )
+    data_dir: Path | None = _setting(
+        "COUNTERSIGN_DATA_DIR", "data_dir", None,
+        "Folder for the outbox (dry-run deliveries); default: the database's folder.",
+    )
+    secret_key: SecretStr | None = _setting(
+        "COUNTERSIGN_SECRET_KEY", "secret_key", None,
+        "Key for the keyed hashes of the consent register (used from issue [2] on).",
+    )
+    proposals_channel: str | None = _setting(
+        "COUNTERSIGN_PROPOSALS_CHANNEL", "proposals_channel", None,
+        "Channel id where staff propose posts (top-level messages).",
+    )
+    review_channel: str | None = _setting(
+        "COUNTERSIGN_REVIEW_CHANNEL", "review_channel", None,
+        "Channel id where review cards are posted.",
+    )
+    approvers: CommaList = _setting(
+        "COUNTERSIGN_APPROVERS", "approvers", [],
+        "Who may approve: Slack user ids (U…) and/or user-group ids (S…), comma-separated.",
+    )
+    admins: CommaList = _setting(
+        "COUNTERSIGN_ADMINS", "admins", [],
+        "Who may administer (publish now, …): user ids and/or user-group ids, comma-separated.",
+    )
+    timezone: str = _setting(
+        "COUNTERSIGN_TIMEZONE", "timezone", "Europe/London",
+        "IANA time zone of the schedule's slot times, e.g. Europe/London.",
+    )
+    platforms: CommaList = _setting(
+        "COUNTERSIGN_PLATFORMS", "platforms", list(PLATFORMS),
+        "Platforms posts go to: x, facebook (comma-separated).",
+    )
+    approvals_required: int = _setting(
+        "COUNTERSIGN_APPROVALS_REQUIRED", "approvals_required", 1,
+        "How many approvers (never the proposer) must approve a post.",
+    )
+    port: int = _setting("PORT", "port", 3000, "HTTP port of `serve --http`.")
+    log_level: str = _setting(
+        "COUNTERSIGN_LOG_LEVEL", "log_level", "INFO", "Logging level (DEBUG, INFO, WARNING…)."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Init values carry config/settings.yaml, which the environment overrides.
+        if cls.isolated:
+            return (init_settings,)
+        return (env_settings, dotenv_settings, init_settings)
+
+    @field_validator("approvers", "admins", "platforms", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, value: list[str]) -> list[str]:
+        value = [v.lower() for v in value]
+        unknown = [v for v in value if v not in PLATFORMS]
+        if unknown:
+            raise ValueError(f"unknown platform(s) {', '.join(unknown)}; use x and/or facebook")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f'"{value}" is not an IANA time zone, e.g. Europe/London') from exc
+        return value
+
+    @field_validator("approvals_required")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def outbox_dir(self) -> Path:
+        base = self.data_dir if self.data_dir is not None else self.db.resolve().parent
+        return base / "outbox"
+
+    @property
+    def x_configured(self) -> bool:
+        return all(
+            (self.x_consumer_key, self.x_consumer_secret, self.x_access_token,
+             self.x_access_token_secret)
+        )
+
+    @property
+    def facebook_configured(self) -> bool:
+        return bool(self.facebook_page_id and self.facebook_page_token)
+
+    def secret(self, name: str) -> str:
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else ""
+
+
+class IsolatedSettings(Settings):
+    """Settings from explicit values only: the demo and the tests must not pick up a real .env."""
+
+    isolated = True
+
+
+def setting_docs() -> list[tuple[str, str, str, str]]:
+    """(environment name, settings.yaml key, default, help) for every setting."""
+    rows = []
+    for field in Settings.model_fields.values():
+        extra = field.json_schema_extra
+        assert isinstance(extra, dict)
+        default = field.default
+        shown = ", ".join(default) if isinstance(default, list) else default
+        rows.append((str(extra["env"]), str(extra["key"]), "" if shown is None else str(shown),
+                     field.description or ""))
+    return rows
+
+
+def load_settings(
+    *, overrides: Mapping[str, Any] | None = None, isolated: bool = False
+) -> Settings:
+    """Settings from every source; ``isolated`` uses ``overrides`` and config/ files only."""
+    cls = IsolatedSettings if isolated else Settings
+    first = _validate(cls, dict(overrides or {}), "the environment")
+    path = first.config_dir / "settings.yaml"
+    data = load_yaml(path)
+    if data is None:
+        return first
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of setting: value")
+    known = {str(f.json_schema_extra["env"]) for f in Settings.model_fields.values()  # type: ignore[index]
+             } | {str(f.json_schema_extra["key"]) for f in Settings.model_fields.values()}  # type: ignore[index]
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        raise ConfigError(f"{where(path, data, unknown[0])}: unknown setting {unknown[0]!r}")
+    return _validate(cls, {**data, **(overrides or {})}, str(path), data)
+
+
+def _validate(
+    cls: type[Settings], values: dict[str, Any], source: str, data: Any = None
+) -> Settings:
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            place = where(Path(source), data, name) if data is not None else source
+            problems.append(f"{place}: {name}: {error['msg']}")
+        raise ConfigError("Invalid settings:\n  " + "\n  ".join(problems)) from exc
+
+
+def missing_for_serve(settings: Settings, *, socket_mode: bool) -> list[str]:
+    """Every setting `serve` cannot run without, each with where to set it."""
+    needed = [
+        ("slack_bot_token", "SLACK_BOT_TOKEN"),
+        ("proposals_channel", "COUNTERSIGN_PROPOSALS_CHANNEL"),
+        ("review_channel", "COUNTERSIGN_REVIEW_CHANNEL"),
+        ("approvers", "COUNTERSIGN_APPROVERS"),
+    ]
+    needed.append(
+        ("slack_app_token", "SLACK_APP_TOKEN") if socket_mode
+        else ("slack_signing_secret", "SLACK_SIGNING_SECRET")
+    )
+    return [
+        f"{env} (environment or .env; or `{field}:` in {settings.config_dir / 'settings.yaml'})"
+        for field, env in needed
+        if not getattr(settings, field)
+    ]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    slots: tuple[Slot, ...]
+
+    def for_platform(self, platform: str) -> list[Slot]:
+        return [s for s in self.slots if s.platform == platform]
+
+
+def load_schedule(config_dir: Path) -> Schedule:
+    """config/schedule.yaml: per platform (or `all`), a list of {days, times}."""
+    path = config_dir / "schedule.yaml"
+    data = load_yaml(path, required=True)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected platforms mapped to lists of {{days, times}}")
+    slots: list[Slot] = []
+    for platform, entries in data.items():
+        targets = list(PLATFORMS) if platform == "all" else [platform]
+        if platform != "all" and platform not in PLATFORMS:
+            raise ConfigError(f"{where(path, data, platform)}: unknown platform {platform!r}")
+        if not isinstance(entries, list):
+            raise ConfigError(f"{where(path, data, platform)}: expected a list of {{days, times}}")
+        for entry in entries:
+            place = where(path, entry, "days")
+            if not isinstance(entry, dict) or "days" not in entry or "times" not in entry:
+                raise ConfigError(f"{where(path, data, platform)}: each entry needs days and times")
+            times = entry["times"]
+            times = [times] if isinstance(times, str) else times
+            try:
+                for target in targets:
+                    slots.extend(weekly_slots(target, str(entry["days"]), [str(t) for t in times]))
+            except ScheduleError as exc:
+                raise ConfigError(f"{place}: {exc}") from exc
+    return Schedule(tuple(sorted(set(slots))))
+
+
+def load_policy(config_dir: Path) -> Policy:
+    """config/policy.yaml: country, the organisation's public contacts, severity overrides."""
+    import phonenumbers
+
+    path = config_dir / "policy.yaml"
+    data = load_yaml(path) or LineDict()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping")
+    country = str(data.get("country", "GB")).upper()
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"{where(path, data, 'country')}: unknown country code {country!r}")
+    allow = data.get("allow") or {}
+    phones = set()
+    for raw in allow.get("phones", []) or []:
+        try:
+            number = phonenumbers.parse(str(raw), country)
+        except phonenumbers.NumberParseException as exc:
+            raise ConfigError(f"{where(path, allow, 'phones')}: {raw!r} is not a phone number") from exc
+        phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    severities = {}
+    for rule, spec in (data.get("rules") or {}).items():
+        value = spec.get("severity") if isinstance(spec, dict) else spec
+        try:
+            severities[str(rule)] = Severity(str(value))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where(path, data.get('rules'), rule)}: severity of {rule} must be "
+                "info, warn or block"
+            ) from exc
+    return Policy(
+        country=country,
+        public_emails=frozenset(str(e).lower() for e in allow.get("emails", []) or []),
+        public_phones=frozenset(phones),
+        severities=severities,
+    )

@@ -1,0 +1,1 @@
+"""The pure core: proposals, findings, the review workflow. No SDK imports, no clock reads."""

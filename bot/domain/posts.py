@@ -1,0 +1,81 @@
+"""Posts, their deliveries and the states they move through."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.findings import Finding
+
+PLATFORMS = ("x", "facebook")
+PLATFORM_NAMES = {"x": "X", "facebook": "Facebook"}
+
+
+class PostStatus(StrEnum):
+    IN_REVIEW = "in_review"
+    BLOCKED = "blocked"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    # Found mid-call after a crash: it may or may not have reached the platform.
+    UNCONFIRMED = "unconfirmed"
+    CANCELLED = "cancelled"
+
+
+# Deliveries in these states may already be visible to the public.
+OUT_IN_THE_WORLD = frozenset(
+    {DeliveryStatus.PUBLISHING, DeliveryStatus.PUBLISHED, DeliveryStatus.UNCONFIRMED}
+)
+
+
+def content_hash(text: str, platforms: tuple[str, ...]) -> str:
+    """Approval is bound to exactly this: the words and where they go."""
+    canonical = json.dumps({"text": text, "platforms": sorted(platforms)}, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    post_id: int
+    platform: str
+    content_hash: str
+    status: DeliveryStatus
+    due_at: datetime | None
+    attempts: int = 0
+    remote_id: str | None = None
+    url: str | None = None
+    last_error: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    proposer: str
+    text: str
+    platforms: tuple[str, ...]
+    content_hash: str
+    status: PostStatus
+    version: int
+    findings: tuple[Finding, ...] = ()
+    source_channel: str = ""
+    source_ts: str = ""
+    card_channel: str | None = None
+    card_ts: str | None = None
+    report_ts: str | None = None
+    approvers: tuple[str, ...] = field(default=())  # who approved the current content
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.id}"

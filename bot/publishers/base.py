@@ -1,0 +1,55 @@
+"""What every publisher promises, and the failures it may report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Publication:
+    remote_id: str
+    url: str  # a link to the published post, or the outbox file for a dry run
+
+
+class FailureKind(StrEnum):
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"
+    CREDENTIALS = "credentials"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class PublishError(Exception):
+    """A platform said no; ``kind`` decides what Countersign does next."""
+
+    def __init__(self, kind: FailureKind, reason: str, retry_at: float | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+        self.retry_at = retry_at  # epoch seconds, when the platform said when
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a delivery sends: the approved words, named by a key unique to the delivery."""
+
+    key: str
+    post_id: int
+    text: str
+
+
+class Publisher(Protocol):
+    platform: str
+    dry_run: bool
+
+    def publish(self, draft: Draft) -> Publication: ...
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """Error texts can carry URLs with tokens in them; nothing secret reaches a card or a log."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,111 @@
+"""The composition root: settings → database → publishers → services → Slack app → scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Settings, load_policy, load_schedule
+from bot.publishers.base import Publisher
+from bot.publishers.facebook import FacebookPublisher
+from bot.publishers.outbox import OutboxPublisher
+from bot.publishers.x import XPublisher
+from bot.scheduling.runner import PublishingScheduler
+from bot.services import Countersign
+from bot.slack.app import build_app, web_client
+from bot.slack.directory import SlackDirectory
+from bot.slack.notifier import SlackNotifier
+from bot.storage import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_publishers(settings: Settings) -> dict[str, Publisher]:
+    """A real publisher per configured platform; the outbox for the rest (a dry run)."""
+    publishers: dict[str, Publisher] = {}
+    for platform in settings.platforms:
+        if platform == "x" and settings.x_configured:
+            publishers["x"] = XPublisher(
+                consumer_key=settings.secret("x_consumer_key"),
+                consumer_secret=settings.secret("x_consumer_secret"),
+                access_token=settings.secret("x_access_token"),
+                access_token_secret=settings.secret("x_access_token_secret"),
+                api_url=settings.x_api_url,
+            )
+        elif platform == "facebook" and settings.facebook_configured:
+            publishers["facebook"] = FacebookPublisher(
+                page_id=str(settings.facebook_page_id),
+                page_token=settings.secret("facebook_page_token"),
+                graph_url=settings.facebook_graph_url,
+                version=settings.facebook_graph_version,
+            )
+        else:
+            publishers[platform] = OutboxPublisher(platform, settings.outbox_dir)
+    return publishers
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    client: WebClient
+    service: Countersign
+    app: App
+    scheduler: PublishingScheduler
+
+    def start(self) -> None:
+        """Recover what a crash interrupted, then start waking the publisher."""
+        self.service.recover()
+        self.scheduler.start()
+
+    def close(self) -> None:
+        self.scheduler.shutdown()
+        self.store.close()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    executor: Executor | None = None,
+    publishers: dict[str, Publisher] | None = None,
+) -> Runtime:
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.db)
+    client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
+    directory = SlackDirectory(client, approvers=settings.approvers, admins=settings.admins)
+    notifier = SlackNotifier(client, review_channel=settings.review_channel, zone=settings.zone)
+    service = Countersign(
+        store=store,
+        notifier=notifier,
+        directory=directory,
+        publishers=publishers if publishers is not None else build_publishers(settings),
+        schedule=load_schedule(settings.config_dir),
+        policy=load_policy(settings.config_dir),
+        zone_name=settings.timezone,
+        platforms=tuple(settings.platforms),
+        clock=clock,
+        approvals_required=settings.approvals_required,
+    )
+    scheduler = PublishingScheduler(service, store, clock=clock)
+    service.on_queue_changed = scheduler.rearm
+    app = build_app(
+        client=client,
+        signing_secret=settings.secret("slack_signing_secret"),
+        service=service,
+        store=store,
+        proposals_channel=settings.proposals_channel,
+        clock=clock,
+        executor=executor,
+    )
+    return Runtime(settings, store, client, service, app, scheduler)

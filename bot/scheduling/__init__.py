@@ -1,0 +1,1 @@
+"""When posts go out: pure slot arithmetic (slots.py) and the APScheduler wiring (runner.py)."""

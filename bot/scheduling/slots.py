@@ -1,0 +1,118 @@
+"""The weekly schedule and the next free slot: wall-clock times in the organisation's zone.
+
+Pure: every function takes ``now``; stored and returned instants are UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# Enough to find a slot in any schedule with at least one slot a week and a long backlog.
+_SEARCH_DAYS = 3660
+
+
+class ScheduleError(ValueError):
+    """A schedule entry that cannot be understood; the message says which part and why."""
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    weekday: int  # Monday is 0
+    at: time
+    platform: str
+
+
+def parse_days(spec: str) -> list[int]:
+    """'mon-fri', 'sat,sun', 'daily', 'weekdays', 'weekends' → weekday numbers."""
+    spec = spec.strip().lower()
+    named = {"daily": "mon-sun", "weekdays": "mon-fri", "weekends": "sat,sun"}
+    spec = named.get(spec, spec)
+    result: list[int] = []
+    for part in spec.split(","):
+        part = part.strip()[:3] if "-" not in part else part.strip()
+        if "-" in part:
+            first, _, last = part.partition("-")
+            a, b = _day(first), _day(last)
+            result.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        else:
+            result.append(_day(part))
+    return sorted(set(result))
+
+
+def _day(name: str) -> int:
+    key = name.strip().lower()[:3]
+    if key not in DAYS:
+        raise ScheduleError(f'"{name}" is not a day: use mon, tue, wed, thu, fri, sat or sun')
+    return DAYS.index(key)
+
+
+def parse_time(text: str) -> time:
+    m = _TIME.match(text.strip())
+    if not m:
+        raise ScheduleError(f'"{text}" is not a time of day: use HH:MM, e.g. 09:30')
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def weekly_slots(platform: str, days: str, times: Iterable[str]) -> list[Slot]:
+    return [Slot(d, parse_time(t), platform) for d in parse_days(days) for t in times]
+
+
+def to_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time, used once even on the days clocks change.
+
+    A time skipped by spring-forward moves to the first valid instant after it (the moment
+    the clocks jump); an ambiguous fall-back time is its first occurrence (fold=0).
+    """
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=zone, fold=0)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+        return first.astimezone(UTC)
+    # Non-existent: the jump lies between these two readings of the wall time.
+    lo = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    hi = first.astimezone(UTC)
+    lo, hi = min(lo, hi), max(lo, hi)
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0)
+
+
+def upcoming(slots: Collection[Slot], zone: ZoneInfo, now: datetime) -> Iterator[datetime]:
+    """Slot instants strictly after ``now``, in order (UTC)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not slots:
+        return
+    today = now.astimezone(zone).date()
+    by_day: dict[int, list[time]] = {}
+    for s in slots:
+        by_day.setdefault(s.weekday, []).append(s.at)
+    for offset in range(-1, _SEARCH_DAYS):
+        day = today + timedelta(days=offset)
+        for at in sorted(set(by_day.get(day.weekday(), []))):
+            instant = to_instant(day, at, zone)
+            if instant > now:
+                yield instant
+
+
+def next_free_slot(
+    slots: Collection[Slot],
+    zone: ZoneInfo,
+    now: datetime,
+    taken: Collection[datetime] = (),
+) -> datetime | None:
+    """The first slot after ``now`` that no other delivery on the platform holds."""
+    taken_utc = {t.astimezone(UTC) for t in taken}
+    for instant in upcoming(slots, zone, now):
+        if instant not in taken_utc:
+            return instant
+    return None

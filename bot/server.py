@@ -1,0 +1,68 @@
+"""HTTP mode: POST /slack/events (Bolt) and GET /healthz, served by waitress."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import create_server
+
+from bot import __version__
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger is refused.
+
+StartResponse = Callable[..., Any]
+
+
+def wsgi_app(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET",
+                                                                                      "HEAD"):
+            body = json.dumps({"status": "ok", "version": __version__}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)  # type: ignore[no-any-return]
+
+    return application
+
+
+class HttpServer:
+    """waitress in a thread: used by `serve --http` (in the foreground) and by the demo."""
+
+    def __init__(self, app: App, *, host: str = "0.0.0.0", port: int = 3000,  # noqa: S104
+                 threads: int = 8) -> None:
+        self.server: Any = create_server(
+            wsgi_app(app), host=host, port=port, threads=threads,
+            max_request_body_size=MAX_BODY_BYTES, ident="countersign",
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def url(self, path: str = "/slack/events") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def run(self) -> None:
+        self.server.run()
+
+    def start(self) -> HttpServer:
+        self._thread = threading.Thread(target=self.run, name="http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        if self._thread:
+            self._thread.join(timeout=5)

@@ -1,0 +1,295 @@
+"""The use cases: propose, revise, review, withdraw, queue and publish.
+
+Depends only on the pure core and on small protocols (store, notifier, directory, publishers,
+clock), so that Slack, the CLI and the scheduler all drive the same rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.checks import Policy, run_checks
+from bot.config import Schedule
+from bot.domain.findings import Finding
+from bot.domain.posts import (
+    PLATFORM_NAMES,
+    Delivery,
+    DeliveryStatus,
+    Post,
+    PostStatus,
+    content_hash,
+)
+from bot.domain.review import REACTIONS, Decision, edit, review, status_after_checks, withdraw
+from bot.publishers.base import Draft, Publisher, PublishError
+from bot.scheduling.slots import next_free_slot
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+MAX_PROPOSAL_CHARS = 10_000  # Far past any platform's limit: longer is a paste accident.
+
+
+class Notifier(Protocol):
+    """Where people hear about posts (Slack in production)."""
+
+    def post_report(self, post: Post) -> str | None: ...
+    def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None: ...
+    def update_card(self, post: Post, deliveries: list[Delivery]) -> None: ...
+    def thread_note(self, post: Post, text: str) -> None: ...
+    def tell(self, channel: str, user: str, text: str) -> None: ...
+    def alert(self, text: str) -> None: ...
+
+
+class Directory(Protocol):
+    def is_approver(self, user: str) -> bool: ...
+    def is_admin(self, user: str) -> bool: ...
+
+
+@dataclass
+class Countersign:
+    store: Store
+    notifier: Notifier
+    directory: Directory
+    publishers: Mapping[str, Publisher]
+    schedule: Schedule
+    policy: Policy
+    zone_name: str
+    platforms: tuple[str, ...]
+    clock: Callable[[], datetime]
+    approvals_required: int = 1
+    on_queue_changed: Callable[[], None] = lambda: None
+
+    # -- proposing ---------------------------------------------------------------------------
+
+    def check(self, text: str, platforms: tuple[str, ...] | None = None) -> list[Finding]:
+        return run_checks(text, platforms or self.platforms, self.policy)
+
+    def propose(self, *, channel: str, ts: str, user: str, text: str) -> Post | None:
+        """A top-level message in the proposals channel becomes post #N, checked and routed."""
+        text = text.strip()
+        if not text:
+            self.notifier.tell(channel, user, "Countersign needs words to check: this message "
+                               "has no text, so it was not proposed.")
+            return None
+        if len(text) > MAX_PROPOSAL_CHARS:
+            self.notifier.tell(channel, user, f"This message is {len(text):,} characters; "
+                               f"proposals are limited to {MAX_PROPOSAL_CHARS:,}. Nothing was "
+                               "proposed.")
+            return None
+        findings = self.check(text)
+        post, created = self.store.create_post(
+            source_channel=channel, source_ts=ts, proposer=user, text=text,
+            platforms=self.platforms, content_hash=content_hash(text, self.platforms),
+            findings=findings, status=status_after_checks(findings), at=self.clock(),
+        )
+        if created:
+            self._announce(post)
+        return post
+
+    def _announce(self, post: Post) -> None:
+        report_ts = self.notifier.post_report(post)
+        if report_ts:
+            self.store.set_message_refs(post.id, report_ts=report_ts)
+        if post.status is PostStatus.BLOCKED:
+            return
+        if post.card_ts:
+            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            return
+        card = self.notifier.post_card(post, [])
+        if card:
+            self.store.set_message_refs(post.id, card_channel=card[0], card_ts=card[1])
+
+    def revise(self, *, channel: str, ts: str, user: str, text: str) -> Post | None:
+        post = self.store.post_for_message(channel, ts)
+        if post is None or post.source_ts != ts:
+            return None
+        text = text.strip()
+        findings = self.check(text, post.platforms)
+        new_hash = content_hash(text, post.platforms)
+        states = [d.status for d in self.store.deliveries_for(post.id)]
+        outcome = edit(post, new_hash, findings, states)
+        if outcome.refused:
+            self.notifier.thread_note(post, f"<@{user}> {outcome.refusal}")
+            return post
+        if outcome.status is None:
+            return post
+        had_approval = post.status is PostStatus.APPROVED or bool(post.approvers)
+        post = self.store.revise(post.id, text=text, content_hash=new_hash, findings=findings,
+                                 status=outcome.status, actor=user, at=self.clock())
+        if had_approval:
+            self.notifier.thread_note(post, f"{post.ref} was edited, so its approval no longer "
+                                      "counts: it needs a new review.")
+        self._announce(self.store.get_post(post.id) or post)
+        self.on_queue_changed()
+        return post
+
+    def withdraw(self, *, channel: str, ts: str, user: str | None = None) -> Post | None:
+        post = self.store.post_for_message(channel, ts)
+        if post is None or post.source_ts != ts:
+            return None
+        outcome = withdraw(post, [d.status for d in self.store.deliveries_for(post.id)])
+        if outcome.refused:
+            self.notifier.alert(outcome.refusal or "")
+            return post
+        if outcome.status is None:
+            return post
+        post = self.store.set_status(post.id, PostStatus.WITHDRAWN, actor=user or post.proposer,
+                                     action="withdrawn", at=self.clock(), cancel_queued=True)
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.on_queue_changed()
+        return post
+
+    # -- reviewing ---------------------------------------------------------------------------
+
+    def react(self, *, user: str, reaction: str, channel: str, ts: str) -> Post | None:
+        """An approver's :white_check_mark: approves, :x: rejects; anyone else is told why not."""
+        decision = REACTIONS.get(reaction)
+        if decision is None:
+            return None
+        post = self.store.post_for_message(channel, ts)
+        if post is None:
+            return None
+        states = [d.status for d in self.store.deliveries_for(post.id)]
+        outcome = review(post, user, decision, is_approver=self.directory.is_approver(user),
+                         approvals_required=self.approvals_required, delivery_states=states)
+        if outcome.refused:
+            self.notifier.tell(channel, user, outcome.refusal or "")
+            return post
+        if not outcome.record:
+            return post
+        status = outcome.status or post.status
+        action = "approved" if decision is Decision.APPROVE else "rejected"
+        post = self.store.set_status(post.id, status, actor=user, action=action,
+                                     at=self.clock(), cancel_queued=outcome.cancel_queued,
+                                     review=decision)
+        if status is PostStatus.APPROVED and outcome.status is PostStatus.APPROVED:
+            self._queue(post, actor=user)
+            self.notifier.thread_note(
+                post, f"<@{post.proposer}> {post.ref} was approved by <@{user}>. "
+                + self._when(post))
+        elif status is PostStatus.REJECTED:
+            self.notifier.thread_note(post, f"<@{post.proposer}> {post.ref} was rejected by "
+                                      f"<@{user}>.")
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return post
+
+    def _queue(self, post: Post, *, actor: str) -> list[Delivery]:
+        now = self.clock()
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(self.zone_name)
+        due: dict[str, datetime] = {}
+        for platform in post.platforms:
+            slot = next_free_slot(self.schedule.for_platform(platform), zone, now,
+                                  self.store.taken_slots(platform, now))
+            if slot is None:
+                self.notifier.alert(f"{post.ref} is approved but {PLATFORM_NAMES[platform]} has "
+                                    "no slots in the schedule; an admin can publish it with "
+                                    f"`/countersign now {post.id}`.")
+                continue
+            due[platform] = slot
+        deliveries = self.store.queue_deliveries(post, due, actor=actor, at=now) if due else []
+        self.on_queue_changed()
+        return deliveries
+
+    def _when(self, post: Post) -> str:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(self.zone_name)
+        parts = [
+            f"{PLATFORM_NAMES[d.platform]} at {d.due_at.astimezone(zone):%a %d %b %H:%M}"
+            for d in self.store.deliveries_for(post.id)
+            if d.status is DeliveryStatus.QUEUED and d.due_at is not None
+        ]
+        return ("Scheduled for " + ", ".join(parts) + ".") if parts else ""
+
+    # -- publishing --------------------------------------------------------------------------
+
+    def publish_now(self, post_id: int, *, actor: str) -> str:
+        """Publish an approved post at once; the answer says what happened or why not."""
+        post = self.store.get_post(post_id)
+        if post is None:
+            return f"There is no post #{post_id}."
+        if post.status is not PostStatus.APPROVED:
+            return f"{post.ref} is {post.status.value.replace('_', ' ')}, not approved: " \
+                   "only approved posts can be published."
+        queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
+        if not queued:
+            states = ", ".join(f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
+                               for d in self.store.deliveries_for(post.id))
+            return f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
+        for delivery in queued:
+            self._deliver(delivery)
+        self.on_queue_changed()
+        done = self.store.deliveries_for(post.id)
+        return f"{post.ref}: " + "; ".join(
+            f"{PLATFORM_NAMES[d.platform]} {d.status.value}"
+            + (f" ({d.url})" if d.url else f" ({d.last_error})" if d.last_error else "")
+            for d in done if d.status is not DeliveryStatus.CANCELLED
+        )
+
+    def publish_due(self) -> int:
+        """Publish every delivery whose slot has come; returns how many were attempted."""
+        count = 0
+        for delivery in self.store.due(self.clock()):
+            if self._deliver(delivery):
+                count += 1
+        return count
+
+    def _deliver(self, delivery: Delivery) -> bool:
+        claimed = self.store.claim(delivery.id, at=self.clock())
+        if claimed is None:
+            return False  # another worker (or the CLI) has it
+        post = self.store.get_post(claimed.post_id)
+        assert post is not None
+        name = PLATFORM_NAMES[claimed.platform]
+        publisher = self.publishers[claimed.platform]
+        draft = Draft(key=f"post{post.id}-{claimed.platform}-d{claimed.id}", post_id=post.id,
+                      text=post.text)
+        try:
+            publication = publisher.publish(draft)
+        except PublishError as exc:
+            failed = self.store.mark_failed(claimed.id, error=exc.reason, at=self.clock())
+            log.warning("post #%s: %s delivery failed (%s)", post.id, name, exc.kind.value)
+            self.notifier.thread_note(
+                post, f"<@{post.proposer}> {post.ref} could not be published on {name}: "
+                f"{failed.last_error}")
+            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            return True
+        except Exception as exc:
+            # Unknown outcome: the call may have reached the platform. A human must settle it.
+            log.exception("post #%s: %s delivery raised unexpectedly", post.id, name)
+            self.store.mark_unconfirmed(
+                claimed.id, error=f"unexpected error ({type(exc).__name__}); it may or may not "
+                "have gone out", at=self.clock())
+            self.notifier.alert(f"{post.ref}: publishing on {name} went wrong in an unexpected "
+                                "way; check the account before publishing it again.")
+            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            return True
+        self.store.mark_published(claimed.id, remote_id=publication.remote_id,
+                                  url=publication.url, at=self.clock())
+        where = "written to the outbox" if publisher.dry_run else "published"
+        log.info("post #%s: %s on %s", post.id, where, name)
+        self.notifier.thread_note(post, f"<@{post.proposer}> {post.ref} was {where} on {name}: "
+                                  f"{publication.url}")
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return True
+
+    def recover(self) -> list[Delivery]:
+        """On start: a delivery caught mid-call is reported, never re-sent blindly."""
+        found = self.store.interrupted(at=self.clock())
+        for delivery in found:
+            post = self.store.get_post(delivery.post_id)
+            if post is None:
+                continue
+            name = PLATFORM_NAMES[delivery.platform]
+            self.notifier.alert(
+                f"{post.ref}: Countersign stopped while publishing it on {name}, so it may or "
+                f"may not have gone out. Check the {name} account; it will not be re-sent "
+                "automatically.")
+            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return found

@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt listeners, Block Kit builders, the notifier and the directory."""

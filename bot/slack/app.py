@@ -1,0 +1,50 @@
+"""The Bolt app: one WebClient (pointed at SLACK_API_URL), signed requests only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.services import Countersign
+from bot.slack import listeners
+from bot.storage import Store
+
+
+def web_client(token: str, base_url: str) -> WebClient:
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def build_app(
+    *,
+    client: WebClient,
+    signing_secret: str,
+    service: Countersign,
+    store: Store,
+    proposals_channel: str | None,
+    clock: Callable[[], datetime],
+    executor: Executor | None = None,
+) -> App:
+    app = App(
+        client=client,
+        token=client.token,
+        signing_secret=signing_secret,
+        listener_executor=executor,
+        logger=logging.getLogger("countersign.slack"),
+    )
+    listeners.register(app, service, store, proposals_channel=proposals_channel, clock=clock)
+    return app

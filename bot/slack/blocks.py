@@ -1,0 +1,152 @@
+"""Block Kit for the thread report and the review card (plain dicts, Slack's limits kept)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.checks.platform_fit import x_weighted_length
+from bot.domain.findings import Finding, Severity, Verdict, verdict
+from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
+
+SECTION_LIMIT = 3000
+MAX_FINDINGS_SHOWN = 20
+_ICON = {Severity.BLOCK: ":no_entry:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
+_VERDICT = {
+    Verdict.CLEAR: ":large_green_circle: Checks passed",
+    Verdict.WARNINGS: ":large_yellow_circle: Checks passed with warnings — read them before approving",
+    Verdict.BLOCKED: ":red_circle: Blocked by the checks",
+}
+_STATUS = {
+    PostStatus.IN_REVIEW: ":hourglass_flowing_sand: Waiting for an approver — react :white_check_mark: to approve or :x: to reject",
+    PostStatus.BLOCKED: ":red_circle: Blocked by the checks — the proposer must edit it",
+    PostStatus.APPROVED: ":white_check_mark: Approved",
+    PostStatus.REJECTED: ":x: Rejected",
+    PostStatus.WITHDRAWN: ":wastebasket: Withdrawn by the proposer",
+}
+Block = dict[str, Any]
+
+
+def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    """Slack mrkdwn needs &, < and > escaped or it would render links and mentions."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _quote(text: str) -> str:
+    quoted = "\n".join("> " + line for line in _escape(text).splitlines())
+    return truncate(quoted, SECTION_LIMIT - 50)
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text)}]}
+
+
+def finding_line(finding: Finding, *, show_excerpt: bool) -> str:
+    where = f" on {PLATFORM_NAMES[finding.platform]}" if finding.platform else ""
+    excerpt = f" “{_escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
+    line = f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — " \
+           f"{_escape(finding.message)}"
+    if finding.suggestion:
+        line += f"\n      _{_escape(finding.suggestion)}_"
+    return line
+
+
+def _findings(findings: tuple[Finding, ...], *, show_excerpts: bool) -> list[Block]:
+    if not findings:
+        return []
+    shown = findings[:MAX_FINDINGS_SHOWN]
+    lines = [finding_line(f, show_excerpt=show_excerpts or f.check != "confidentiality")
+             for f in shown]
+    if len(findings) > len(shown):
+        lines.append(f"…and {len(findings) - len(shown)} more.")
+    blocks, chunk = [], ""
+    for line in lines:
+        if chunk and len(chunk) + len(line) + 1 > SECTION_LIMIT:
+            blocks.append(_section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    blocks.append(_section(chunk))
+    return blocks
+
+
+def report_text(post: Post) -> str:
+    return f"{post.ref}: {_VERDICT[verdict(list(post.findings))].split(' ', 1)[1]}"
+
+
+def report_blocks(post: Post, review_channel: str | None) -> list[Block]:
+    """The report in the proposal's thread, where the text was written: excerpts are fine here."""
+    result = verdict(list(post.findings))
+    blocks: list[Block] = [_section(f"*{post.ref}* · {_VERDICT[result]}")]
+    blocks += _findings(post.findings, show_excerpts=True)
+    if result is Verdict.BLOCKED:
+        blocks.append(_context("Edit your message to fix it; the checks run again on every edit."))
+    elif review_channel:
+        blocks.append(_context(f"Sent for review in <#{review_channel}>. An approver other than "
+                               "you will approve or reject it."))
+    return blocks
+
+
+def card_text(post: Post) -> str:
+    return f"{post.ref} from <@{post.proposer}>: {_STATUS[post.status].split(' — ')[0]}"
+
+
+def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[Block]:
+    """The review card: what exactly would go out, where, what the checks said, and its state."""
+    platforms = []
+    for platform in post.platforms:
+        label = PLATFORM_NAMES[platform]
+        if platform == "x":
+            label += f" ({x_weighted_length(post.text)}/280)"
+        platforms.append(label)
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} for review"}},
+        _section(_quote(post.text)),
+        _context(f"Proposed by <@{post.proposer}> · to {', '.join(platforms)} · "
+                 f"version {post.version} · content `{post.content_hash[:12]}`"),
+    ]
+    if post.findings:
+        blocks += _findings(post.findings, show_excerpts=False)
+    blocks.append({"type": "divider"})
+    blocks.append(_section(state_line(post, deliveries, zone)))
+    return blocks
+
+
+def state_line(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> str:
+    lines = [_STATUS[post.status]]
+    if post.approvers and post.status is PostStatus.APPROVED:
+        lines[0] += " by " + ", ".join(f"<@{a}>" for a in post.approvers)
+    for d in deliveries:
+        if d.status is DeliveryStatus.CANCELLED:
+            continue
+        lines.append(delivery_line(d, zone))
+    return "\n".join(lines)
+
+
+def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
+    name = PLATFORM_NAMES[d.platform]
+    if d.status is DeliveryStatus.QUEUED:
+        return f":calendar: {name}: scheduled for {_local(d.due_at, zone)}"
+    if d.status is DeliveryStatus.PUBLISHING:
+        return f":arrows_counterclockwise: {name}: publishing…"
+    if d.status is DeliveryStatus.PUBLISHED:
+        link = f"<{d.url}|link>" if d.url and d.url.startswith("http") else f"`{d.url}`"
+        return f":rocket: {name}: published {_local(d.published_at, zone)} — {link}"
+    if d.status is DeliveryStatus.FAILED:
+        return f":warning: {name}: failed — {_escape(d.last_error or 'no reason given')}"
+    if d.status is DeliveryStatus.UNCONFIRMED:
+        return f":grey_question: {name}: unconfirmed — {_escape(d.last_error or '')} " \
+               "An admin must check the account."
+    return f"{name}: {d.status.value}"
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if moment else "?"

@@ -1,0 +1,66 @@
+"""Slack as the place people hear about posts: the thread, the review card, ephemerals."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.posts import Delivery, Post
+from bot.slack.blocks import card_blocks, card_text, report_blocks, report_text
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotifier:
+    """A failed Slack call is logged and never undoes the state change that caused it."""
+
+    def __init__(self, client: WebClient, *, review_channel: str | None, zone: ZoneInfo) -> None:
+        self.client = client
+        self.review_channel = review_channel
+        self.zone = zone
+
+    def post_report(self, post: Post) -> str | None:
+        response = self._call("chat.postMessage", channel=post.source_channel,
+                              thread_ts=post.source_ts, text=report_text(post),
+                              blocks=report_blocks(post, self.review_channel))
+        return str(response["ts"]) if response else None
+
+    def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None:
+        if not self.review_channel:
+            return None
+        response = self._call("chat.postMessage", channel=self.review_channel,
+                              text=card_text(post), blocks=card_blocks(post, deliveries, self.zone))
+        return (str(response["channel"]), str(response["ts"])) if response else None
+
+    def update_card(self, post: Post, deliveries: list[Delivery]) -> None:
+        if post.card_channel and post.card_ts:
+            self._call("chat.update", channel=post.card_channel, ts=post.card_ts,
+                       text=card_text(post), blocks=card_blocks(post, deliveries, self.zone))
+
+    def thread_note(self, post: Post, text: str) -> None:
+        self._call("chat.postMessage", channel=post.source_channel, thread_ts=post.source_ts,
+                   text=text)
+
+    def tell(self, channel: str, user: str, text: str) -> None:
+        self._call("chat.postEphemeral", channel=channel, user=user, text=text)
+
+    def alert(self, text: str) -> None:
+        if self.review_channel:
+            self._call("chat.postMessage", channel=self.review_channel,
+                       text=f":rotating_light: {text}")
+        else:
+            log.warning("no review channel for an alert: %s", text)
+
+    def _call(self, method: str, **kwargs: object) -> dict[str, object] | None:
+        try:
+            response = self.client.api_call(method, json=kwargs)
+        except SlackApiError as exc:
+            log.error("Slack %s failed: %s", method, exc.response.get("error"))
+            return None
+        except OSError as exc:
+            log.error("Slack %s unreachable: %s", method, type(exc).__name__)
+            return None
+        return response.data if isinstance(response.data, dict) else None

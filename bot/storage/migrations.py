@@ -1,0 +1,91 @@
+"""Versioned schema: append a migration, never edit one that has shipped."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("countersign")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            source_channel TEXT NOT NULL,
+            source_ts TEXT NOT NULL,
+            proposer TEXT NOT NULL,
+            text TEXT NOT NULL,
+            platforms TEXT NOT NULL,            -- JSON list
+            content_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            findings TEXT NOT NULL DEFAULT '[]', -- JSON list of findings for this version
+            card_channel TEXT,
+            card_ts TEXT,
+            report_ts TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (source_channel, source_ts)
+        );
+        CREATE INDEX posts_card ON posts (card_channel, card_ts);
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            reviewer TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            content_hash TEXT NOT NULL,         -- an approval approves exactly these words
+            at TEXT NOT NULL,
+            UNIQUE (post_id, reviewer, decision, content_hash)
+        );
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            platform TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            due_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            remote_id TEXT,
+            url TEXT,
+            last_error TEXT,
+            claimed_at TEXT,
+            published_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (post_id, platform, content_hash)
+        );
+        CREATE INDEX deliveries_due ON deliveries (status, due_at);
+
+        CREATE TABLE slack_events (
+            event_id TEXT PRIMARY KEY,
+            received_at TEXT NOT NULL
+        );
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            post_id INTEGER,
+            content_hash TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    # executescript() would COMMIT the migration's transaction; run statement by statement.
+    for statement in script.split(";"):
+        lines = [line.split("--")[0] for line in statement.splitlines()]
+        sql = "\n".join(lines).strip()
+        if sql:
+            db.execute(sql)

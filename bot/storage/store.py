@@ -1,0 +1,398 @@
+"""Posts, reviews, deliveries and the audit trail in SQLite: every change one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.domain.findings import Finding
+from bot.domain.posts import Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.review import Decision
+from bot.storage.migrations import migrations
+
+GENESIS = "0" * 64
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC text, so that string order is time order in SQL."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def open_store(path: Path | str) -> Store:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    db = Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return Store(db)
+
+
+class Store:
+    """The repository. One lock: the scheduler, Slack listeners and the CLI share a connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Database]:
+        with self._lock, self.db.atomic():
+            yield self.db
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, list(params)))
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def _audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        post_id: int | None = None,
+        content_hash: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """Append a record chained to the previous one, so that tampering shows."""
+        last = list(self.db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+        prev = last[0]["hash"] if last else GENESIS
+        record = {
+            "at": iso(at),
+            "actor": actor,
+            "action": action,
+            "post_id": post_id,
+            "content_hash": content_hash,
+            "detail": json.dumps(detail, sort_keys=True, default=str),
+        }
+        digest = hashlib.sha256(
+            (prev + json.dumps(record, sort_keys=True)).encode("utf-8")
+        ).hexdigest()
+        self.db["audit"].insert({**record, "prev_hash": prev, "hash": digest})
+
+    def audit_log(self, post_id: int | None = None) -> list[dict[str, Any]]:
+        if post_id is None:
+            return self._rows("SELECT * FROM audit ORDER BY id")
+        return self._rows("SELECT * FROM audit WHERE post_id = ? ORDER BY id", [post_id])
+
+    # -- Slack events ------------------------------------------------------------------------
+
+    def first_sighting(self, event_id: str, at: datetime) -> bool:
+        """True the first time an event id is seen: Slack delivers at least once."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)",
+                [event_id, iso(at)],
+            )
+            return cursor.rowcount == 1
+
+    # -- posts -------------------------------------------------------------------------------
+
+    def create_post(
+        self,
+        *,
+        source_channel: str,
+        source_ts: str,
+        proposer: str,
+        text: str,
+        platforms: tuple[str, ...],
+        content_hash: str,
+        findings: list[Finding],
+        status: PostStatus,
+        at: datetime,
+    ) -> tuple[Post, bool]:
+        """The post for a proposal message, and whether this call created it."""
+        with self._tx() as db:
+            existing = self._post_where("source_channel = ? AND source_ts = ?",
+                                        [source_channel, source_ts])
+            if existing is not None:
+                return existing, False
+            cursor = db.execute(
+                """INSERT INTO posts (source_channel, source_ts, proposer, text, platforms,
+                       content_hash, status, findings, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [source_channel, source_ts, proposer, text, json.dumps(list(platforms)),
+                 content_hash, status.value, _findings_json(findings), iso(at), iso(at)],
+            )
+            post_id = int(cursor.lastrowid or 0)
+            self._audit(at, proposer, "proposed", post_id, content_hash,
+                        platforms=list(platforms))
+            self._audit(at, "countersign", "checked", post_id, content_hash,
+                        status=status.value, rules=sorted({f.rule for f in findings}))
+            post = self._post_where("id = ?", [post_id])
+            assert post is not None
+            return post, True
+
+    def get_post(self, post_id: int) -> Post | None:
+        with self._lock:
+            return self._post_where("id = ?", [post_id])
+
+    def post_for_message(self, channel: str, ts: str) -> Post | None:
+        """The post a Slack message belongs to: the proposal itself or its review card."""
+        with self._lock:
+            return self._post_where(
+                "(source_channel = ? AND source_ts = ?) OR (card_channel = ? AND card_ts = ?)",
+                [channel, ts, channel, ts],
+            )
+
+    def _post_where(self, where: str, params: list[Any]) -> Post | None:
+        rows = list(self.db.query(f"SELECT * FROM posts WHERE {where}", params))  # noqa: S608
+        if not rows:
+            return None
+        row = rows[0]
+        approvers = [
+            r["reviewer"]
+            for r in self.db.query(
+                "SELECT reviewer FROM reviews WHERE post_id = ? AND content_hash = ? "
+                "AND decision = ? ORDER BY id",
+                [row["id"], row["content_hash"], Decision.APPROVE.value],
+            )
+        ]
+        return Post(
+            id=row["id"],
+            proposer=row["proposer"],
+            text=row["text"],
+            platforms=tuple(json.loads(row["platforms"])),
+            content_hash=row["content_hash"],
+            status=PostStatus(row["status"]),
+            version=row["version"],
+            findings=tuple(Finding.from_dict(f) for f in json.loads(row["findings"])),
+            source_channel=row["source_channel"],
+            source_ts=row["source_ts"],
+            card_channel=row["card_channel"],
+            card_ts=row["card_ts"],
+            report_ts=row["report_ts"],
+            approvers=tuple(approvers),
+        )
+
+    def set_message_refs(self, post_id: int, **refs: str) -> None:
+        allowed = {"card_channel", "card_ts", "report_ts"}
+        if not refs or set(refs) - allowed:
+            raise ValueError(f"unknown message refs {set(refs) - allowed}")
+        with self._tx() as db:
+            db["posts"].update(post_id, refs)
+
+    def revise(
+        self,
+        post_id: int,
+        *,
+        text: str,
+        content_hash: str,
+        findings: list[Finding],
+        status: PostStatus,
+        actor: str,
+        at: datetime,
+    ) -> Post:
+        """A new version: new words, new findings; approvals of the old words no longer count."""
+        with self._tx() as db:
+            db.execute(
+                """UPDATE posts SET text = ?, content_hash = ?, findings = ?, status = ?,
+                       version = version + 1, updated_at = ? WHERE id = ?""",
+                [text, content_hash, _findings_json(findings), status.value, iso(at), post_id],
+            )
+            cancelled = self._cancel_queued(post_id, at)
+            self._audit(at, actor, "edited", post_id, content_hash, status=status.value,
+                        cancelled_deliveries=cancelled,
+                        rules=sorted({f.rule for f in findings}))
+            post = self._post_where("id = ?", [post_id])
+            assert post is not None
+            return post
+
+    def set_status(
+        self,
+        post_id: int,
+        status: PostStatus,
+        *,
+        actor: str,
+        action: str,
+        at: datetime,
+        cancel_queued: bool = False,
+        review: Decision | None = None,
+    ) -> Post:
+        """Change a post's status, recording the review (if any) and the audit in one go."""
+        with self._tx() as db:
+            post = self._post_where("id = ?", [post_id])
+            assert post is not None
+            if review is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO reviews (post_id, reviewer, decision, content_hash, at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [post_id, actor, review.value, post.content_hash, iso(at)],
+                )
+            db.execute("UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
+                       [status.value, iso(at), post_id])
+            cancelled = self._cancel_queued(post_id, at) if cancel_queued else 0
+            self._audit(at, actor, action, post_id, post.content_hash, status=status.value,
+                        cancelled_deliveries=cancelled)
+            updated = self._post_where("id = ?", [post_id])
+            assert updated is not None
+            return updated
+
+    def _cancel_queued(self, post_id: int, at: datetime) -> int:
+        cursor = self.db.execute(
+            "UPDATE deliveries SET status = ?, updated_at = ? WHERE post_id = ? AND status = ?",
+            [DeliveryStatus.CANCELLED.value, iso(at), post_id, DeliveryStatus.QUEUED.value],
+        )
+        return cursor.rowcount
+
+    # -- deliveries --------------------------------------------------------------------------
+
+    def queue_deliveries(
+        self, post: Post, due: dict[str, datetime], *, actor: str, at: datetime
+    ) -> list[Delivery]:
+        """One delivery per platform for the approved content; idempotent per content hash."""
+        with self._tx() as db:
+            for platform, due_at in due.items():
+                db.execute(
+                    """INSERT OR IGNORE INTO deliveries (post_id, platform, content_hash, status,
+                           due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [post.id, platform, post.content_hash, DeliveryStatus.QUEUED.value,
+                     iso(due_at), iso(at), iso(at)],
+                )
+            self._audit(at, actor, "queued", post.id, post.content_hash,
+                        due={p: iso(d) for p, d in due.items()})
+            return self._deliveries("post_id = ? AND content_hash = ?",
+                                    [post.id, post.content_hash])
+
+    def deliveries_for(self, post_id: int) -> list[Delivery]:
+        with self._lock:
+            return self._deliveries("post_id = ?", [post_id])
+
+    def get_delivery(self, delivery_id: int) -> Delivery:
+        with self._lock:
+            found = self._deliveries("id = ?", [delivery_id])
+            if not found:
+                raise KeyError(delivery_id)
+            return found[0]
+
+    def taken_slots(self, platform: str, after: datetime) -> list[datetime]:
+        rows = self._rows(
+            "SELECT due_at FROM deliveries WHERE platform = ? AND due_at > ? AND status IN "
+            "(?, ?, ?)",
+            [platform, iso(after), DeliveryStatus.QUEUED.value, DeliveryStatus.PUBLISHING.value,
+             DeliveryStatus.PUBLISHED.value],
+        )
+        return [d for d in (parse_iso(r["due_at"]) for r in rows) if d is not None]
+
+    def due(self, now: datetime) -> list[Delivery]:
+        with self._lock:
+            return self._deliveries("status = ? AND due_at <= ?",
+                                    [DeliveryStatus.QUEUED.value, iso(now)])
+
+    def next_due_at(self) -> datetime | None:
+        rows = self._rows("SELECT MIN(due_at) AS due FROM deliveries WHERE status = ?",
+                          [DeliveryStatus.QUEUED.value])
+        return parse_iso(rows[0]["due"]) if rows else None
+
+    def bring_forward(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
+        """Make every queued delivery of a post due now (`now <id>`)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET due_at = ?, updated_at = ? WHERE post_id = ? AND status = ?",
+                [iso(at), iso(at), post_id, DeliveryStatus.QUEUED.value],
+            )
+            self._audit(at, actor, "publish_now", post_id)
+            return self._deliveries("post_id = ? AND status = ?",
+                                    [post_id, DeliveryStatus.QUEUED.value])
+
+    def claim(self, delivery_id: int, *, at: datetime) -> Delivery | None:
+        """queued → publishing, or None if someone else got there first."""
+        with self._tx() as db:
+            cursor = db.execute(
+                """UPDATE deliveries SET status = ?, attempts = attempts + 1, claimed_at = ?,
+                       updated_at = ? WHERE id = ? AND status = ?""",
+                [DeliveryStatus.PUBLISHING.value, iso(at), iso(at), delivery_id,
+                 DeliveryStatus.QUEUED.value],
+            )
+            if cursor.rowcount != 1:
+                return None
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(at, "countersign", "publishing", delivery.post_id, delivery.content_hash,
+                        platform=delivery.platform, attempt=delivery.attempts)
+            return delivery
+
+    def mark_published(
+        self, delivery_id: int, *, remote_id: str, url: str, at: datetime
+    ) -> Delivery:
+        return self._finish(delivery_id, DeliveryStatus.PUBLISHED, at, "published",
+                            remote_id=remote_id, url=url, published_at=iso(at))
+
+    def mark_failed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
+        return self._finish(delivery_id, DeliveryStatus.FAILED, at, "failed", last_error=error)
+
+    def mark_unconfirmed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
+        return self._finish(delivery_id, DeliveryStatus.UNCONFIRMED, at, "unconfirmed",
+                            last_error=error)
+
+    def _finish(
+        self, delivery_id: int, status: DeliveryStatus, at: datetime, action: str, **values: Any
+    ) -> Delivery:
+        with self._tx() as db:
+            db["deliveries"].update(delivery_id, {"status": status.value, "updated_at": iso(at),
+                                                  **values})
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(at, "countersign", action, delivery.post_id, delivery.content_hash,
+                        platform=delivery.platform, remote_id=delivery.remote_id,
+                        url=delivery.url, error=delivery.last_error)
+            return delivery
+
+    def interrupted(self, *, at: datetime) -> list[Delivery]:
+        """Deliveries a crash left mid-call become unconfirmed: never re-sent blindly."""
+        with self._tx() as db:
+            found = self._deliveries("status = ?", [DeliveryStatus.PUBLISHING.value])
+            for delivery in found:
+                db["deliveries"].update(delivery.id, {
+                    "status": DeliveryStatus.UNCONFIRMED.value, "updated_at": iso(at),
+                    "last_error": "Countersign stopped while publishing; it may or may not "
+                                  "have gone out.",
+                })
+                self._audit(at, "countersign", "unconfirmed", delivery.post_id,
+                            delivery.content_hash, platform=delivery.platform)
+            return [self._deliveries("id = ?", [d.id])[0] for d in found]
+
+    def _deliveries(self, where: str, params: list[Any]) -> list[Delivery]:
+        rows = self.db.query(
+            f"SELECT * FROM deliveries WHERE {where} ORDER BY due_at, id", params  # noqa: S608
+        )
+        return [
+            Delivery(
+                id=r["id"],
+                post_id=r["post_id"],
+                platform=r["platform"],
+                content_hash=r["content_hash"],
+                status=DeliveryStatus(r["status"]),
+                due_at=parse_iso(r["due_at"]),
+                attempts=r["attempts"],
+                remote_id=r["remote_id"],
+                url=r["url"],
+                last_error=r["last_error"],
+                published_at=parse_iso(r["published_at"]),
+            )
+            for r in rows
+        ]
+
+
+def _findings_json(findings: list[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings])
