@@ -20,9 +20,17 @@ from bot.config import (
 from bot.domain.findings import Verdict, verdict
 from bot.logs import configure
 
-SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "x_consumer_key",
-                 "x_consumer_secret", "x_access_token", "x_access_token_secret",
-                 "facebook_page_token", "secret_key")
+SECRET_FIELDS = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "x_consumer_key",
+    "x_consumer_secret",
+    "x_access_token",
+    "x_access_token_secret",
+    "facebook_page_token",
+    "secret_key",
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,29 +42,44 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"countersign {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the Slack app and the publishing scheduler",
-                           description="Run the Slack app and the publishing scheduler in one "
-                           "process: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.")
+    serve = sub.add_parser(
+        "serve",
+        help="run the Slack app and the publishing scheduler",
+        description="Run the Slack app and the publishing scheduler in one "
+        "process: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.",
+    )
     mode = serve.add_mutually_exclusive_group()
     mode.add_argument("--http", action="store_true", help="HTTP mode: POST /slack/events")
     mode.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
 
-    sub.add_parser("demo", help="run the whole flow against local emulators and narrate it",
-                   description="Run the real app against local emulators of Slack, X and "
-                   "Facebook with a temporary database, narrating each step.")
+    sub.add_parser(
+        "demo",
+        help="run the whole flow against local emulators and narrate it",
+        description="Run the real app against local emulators of Slack, X and "
+        "Facebook with a temporary database, narrating each step.",
+    )
 
-    check = sub.add_parser("check", help="run the checks on a text",
-                           description="Run the checks on TEXT (or standard input with -). "
-                           "Exit status: 0 when nothing blocks, 1 when a finding blocks.")
+    check = sub.add_parser(
+        "check",
+        help="run the checks on a text",
+        description="Run the checks on TEXT (or standard input with -). "
+        "Exit status: 0 when nothing blocks, 1 when a finding blocks.",
+    )
     check.add_argument("text", nargs="?", default="-", metavar="TEXT|-")
     check.add_argument("--json", action="store_true", help="print findings as JSON")
-    check.add_argument("--platforms", default=None,
-                       help="comma-separated platforms to check for (default: the configured)")
+    check.add_argument(
+        "--platforms",
+        default=None,
+        help="comma-separated platforms to check for (default: the configured)",
+    )
 
-    now = sub.add_parser("now", help="publish an approved post at once",
-                         description="Publish the approved post POST_ID at once on every "
-                         "platform it is still queued for.")
+    now = sub.add_parser(
+        "now",
+        help="publish an approved post at once",
+        description="Publish the approved post POST_ID at once on every "
+        "platform it is still queued for.",
+    )
     now.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12 or #12")
     return p
 
@@ -72,15 +95,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure(settings.log_level, [settings.secret(f) for f in SECRET_FIELDS])
         if args.command is None:
             if settings.slack_bot_token is None:
-                print("Slack is not configured (no SLACK_BOT_TOKEN): running the demo.\n"
-                      "See README.md, 'Connect your workspace', to run it for real.\n")
+                print(
+                    "Slack is not configured (no SLACK_BOT_TOKEN): running the demo.\n"
+                    "See README.md, 'Connect your workspace', to run it for real.\n"
+                )
                 from bot.demo import run_demo
 
                 return run_demo()
             return serve(settings, socket=None, port=None)
         if args.command == "serve":
-            return serve(settings, socket=True if args.socket else False if args.http else None,
-                         port=args.port)
+            return serve(
+                settings,
+                socket=True if args.socket else False if args.http else None,
+                port=args.port,
+            )
         if args.command == "check":
             return check(settings, args.text, as_json=args.json, platforms=args.platforms)
         if args.command == "now":
@@ -96,19 +124,27 @@ def check(settings: Settings, text: str, *, as_json: bool, platforms: str | None
 
     if text == "-":
         text = sys.stdin.read()
-    chosen = tuple(p.strip() for p in platforms.split(",")) if platforms else \
-        tuple(settings.platforms)
+    chosen = (
+        tuple(p.strip() for p in platforms.split(",")) if platforms else tuple(settings.platforms)
+    )
     findings = run_checks(text, chosen, load_policy(settings.config_dir))
     result = verdict(findings)
     if as_json:
-        print(json.dumps({"verdict": result.value, "findings": [f.to_dict() for f in findings]},
-                         indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"verdict": result.value, "findings": [f.to_dict() for f in findings]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"verdict: {result.value}")
         for f in findings:
             where = f" [{f.platform}]" if f.platform else ""
-            print(f"  {f.severity.value:5} {f.check}/{f.rule}{where} at {f.start}-{f.end}: "
-                  f"{f.excerpt!r} — {f.message}")
+            print(
+                f"  {f.severity.value:5} {f.check}/{f.rule}{where} at {f.start}-{f.end}: "
+                f"{f.excerpt!r} — {f.message}"
+            )
             if f.suggestion:
                 print(f"        suggestion: {f.suggestion}")
     return 1 if result is Verdict.BLOCKED else 0
@@ -154,8 +190,10 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
             from bot.server import HttpServer
 
             server = HttpServer(runtime.app, port=port or settings.port).start()
-            print(f"countersign: listening on port {server.port} (POST /slack/events, "
-                  "GET /healthz)", file=sys.stderr)
+            print(
+                f"countersign: listening on port {server.port} (POST /slack/events, GET /healthz)",
+                file=sys.stderr,
+            )
             try:
                 stop.wait()
             finally:

@@ -46,15 +46,21 @@ class Settings(BaseSettings):
         "SLACK_BOT_TOKEN", "slack_bot_token", None, "Bot token (xoxb-…) of the Slack app."
     )
     slack_signing_secret: SecretStr | None = _setting(
-        "SLACK_SIGNING_SECRET", "slack_signing_secret", None,
+        "SLACK_SIGNING_SECRET",
+        "slack_signing_secret",
+        None,
         "Signing secret used to verify every request from Slack (HTTP mode).",
     )
     slack_app_token: SecretStr | None = _setting(
-        "SLACK_APP_TOKEN", "slack_app_token", None,
+        "SLACK_APP_TOKEN",
+        "slack_app_token",
+        None,
         "App-level token (xapp-…); when set, `serve` uses Socket Mode.",
     )
     slack_api_url: str = _setting(
-        "SLACK_API_URL", "slack_api_url", "https://slack.com/api/",
+        "SLACK_API_URL",
+        "slack_api_url",
+        "https://slack.com/api/",
         "Base URL of the Slack Web API (passed to WebClient as base_url).",
     )
     x_consumer_key: SecretStr | None = _setting(
@@ -73,65 +79,93 @@ class Settings(BaseSettings):
         "X_API_URL", "x_api_url", "https://api.twitter.com", "Base URL of the X API."
     )
     x_upload_url: str = _setting(
-        "X_UPLOAD_URL", "x_upload_url", "https://upload.twitter.com",
+        "X_UPLOAD_URL",
+        "x_upload_url",
+        "https://upload.twitter.com",
         "Base URL of X's media upload API.",
     )
     facebook_page_id: str | None = _setting(
         "FACEBOOK_PAGE_ID", "facebook_page_id", None, "Id of the Facebook Page to publish to."
     )
     facebook_page_token: SecretStr | None = _setting(
-        "FACEBOOK_PAGE_TOKEN", "facebook_page_token", None,
+        "FACEBOOK_PAGE_TOKEN",
+        "facebook_page_token",
+        None,
         "Page access token with pages_manage_posts and pages_read_engagement.",
     )
     facebook_graph_url: str = _setting(
-        "FACEBOOK_GRAPH_URL", "facebook_graph_url", "https://graph.facebook.com",
+        "FACEBOOK_GRAPH_URL",
+        "facebook_graph_url",
+        "https://graph.facebook.com",
         "Base URL of the Graph API.",
     )
     facebook_graph_version: str = _setting(
-        "FACEBOOK_GRAPH_VERSION", "facebook_graph_version", DEFAULT_GRAPH_VERSION,
+        "FACEBOOK_GRAPH_VERSION",
+        "facebook_graph_version",
+        DEFAULT_GRAPH_VERSION,
         "Graph API version used for every call, e.g. v24.0.",
     )
     db: Path = _setting(
         "COUNTERSIGN_DB", "db", Path("countersign.db"), "Path of the SQLite database."
     )
     config_dir: Path = _setting(
-        "COUNTERSIGN_CONFIG_DIR", "config_dir", Path("config"),
+        "COUNTERSIGN_CONFIG_DIR",
+        "config_dir",
+        Path("config"),
         "Folder holding settings.yaml, schedule.yaml and policy.yaml.",
     )
     data_dir: Path | None = _setting(
-        "COUNTERSIGN_DATA_DIR", "data_dir", None,
+        "COUNTERSIGN_DATA_DIR",
+        "data_dir",
+        None,
         "Folder for the outbox (dry-run deliveries); default: the database's folder.",
     )
     secret_key: SecretStr | None = _setting(
-        "COUNTERSIGN_SECRET_KEY", "secret_key", None,
+        "COUNTERSIGN_SECRET_KEY",
+        "secret_key",
+        None,
         "Key for the keyed hashes of the consent register (used from issue [2] on).",
     )
     proposals_channel: str | None = _setting(
-        "COUNTERSIGN_PROPOSALS_CHANNEL", "proposals_channel", None,
+        "COUNTERSIGN_PROPOSALS_CHANNEL",
+        "proposals_channel",
+        None,
         "Channel id where staff propose posts (top-level messages).",
     )
     review_channel: str | None = _setting(
-        "COUNTERSIGN_REVIEW_CHANNEL", "review_channel", None,
+        "COUNTERSIGN_REVIEW_CHANNEL",
+        "review_channel",
+        None,
         "Channel id where review cards are posted.",
     )
     approvers: CommaList = _setting(
-        "COUNTERSIGN_APPROVERS", "approvers", [],
+        "COUNTERSIGN_APPROVERS",
+        "approvers",
+        [],
         "Who may approve: Slack user ids (U…) and/or user-group ids (S…), comma-separated.",
     )
     admins: CommaList = _setting(
-        "COUNTERSIGN_ADMINS", "admins", [],
+        "COUNTERSIGN_ADMINS",
+        "admins",
+        [],
         "Who may administer (publish now, …): user ids and/or user-group ids, comma-separated.",
     )
     timezone: str = _setting(
-        "COUNTERSIGN_TIMEZONE", "timezone", "Europe/London",
+        "COUNTERSIGN_TIMEZONE",
+        "timezone",
+        "Europe/London",
         "IANA time zone of the schedule's slot times, e.g. Europe/London.",
     )
     platforms: CommaList = _setting(
-        "COUNTERSIGN_PLATFORMS", "platforms", list(PLATFORMS),
+        "COUNTERSIGN_PLATFORMS",
+        "platforms",
+        list(PLATFORMS),
         "Platforms posts go to: x, facebook (comma-separated).",
     )
     approvals_required: int = _setting(
-        "COUNTERSIGN_APPROVALS_REQUIRED", "approvals_required", 1,
+        "COUNTERSIGN_APPROVALS_REQUIRED",
+        "approvals_required",
+        1,
         "How many approvers (never the proposer) must approve a post.",
     )
     port: int = _setting("PORT", "port", 3000, "HTTP port of `serve --http`.")
@@ -197,8 +231,12 @@ class Settings(BaseSettings):
     @property
     def x_configured(self) -> bool:
         return all(
-            (self.x_consumer_key, self.x_consumer_secret, self.x_access_token,
-             self.x_access_token_secret)
+            (
+                self.x_consumer_key,
+                self.x_consumer_secret,
+                self.x_access_token,
+                self.x_access_token_secret,
+            )
         )
 
     @property
@@ -224,8 +262,14 @@ def setting_docs() -> list[tuple[str, str, str, str]]:
         assert isinstance(extra, dict)
         default = field.default
         shown = ", ".join(default) if isinstance(default, list) else default
-        rows.append((str(extra["env"]), str(extra["key"]), "" if shown is None else str(shown),
-                     field.description or ""))
+        rows.append(
+            (
+                str(extra["env"]),
+                str(extra["key"]),
+                "" if shown is None else str(shown),
+                field.description or "",
+            )
+        )
     return rows
 
 
@@ -241,8 +285,7 @@ def load_settings(
         return first
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of setting: value")
-    known = {str(f.json_schema_extra["env"]) for f in Settings.model_fields.values()  # type: ignore[index]
-             } | {str(f.json_schema_extra["key"]) for f in Settings.model_fields.values()}  # type: ignore[index]
+    known = {name for env, key, _, _ in setting_docs() for name in (env, key)}
     unknown = [k for k in data if k not in known]
     if unknown:
         raise ConfigError(f"{where(path, data, unknown[0])}: unknown setting {unknown[0]!r}")
@@ -272,7 +315,8 @@ def missing_for_serve(settings: Settings, *, socket_mode: bool) -> list[str]:
         ("approvers", "COUNTERSIGN_APPROVERS"),
     ]
     needed.append(
-        ("slack_app_token", "SLACK_APP_TOKEN") if socket_mode
+        ("slack_app_token", "SLACK_APP_TOKEN")
+        if socket_mode
         else ("slack_signing_secret", "SLACK_SIGNING_SECRET")
     )
     return [
@@ -334,7 +378,9 @@ def load_policy(config_dir: Path) -> Policy:
         try:
             number = phonenumbers.parse(str(raw), country)
         except phonenumbers.NumberParseException as exc:
-            raise ConfigError(f"{where(path, allow, 'phones')}: {raw!r} is not a phone number") from exc
+            raise ConfigError(
+                f"{where(path, allow, 'phones')}: {raw!r} is not a phone number"
+            ) from exc
         phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     severities = {}
     for rule, spec in (data.get("rules") or {}).items():

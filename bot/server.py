@@ -25,13 +25,16 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[byt
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET",
-                                                                                      "HEAD"):
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in (
+            "GET",
+            "HEAD",
+        ):
             body = json.dumps({"status": "ok", "version": __version__}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"),
-                                      ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
-        return slack(environ, start_response)  # type: ignore[no-any-return]
+        return slack(environ, start_response)
 
     return application
 
@@ -39,11 +42,21 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[byt
 class HttpServer:
     """waitress in a thread: used by `serve --http` (in the foreground) and by the demo."""
 
-    def __init__(self, app: App, *, host: str = "0.0.0.0", port: int = 3000,  # noqa: S104
-                 threads: int = 8) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        host: str = "0.0.0.0",  # noqa: S104 - Slack must reach it
+        port: int = 3000,
+        threads: int = 8,
+    ) -> None:
         self.server: Any = create_server(
-            wsgi_app(app), host=host, port=port, threads=threads,
-            max_request_body_size=MAX_BODY_BYTES, ident="countersign",
+            wsgi_app(app),
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_BODY_BYTES,
+            ident="countersign",
         )
         self._thread: threading.Thread | None = None
 

@@ -72,19 +72,33 @@ class Countersign:
         """A top-level message in the proposals channel becomes post #N, checked and routed."""
         text = text.strip()
         if not text:
-            self.notifier.tell(channel, user, "Countersign needs words to check: this message "
-                               "has no text, so it was not proposed.")
+            self.notifier.tell(
+                channel,
+                user,
+                "Countersign needs words to check: this message "
+                "has no text, so it was not proposed.",
+            )
             return None
         if len(text) > MAX_PROPOSAL_CHARS:
-            self.notifier.tell(channel, user, f"This message is {len(text):,} characters; "
-                               f"proposals are limited to {MAX_PROPOSAL_CHARS:,}. Nothing was "
-                               "proposed.")
+            self.notifier.tell(
+                channel,
+                user,
+                f"This message is {len(text):,} characters; "
+                f"proposals are limited to {MAX_PROPOSAL_CHARS:,}. Nothing was "
+                "proposed.",
+            )
             return None
         findings = self.check(text)
         post, created = self.store.create_post(
-            source_channel=channel, source_ts=ts, proposer=user, text=text,
-            platforms=self.platforms, content_hash=content_hash(text, self.platforms),
-            findings=findings, status=status_after_checks(findings), at=self.clock(),
+            source_channel=channel,
+            source_ts=ts,
+            proposer=user,
+            text=text,
+            platforms=self.platforms,
+            content_hash=content_hash(text, self.platforms),
+            findings=findings,
+            status=status_after_checks(findings),
+            at=self.clock(),
         )
         if created:
             self._announce(post)
@@ -118,11 +132,20 @@ class Countersign:
         if outcome.status is None:
             return post
         had_approval = post.status is PostStatus.APPROVED or bool(post.approvers)
-        post = self.store.revise(post.id, text=text, content_hash=new_hash, findings=findings,
-                                 status=outcome.status, actor=user, at=self.clock())
+        post = self.store.revise(
+            post.id,
+            text=text,
+            content_hash=new_hash,
+            findings=findings,
+            status=outcome.status,
+            actor=user,
+            at=self.clock(),
+        )
         if had_approval:
-            self.notifier.thread_note(post, f"{post.ref} was edited, so its approval no longer "
-                                      "counts: it needs a new review.")
+            self.notifier.thread_note(
+                post,
+                f"{post.ref} was edited, so its approval no longer counts: it needs a new review.",
+            )
         self._announce(self.store.get_post(post.id) or post)
         self.on_queue_changed()
         return post
@@ -137,8 +160,14 @@ class Countersign:
             return post
         if outcome.status is None:
             return post
-        post = self.store.set_status(post.id, PostStatus.WITHDRAWN, actor=user or post.proposer,
-                                     action="withdrawn", at=self.clock(), cancel_queued=True)
+        post = self.store.set_status(
+            post.id,
+            PostStatus.WITHDRAWN,
+            actor=user or post.proposer,
+            action="withdrawn",
+            at=self.clock(),
+            cancel_queued=True,
+        )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         self.on_queue_changed()
         return post
@@ -154,8 +183,14 @@ class Countersign:
         if post is None:
             return None
         states = [d.status for d in self.store.deliveries_for(post.id)]
-        outcome = review(post, user, decision, is_approver=self.directory.is_approver(user),
-                         approvals_required=self.approvals_required, delivery_states=states)
+        outcome = review(
+            post,
+            user,
+            decision,
+            is_approver=self.directory.is_approver(user),
+            approvals_required=self.approvals_required,
+            delivery_states=states,
+        )
         if outcome.refused:
             self.notifier.tell(channel, user, outcome.refusal or "")
             return post
@@ -163,17 +198,25 @@ class Countersign:
             return post
         status = outcome.status or post.status
         action = "approved" if decision is Decision.APPROVE else "rejected"
-        post = self.store.set_status(post.id, status, actor=user, action=action,
-                                     at=self.clock(), cancel_queued=outcome.cancel_queued,
-                                     review=decision)
+        post = self.store.set_status(
+            post.id,
+            status,
+            actor=user,
+            action=action,
+            at=self.clock(),
+            cancel_queued=outcome.cancel_queued,
+            review=decision,
+        )
         if status is PostStatus.APPROVED and outcome.status is PostStatus.APPROVED:
             self._queue(post, actor=user)
             self.notifier.thread_note(
-                post, f"<@{post.proposer}> {post.ref} was approved by <@{user}>. "
-                + self._when(post))
+                post,
+                f"<@{post.proposer}> {post.ref} was approved by <@{user}>. " + self._when(post),
+            )
         elif status is PostStatus.REJECTED:
-            self.notifier.thread_note(post, f"<@{post.proposer}> {post.ref} was rejected by "
-                                      f"<@{user}>.")
+            self.notifier.thread_note(
+                post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>."
+            )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return post
 
@@ -184,12 +227,18 @@ class Countersign:
         zone = ZoneInfo(self.zone_name)
         due: dict[str, datetime] = {}
         for platform in post.platforms:
-            slot = next_free_slot(self.schedule.for_platform(platform), zone, now,
-                                  self.store.taken_slots(platform, now))
+            slot = next_free_slot(
+                self.schedule.for_platform(platform),
+                zone,
+                now,
+                self.store.taken_slots(platform, now),
+            )
             if slot is None:
-                self.notifier.alert(f"{post.ref} is approved but {PLATFORM_NAMES[platform]} has "
-                                    "no slots in the schedule; an admin can publish it with "
-                                    f"`/countersign now {post.id}`.")
+                self.notifier.alert(
+                    f"{post.ref} is approved but {PLATFORM_NAMES[platform]} has "
+                    "no slots in the schedule; an admin can publish it with "
+                    f"`/countersign now {post.id}`."
+                )
                 continue
             due[platform] = slot
         deliveries = self.store.queue_deliveries(post, due, actor=actor, at=now) if due else []
@@ -215,12 +264,16 @@ class Countersign:
         if post is None:
             return f"There is no post #{post_id}."
         if post.status is not PostStatus.APPROVED:
-            return f"{post.ref} is {post.status.value.replace('_', ' ')}, not approved: " \
-                   "only approved posts can be published."
+            return (
+                f"{post.ref} is {post.status.value.replace('_', ' ')}, not approved: "
+                "only approved posts can be published."
+            )
         queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
         if not queued:
-            states = ", ".join(f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
-                               for d in self.store.deliveries_for(post.id))
+            states = ", ".join(
+                f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
+                for d in self.store.deliveries_for(post.id)
+            )
             return f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
         for delivery in queued:
             self._deliver(delivery)
@@ -229,7 +282,8 @@ class Countersign:
         return f"{post.ref}: " + "; ".join(
             f"{PLATFORM_NAMES[d.platform]} {d.status.value}"
             + (f" ({d.url})" if d.url else f" ({d.last_error})" if d.last_error else "")
-            for d in done if d.status is not DeliveryStatus.CANCELLED
+            for d in done
+            if d.status is not DeliveryStatus.CANCELLED
         )
 
     def publish_due(self) -> int:
@@ -248,34 +302,43 @@ class Countersign:
         assert post is not None
         name = PLATFORM_NAMES[claimed.platform]
         publisher = self.publishers[claimed.platform]
-        draft = Draft(key=f"post{post.id}-{claimed.platform}-d{claimed.id}", post_id=post.id,
-                      text=post.text)
+        draft = Draft(
+            key=f"post{post.id}-{claimed.platform}-d{claimed.id}", post_id=post.id, text=post.text
+        )
         try:
             publication = publisher.publish(draft)
         except PublishError as exc:
             failed = self.store.mark_failed(claimed.id, error=exc.reason, at=self.clock())
             log.warning("post #%s: %s delivery failed (%s)", post.id, name, exc.kind.value)
             self.notifier.thread_note(
-                post, f"<@{post.proposer}> {post.ref} could not be published on {name}: "
-                f"{failed.last_error}")
+                post,
+                f"<@{post.proposer}> {post.ref} could not be published on {name}: "
+                f"{failed.last_error}",
+            )
             self.notifier.update_card(post, self.store.deliveries_for(post.id))
             return True
         except Exception as exc:
             # Unknown outcome: the call may have reached the platform. A human must settle it.
             log.exception("post #%s: %s delivery raised unexpectedly", post.id, name)
             self.store.mark_unconfirmed(
-                claimed.id, error=f"unexpected error ({type(exc).__name__}); it may or may not "
-                "have gone out", at=self.clock())
-            self.notifier.alert(f"{post.ref}: publishing on {name} went wrong in an unexpected "
-                                "way; check the account before publishing it again.")
+                claimed.id,
+                error=f"unexpected error ({type(exc).__name__}); it may or may not have gone out",
+                at=self.clock(),
+            )
+            self.notifier.alert(
+                f"{post.ref}: publishing on {name} went wrong in an unexpected "
+                "way; check the account before publishing it again."
+            )
             self.notifier.update_card(post, self.store.deliveries_for(post.id))
             return True
-        self.store.mark_published(claimed.id, remote_id=publication.remote_id,
-                                  url=publication.url, at=self.clock())
+        self.store.mark_published(
+            claimed.id, remote_id=publication.remote_id, url=publication.url, at=self.clock()
+        )
         where = "written to the outbox" if publisher.dry_run else "published"
         log.info("post #%s: %s on %s", post.id, where, name)
-        self.notifier.thread_note(post, f"<@{post.proposer}> {post.ref} was {where} on {name}: "
-                                  f"{publication.url}")
+        self.notifier.thread_note(
+            post, f"<@{post.proposer}> {post.ref} was {where} on {name}: {publication.url}"
+        )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return True
 
@@ -290,6 +353,7 @@ class Countersign:
             self.notifier.alert(
                 f"{post.ref}: Countersign stopped while publishing it on {name}, so it may or "
                 f"may not have gone out. Check the {name} account; it will not be re-sent "
-                "automatically.")
+                "automatically."
+            )
             self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return found

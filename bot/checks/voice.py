@@ -73,4 +73,3 @@ class FirstPersonSingular:
                 )
             )
         return findings
-

@@ -23,11 +23,11 @@ class RedirectingSession(requests.Session):
         }
         self.timeout = timeout
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         url = url.decode() if isinstance(url, bytes) else url
         for origin, target in self.rewrites.items():
             if origin != target and (url == origin or url.startswith(origin + "/")):
-                url = target + url[len(origin):]
+                url = target + url[len(origin) :]
                 break
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)

@@ -39,8 +39,9 @@ class PublishingScheduler:
 
     def start(self) -> None:
         self.scheduler.start()
-        self.scheduler.add_job(self.run_due, "interval", seconds=self.sweep_seconds, id="sweep",
-                               replace_existing=True)
+        self.scheduler.add_job(
+            self.run_due, "interval", seconds=self.sweep_seconds, id="sweep", replace_existing=True
+        )
         self.rearm()
 
     def shutdown(self) -> None:
@@ -57,8 +58,9 @@ class PublishingScheduler:
                 self.scheduler.remove_job("wake")
             return
         run_at = max(due, self.clock() + timedelta(milliseconds=10))
-        self.scheduler.add_job(self.run_due, "date", run_date=run_at, id="wake",
-                               replace_existing=True)
+        self.scheduler.add_job(
+            self.run_due, "date", run_date=run_at, id="wake", replace_existing=True
+        )
 
     def run_due(self) -> None:
         if not self._running.acquire(blocking=False):

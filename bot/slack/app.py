@@ -25,7 +25,10 @@ def web_client(token: str, base_url: str) -> WebClient:
         token=token,
         base_url=base_url,
         timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 
@@ -41,7 +44,6 @@ def build_app(
 ) -> App:
     app = App(
         client=client,
-        token=client.token,
         signing_secret=signing_secret,
         listener_executor=executor,
         logger=logging.getLogger("countersign.slack"),

@@ -12,14 +12,23 @@ from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, Pos
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
-_ICON = {Severity.BLOCK: ":no_entry:", Severity.WARN: ":warning:", Severity.INFO: ":information_source:"}
+_ICON = {
+    Severity.BLOCK: ":no_entry:",
+    Severity.WARN: ":warning:",
+    Severity.INFO: ":information_source:",
+}
 _VERDICT = {
     Verdict.CLEAR: ":large_green_circle: Checks passed",
-    Verdict.WARNINGS: ":large_yellow_circle: Checks passed with warnings — read them before approving",
+    Verdict.WARNINGS: (
+        ":large_yellow_circle: Checks passed with warnings — read them before approving"
+    ),
     Verdict.BLOCKED: ":red_circle: Blocked by the checks",
 }
 _STATUS = {
-    PostStatus.IN_REVIEW: ":hourglass_flowing_sand: Waiting for an approver — react :white_check_mark: to approve or :x: to reject",
+    PostStatus.IN_REVIEW: (
+        ":hourglass_flowing_sand: Waiting for an approver — react :white_check_mark: to "
+        "approve or :x: to reject"
+    ),
     PostStatus.BLOCKED: ":red_circle: Blocked by the checks — the proposer must edit it",
     PostStatus.APPROVED: ":white_check_mark: Approved",
     PostStatus.REJECTED: ":x: Rejected",
@@ -53,8 +62,10 @@ def _context(text: str) -> Block:
 def finding_line(finding: Finding, *, show_excerpt: bool) -> str:
     where = f" on {PLATFORM_NAMES[finding.platform]}" if finding.platform else ""
     excerpt = f" “{_escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
-    line = f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — " \
-           f"{_escape(finding.message)}"
+    line = (
+        f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — "
+        f"{_escape(finding.message)}"
+    )
     if finding.suggestion:
         line += f"\n      _{_escape(finding.suggestion)}_"
     return line
@@ -64,8 +75,9 @@ def _findings(findings: tuple[Finding, ...], *, show_excerpts: bool) -> list[Blo
     if not findings:
         return []
     shown = findings[:MAX_FINDINGS_SHOWN]
-    lines = [finding_line(f, show_excerpt=show_excerpts or f.check != "confidentiality")
-             for f in shown]
+    lines = [
+        finding_line(f, show_excerpt=show_excerpts or f.check != "confidentiality") for f in shown
+    ]
     if len(findings) > len(shown):
         lines.append(f"…and {len(findings) - len(shown)} more.")
     blocks, chunk = [], ""
@@ -90,8 +102,12 @@ def report_blocks(post: Post, review_channel: str | None) -> list[Block]:
     if result is Verdict.BLOCKED:
         blocks.append(_context("Edit your message to fix it; the checks run again on every edit."))
     elif review_channel:
-        blocks.append(_context(f"Sent for review in <#{review_channel}>. An approver other than "
-                               "you will approve or reject it."))
+        blocks.append(
+            _context(
+                f"Sent for review in <#{review_channel}>. An approver other than "
+                "you will approve or reject it."
+            )
+        )
     return blocks
 
 
@@ -110,8 +126,10 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} for review"}},
         _section(_quote(post.text)),
-        _context(f"Proposed by <@{post.proposer}> · to {', '.join(platforms)} · "
-                 f"version {post.version} · content `{post.content_hash[:12]}`"),
+        _context(
+            f"Proposed by <@{post.proposer}> · to {', '.join(platforms)} · "
+            f"version {post.version} · content `{post.content_hash[:12]}`"
+        ),
     ]
     if post.findings:
         blocks += _findings(post.findings, show_excerpts=False)
@@ -143,8 +161,10 @@ def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
     if d.status is DeliveryStatus.FAILED:
         return f":warning: {name}: failed — {_escape(d.last_error or 'no reason given')}"
     if d.status is DeliveryStatus.UNCONFIRMED:
-        return f":grey_question: {name}: unconfirmed — {_escape(d.last_error or '')} " \
-               "An admin must check the account."
+        return (
+            f":grey_question: {name}: unconfirmed — {_escape(d.last_error or '')} "
+            "An admin must check the account."
+        )
     return f"{name}: {d.status.value}"
 
 

@@ -45,8 +45,12 @@ def register(
             message = event.get("message") or {}
             if message.get("bot_id") or _is_reply(message):
                 return
-            service.revise(channel=event["channel"], ts=str(message.get("ts", "")),
-                           user=str(message.get("user", "")), text=str(message.get("text", "")))
+            service.revise(
+                channel=event["channel"],
+                ts=str(message.get("ts", "")),
+                user=str(message.get("user", "")),
+                text=str(message.get("text", "")),
+            )
         elif subtype == "message_deleted":
             ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
             if ts:
@@ -54,16 +58,24 @@ def register(
         elif subtype in (None, "file_share"):
             if event.get("bot_id") or _is_reply(event) or not event.get("user"):
                 return
-            service.propose(channel=event["channel"], ts=str(event["ts"]),
-                            user=str(event["user"]), text=str(event.get("text") or ""))
+            service.propose(
+                channel=event["channel"],
+                ts=str(event["ts"]),
+                user=str(event["user"]),
+                text=str(event.get("text") or ""),
+            )
 
     @app.event("reaction_added")
     def on_reaction(event: dict[str, Any]) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
             return
-        service.react(user=str(event["user"]), reaction=str(event.get("reaction", "")),
-                      channel=str(item.get("channel", "")), ts=str(item.get("ts", "")))
+        service.react(
+            user=str(event["user"]),
+            reaction=str(event.get("reaction", "")),
+            channel=str(item.get("channel", "")),
+            ts=str(item.get("ts", "")),
+        )
 
     @app.event("reaction_removed")
     def on_reaction_removed() -> None:

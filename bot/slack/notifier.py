@@ -23,34 +23,49 @@ class SlackNotifier:
         self.zone = zone
 
     def post_report(self, post: Post) -> str | None:
-        response = self._call("chat.postMessage", channel=post.source_channel,
-                              thread_ts=post.source_ts, text=report_text(post),
-                              blocks=report_blocks(post, self.review_channel))
+        response = self._call(
+            "chat.postMessage",
+            channel=post.source_channel,
+            thread_ts=post.source_ts,
+            text=report_text(post),
+            blocks=report_blocks(post, self.review_channel),
+        )
         return str(response["ts"]) if response else None
 
     def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None:
         if not self.review_channel:
             return None
-        response = self._call("chat.postMessage", channel=self.review_channel,
-                              text=card_text(post), blocks=card_blocks(post, deliveries, self.zone))
+        response = self._call(
+            "chat.postMessage",
+            channel=self.review_channel,
+            text=card_text(post),
+            blocks=card_blocks(post, deliveries, self.zone),
+        )
         return (str(response["channel"]), str(response["ts"])) if response else None
 
     def update_card(self, post: Post, deliveries: list[Delivery]) -> None:
         if post.card_channel and post.card_ts:
-            self._call("chat.update", channel=post.card_channel, ts=post.card_ts,
-                       text=card_text(post), blocks=card_blocks(post, deliveries, self.zone))
+            self._call(
+                "chat.update",
+                channel=post.card_channel,
+                ts=post.card_ts,
+                text=card_text(post),
+                blocks=card_blocks(post, deliveries, self.zone),
+            )
 
     def thread_note(self, post: Post, text: str) -> None:
-        self._call("chat.postMessage", channel=post.source_channel, thread_ts=post.source_ts,
-                   text=text)
+        self._call(
+            "chat.postMessage", channel=post.source_channel, thread_ts=post.source_ts, text=text
+        )
 
     def tell(self, channel: str, user: str, text: str) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text)
 
     def alert(self, text: str) -> None:
         if self.review_channel:
-            self._call("chat.postMessage", channel=self.review_channel,
-                       text=f":rotating_light: {text}")
+            self._call(
+                "chat.postMessage", channel=self.review_channel, text=f":rotating_light: {text}"
+            )
         else:
             log.warning("no review channel for an alert: %s", text)
 

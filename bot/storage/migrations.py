@@ -78,7 +78,7 @@ def m001_initial(db: Database) -> None:
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         );
-        """
+        """,
     )
 
 

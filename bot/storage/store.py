@@ -90,7 +90,7 @@ class Store:
         digest = hashlib.sha256(
             (prev + json.dumps(record, sort_keys=True)).encode("utf-8")
         ).hexdigest()
-        self.db["audit"].insert({**record, "prev_hash": prev, "hash": digest})
+        self.db.table("audit").insert({**record, "prev_hash": prev, "hash": digest})
 
     def audit_log(self, post_id: int | None = None) -> list[dict[str, Any]]:
         if post_id is None:
@@ -125,22 +125,39 @@ class Store:
     ) -> tuple[Post, bool]:
         """The post for a proposal message, and whether this call created it."""
         with self._tx() as db:
-            existing = self._post_where("source_channel = ? AND source_ts = ?",
-                                        [source_channel, source_ts])
+            existing = self._post_where(
+                "source_channel = ? AND source_ts = ?", [source_channel, source_ts]
+            )
             if existing is not None:
                 return existing, False
             cursor = db.execute(
                 """INSERT INTO posts (source_channel, source_ts, proposer, text, platforms,
                        content_hash, status, findings, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [source_channel, source_ts, proposer, text, json.dumps(list(platforms)),
-                 content_hash, status.value, _findings_json(findings), iso(at), iso(at)],
+                [
+                    source_channel,
+                    source_ts,
+                    proposer,
+                    text,
+                    json.dumps(list(platforms)),
+                    content_hash,
+                    status.value,
+                    _findings_json(findings),
+                    iso(at),
+                    iso(at),
+                ],
             )
             post_id = int(cursor.lastrowid or 0)
-            self._audit(at, proposer, "proposed", post_id, content_hash,
-                        platforms=list(platforms))
-            self._audit(at, "countersign", "checked", post_id, content_hash,
-                        status=status.value, rules=sorted({f.rule for f in findings}))
+            self._audit(at, proposer, "proposed", post_id, content_hash, platforms=list(platforms))
+            self._audit(
+                at,
+                "countersign",
+                "checked",
+                post_id,
+                content_hash,
+                status=status.value,
+                rules=sorted({f.rule for f in findings}),
+            )
             post = self._post_where("id = ?", [post_id])
             assert post is not None
             return post, True
@@ -192,7 +209,7 @@ class Store:
         if not refs or set(refs) - allowed:
             raise ValueError(f"unknown message refs {set(refs) - allowed}")
         with self._tx() as db:
-            db["posts"].update(post_id, refs)
+            db.table("posts").update(post_id, refs)
 
     def revise(
         self,
@@ -213,9 +230,16 @@ class Store:
                 [text, content_hash, _findings_json(findings), status.value, iso(at), post_id],
             )
             cancelled = self._cancel_queued(post_id, at)
-            self._audit(at, actor, "edited", post_id, content_hash, status=status.value,
-                        cancelled_deliveries=cancelled,
-                        rules=sorted({f.rule for f in findings}))
+            self._audit(
+                at,
+                actor,
+                "edited",
+                post_id,
+                content_hash,
+                status=status.value,
+                cancelled_deliveries=cancelled,
+                rules=sorted({f.rule for f in findings}),
+            )
             post = self._post_where("id = ?", [post_id])
             assert post is not None
             return post
@@ -241,11 +265,20 @@ class Store:
                     " VALUES (?, ?, ?, ?, ?)",
                     [post_id, actor, review.value, post.content_hash, iso(at)],
                 )
-            db.execute("UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
-                       [status.value, iso(at), post_id])
+            db.execute(
+                "UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
+                [status.value, iso(at), post_id],
+            )
             cancelled = self._cancel_queued(post_id, at) if cancel_queued else 0
-            self._audit(at, actor, action, post_id, post.content_hash, status=status.value,
-                        cancelled_deliveries=cancelled)
+            self._audit(
+                at,
+                actor,
+                action,
+                post_id,
+                post.content_hash,
+                status=status.value,
+                cancelled_deliveries=cancelled,
+            )
             updated = self._post_where("id = ?", [post_id])
             assert updated is not None
             return updated
@@ -268,13 +301,27 @@ class Store:
                 db.execute(
                     """INSERT OR IGNORE INTO deliveries (post_id, platform, content_hash, status,
                            due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [post.id, platform, post.content_hash, DeliveryStatus.QUEUED.value,
-                     iso(due_at), iso(at), iso(at)],
+                    [
+                        post.id,
+                        platform,
+                        post.content_hash,
+                        DeliveryStatus.QUEUED.value,
+                        iso(due_at),
+                        iso(at),
+                        iso(at),
+                    ],
                 )
-            self._audit(at, actor, "queued", post.id, post.content_hash,
-                        due={p: iso(d) for p, d in due.items()})
-            return self._deliveries("post_id = ? AND content_hash = ?",
-                                    [post.id, post.content_hash])
+            self._audit(
+                at,
+                actor,
+                "queued",
+                post.id,
+                post.content_hash,
+                due={p: iso(d) for p, d in due.items()},
+            )
+            return self._deliveries(
+                "post_id = ? AND content_hash = ?", [post.id, post.content_hash]
+            )
 
     def deliveries_for(self, post_id: int) -> list[Delivery]:
         with self._lock:
@@ -291,19 +338,27 @@ class Store:
         rows = self._rows(
             "SELECT due_at FROM deliveries WHERE platform = ? AND due_at > ? AND status IN "
             "(?, ?, ?)",
-            [platform, iso(after), DeliveryStatus.QUEUED.value, DeliveryStatus.PUBLISHING.value,
-             DeliveryStatus.PUBLISHED.value],
+            [
+                platform,
+                iso(after),
+                DeliveryStatus.QUEUED.value,
+                DeliveryStatus.PUBLISHING.value,
+                DeliveryStatus.PUBLISHED.value,
+            ],
         )
         return [d for d in (parse_iso(r["due_at"]) for r in rows) if d is not None]
 
     def due(self, now: datetime) -> list[Delivery]:
         with self._lock:
-            return self._deliveries("status = ? AND due_at <= ?",
-                                    [DeliveryStatus.QUEUED.value, iso(now)])
+            return self._deliveries(
+                "status = ? AND due_at <= ?", [DeliveryStatus.QUEUED.value, iso(now)]
+            )
 
     def next_due_at(self) -> datetime | None:
-        rows = self._rows("SELECT MIN(due_at) AS due FROM deliveries WHERE status = ?",
-                          [DeliveryStatus.QUEUED.value])
+        rows = self._rows(
+            "SELECT MIN(due_at) AS due FROM deliveries WHERE status = ?",
+            [DeliveryStatus.QUEUED.value],
+        )
         return parse_iso(rows[0]["due"]) if rows else None
 
     def bring_forward(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
@@ -314,8 +369,9 @@ class Store:
                 [iso(at), iso(at), post_id, DeliveryStatus.QUEUED.value],
             )
             self._audit(at, actor, "publish_now", post_id)
-            return self._deliveries("post_id = ? AND status = ?",
-                                    [post_id, DeliveryStatus.QUEUED.value])
+            return self._deliveries(
+                "post_id = ? AND status = ?", [post_id, DeliveryStatus.QUEUED.value]
+            )
 
     def claim(self, delivery_id: int, *, at: datetime) -> Delivery | None:
         """queued → publishing, or None if someone else got there first."""
@@ -323,39 +379,68 @@ class Store:
             cursor = db.execute(
                 """UPDATE deliveries SET status = ?, attempts = attempts + 1, claimed_at = ?,
                        updated_at = ? WHERE id = ? AND status = ?""",
-                [DeliveryStatus.PUBLISHING.value, iso(at), iso(at), delivery_id,
-                 DeliveryStatus.QUEUED.value],
+                [
+                    DeliveryStatus.PUBLISHING.value,
+                    iso(at),
+                    iso(at),
+                    delivery_id,
+                    DeliveryStatus.QUEUED.value,
+                ],
             )
             if cursor.rowcount != 1:
                 return None
             delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(at, "countersign", "publishing", delivery.post_id, delivery.content_hash,
-                        platform=delivery.platform, attempt=delivery.attempts)
+            self._audit(
+                at,
+                "countersign",
+                "publishing",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+                attempt=delivery.attempts,
+            )
             return delivery
 
     def mark_published(
         self, delivery_id: int, *, remote_id: str, url: str, at: datetime
     ) -> Delivery:
-        return self._finish(delivery_id, DeliveryStatus.PUBLISHED, at, "published",
-                            remote_id=remote_id, url=url, published_at=iso(at))
+        return self._finish(
+            delivery_id,
+            DeliveryStatus.PUBLISHED,
+            at,
+            "published",
+            remote_id=remote_id,
+            url=url,
+            published_at=iso(at),
+        )
 
     def mark_failed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
         return self._finish(delivery_id, DeliveryStatus.FAILED, at, "failed", last_error=error)
 
     def mark_unconfirmed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
-        return self._finish(delivery_id, DeliveryStatus.UNCONFIRMED, at, "unconfirmed",
-                            last_error=error)
+        return self._finish(
+            delivery_id, DeliveryStatus.UNCONFIRMED, at, "unconfirmed", last_error=error
+        )
 
     def _finish(
         self, delivery_id: int, status: DeliveryStatus, at: datetime, action: str, **values: Any
     ) -> Delivery:
         with self._tx() as db:
-            db["deliveries"].update(delivery_id, {"status": status.value, "updated_at": iso(at),
-                                                  **values})
+            db.table("deliveries").update(
+                delivery_id, {"status": status.value, "updated_at": iso(at), **values}
+            )
             delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(at, "countersign", action, delivery.post_id, delivery.content_hash,
-                        platform=delivery.platform, remote_id=delivery.remote_id,
-                        url=delivery.url, error=delivery.last_error)
+            self._audit(
+                at,
+                "countersign",
+                action,
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+                remote_id=delivery.remote_id,
+                url=delivery.url,
+                error=delivery.last_error,
+            )
             return delivery
 
     def interrupted(self, *, at: datetime) -> list[Delivery]:
@@ -363,18 +448,29 @@ class Store:
         with self._tx() as db:
             found = self._deliveries("status = ?", [DeliveryStatus.PUBLISHING.value])
             for delivery in found:
-                db["deliveries"].update(delivery.id, {
-                    "status": DeliveryStatus.UNCONFIRMED.value, "updated_at": iso(at),
-                    "last_error": "Countersign stopped while publishing; it may or may not "
-                                  "have gone out.",
-                })
-                self._audit(at, "countersign", "unconfirmed", delivery.post_id,
-                            delivery.content_hash, platform=delivery.platform)
+                db.table("deliveries").update(
+                    delivery.id,
+                    {
+                        "status": DeliveryStatus.UNCONFIRMED.value,
+                        "updated_at": iso(at),
+                        "last_error": "Countersign stopped while publishing; it may or may not "
+                        "have gone out.",
+                    },
+                )
+                self._audit(
+                    at,
+                    "countersign",
+                    "unconfirmed",
+                    delivery.post_id,
+                    delivery.content_hash,
+                    platform=delivery.platform,
+                )
             return [self._deliveries("id = ?", [d.id])[0] for d in found]
 
     def _deliveries(self, where: str, params: list[Any]) -> list[Delivery]:
         rows = self.db.query(
-            f"SELECT * FROM deliveries WHERE {where} ORDER BY due_at, id", params  # noqa: S608
+            f"SELECT * FROM deliveries WHERE {where} ORDER BY due_at, id",  # noqa: S608
+            params,
         )
         return [
             Delivery(

@@ -1,0 +1,181 @@
+"""A Facebook Page as the Graph API shows it to a Page access token.
+
+Every answer is JSON with a JSON content-type, errors included: facebook-sdk ignores the HTTP
+status and decides by the body, and fails on anything that is not JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.emulators.base import Call, Emulator, Response
+
+_VERSION = re.compile(r"v\d+\.\d+")
+
+
+def _error(message: str, code: int, kind: str = "OAuthException", **extra: Any) -> Response:
+    error = {"message": message, "type": kind, "code": code, **extra}
+    error["fbtrace_id"] = "A" + secrets.token_hex(5)
+    return 400, {}, {"error": error}
+
+
+def _missing(object_id: str, operation: str) -> Response:
+    return _error(
+        f"Unsupported {operation} request. Object with ID '{object_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation.",
+        100,
+        "GraphMethodException",
+        error_subcode=33,
+    )
+
+
+def _created_time(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _false(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("false", "0")
+
+
+class GraphEmulator(Emulator):
+    """One Page with its feed and photos; any Graph version segment is accepted and recorded."""
+
+    def __init__(
+        self, *, page_id: str = "1234567890", page_token: str = "page-token", **kw: Any
+    ) -> None:
+        self.page_id = page_id
+        self.page_token = page_token
+        super().__init__(**kw)
+
+    def _reset_state(self) -> None:
+        self._posts: dict[str, dict[str, Any]] = {}
+        self._photos: dict[str, dict[str, Any]] = {}
+        self._post_seq = itertools.count(100_000_000_000_001)
+        self._photo_seq = itertools.count(900_000_000_000_001)
+        self._versions: set[str] = set()
+
+    @property
+    def posts(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(p, photo_ids=list(p["photo_ids"])) for p in self._posts.values()]
+
+    @property
+    def photos(self) -> list[dict[str, Any]]:
+        """Each: id, data (bytes), message, published, created_at."""
+        with self._lock:
+            return [dict(p) for p in self._photos.values()]
+
+    @property
+    def versions_seen(self) -> set[str]:
+        with self._lock:
+            return set(self._versions)
+
+    def handle(self, call: Call) -> Response:
+        status, headers, body = self._route(call)
+        return status, {"Content-Type": "application/json; charset=UTF-8", **headers}, body
+
+    def _route(self, call: Call) -> Response:
+        segments = [s for s in call.path.split("/") if s]
+        if segments and _VERSION.fullmatch(segments[0]):
+            self._versions.add(segments.pop(0))
+        token = call.query.get("access_token") or call.form.get("access_token")
+        if token != self.page_token:
+            return _error("Invalid OAuth access token - Cannot parse access token", 190)
+        segments = [self.page_id if s == "me" else s for s in segments]
+        method = call.method
+        if len(segments) == 2 and method == "POST":
+            page, edge = segments
+            if page != self.page_id:
+                return _missing(page, "post")
+            if edge == "feed":
+                return self._post_feed(call)
+            if edge == "photos":
+                return self._post_photo(call)
+        if len(segments) == 2 and method == "GET" and segments[1] in ("feed", "posts"):
+            if segments[0] != self.page_id:
+                return _missing(segments[0], "get")
+            feed = [self._public(p["id"]) for p in reversed(self._posts.values())]
+            return 200, {}, {"data": feed}
+        if len(segments) == 1 and method == "GET":
+            return self._get(segments[0])
+        if len(segments) == 1 and method == "DELETE":
+            return self._delete(segments[0])
+        return _missing("/".join(segments), method.lower())
+
+    def _new_post(self, call: Call, message: str, link: str, photo_ids: list[str]) -> str:
+        post_id = f"{self.page_id}_{next(self._post_seq)}"
+        self._posts[post_id] = {
+            "id": post_id,
+            "message": message,
+            "link": link or None,
+            "photo_ids": photo_ids,
+            "created_at": _created_time(call.at),
+        }
+        return post_id
+
+    def _post_feed(self, call: Call) -> Response:
+        photo_ids = []
+        attached = [
+            (k, v) for k, v in call.form.items() if re.fullmatch(r"attached_media\[\d+\]", k)
+        ]
+        for key, value in sorted(attached, key=lambda kv: int(kv[0][15:-1])):
+            try:
+                fbid = str(json.loads(value)["media_fbid"])
+            except (ValueError, TypeError, KeyError):
+                return _error(f"(#100) param {key} must be a JSON object with media_fbid", 100)
+            photo = self._photos.get(fbid)
+            if photo is None or photo["published"]:
+                return _error(f"(#100) param {key} has invalid media_fbid {fbid}", 100)
+            photo_ids.append(fbid)
+        message, link = call.form.get("message", ""), call.form.get("link", "")
+        if not (message or link or photo_ids):
+            return _error("(#100) Missing message or attachment", 100)
+        return 200, {}, {"id": self._new_post(call, message, link, photo_ids)}
+
+    def _post_photo(self, call: Call) -> Response:
+        data = call.files.get("source")
+        if not data:
+            return _error("(#324) Requires upload file", 324)
+        photo_id = str(next(self._photo_seq))
+        message = call.form.get("message") or call.form.get("caption") or ""
+        published = not _false(call.form.get("published"))
+        self._photos[photo_id] = {
+            "id": photo_id,
+            "data": data,
+            "message": message,
+            "published": published,
+            "created_at": _created_time(call.at),
+        }
+        if not published:
+            return 200, {}, {"id": photo_id}
+        post_id = self._new_post(call, message, "", [photo_id])
+        return 200, {}, {"id": photo_id, "post_id": post_id}
+
+    def _public(self, object_id: str) -> dict[str, Any]:
+        if object_id in self._posts:
+            post = self._posts[object_id]
+            shown = {
+                "id": object_id,
+                "message": post["message"],
+                "created_time": post["created_at"],
+            }
+            return shown if post["link"] is None else {**shown, "link": post["link"]}
+        photo = self._photos[object_id]
+        return {"id": object_id, "name": photo["message"], "created_time": photo["created_at"]}
+
+    def _get(self, object_id: str) -> Response:
+        if object_id == self.page_id:
+            return 200, {}, {"id": self.page_id, "name": "Test Page"}
+        if object_id in self._posts or object_id in self._photos:
+            return 200, {}, self._public(object_id)
+        return _missing(object_id, "get")
+
+    def _delete(self, object_id: str) -> Response:
+        if self._posts.pop(object_id, None) is None and self._photos.pop(object_id, None) is None:
+            return _missing(object_id, "delete")
+        return 200, {}, {"success": True}

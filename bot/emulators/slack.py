@@ -1,0 +1,504 @@
+"""Slack in both directions: a Web API emulator for the bot's calls, a signed sender for events.
+
+Slack answers logical errors with HTTP 200 and ``{"ok": false}``; the emulator does the same so
+the bot's error handling is exercised exactly as in production.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+from bot.emulators.base import Call, Emulator, Response
+
+TEAM_ID = "T0001"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+
+_ts_lock = threading.Lock()
+_ts_seq = itertools.count(100)
+_ts_last_second = 0
+
+
+def new_ts() -> str:
+    """Unique, increasing, real-time-like message timestamps shared by the emulator and builders."""
+    global _ts_last_second
+    with _ts_lock:
+        _ts_last_second = max(_ts_last_second, int(time.time()))
+        return f"{_ts_last_second}.{next(_ts_seq):06d}"
+
+
+def _json_arg(value: Any) -> Any:
+    """Form-encoded calls carry blocks and views as JSON strings; JSON calls carry them as is."""
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value
+
+
+class SlackEmulator(Emulator):
+    """The Slack Web API methods the bot calls, with the state a test wants to look at."""
+
+    def __init__(self, *, token: str = "xoxb-test", **kw: Any) -> None:
+        self.token = token
+        self.usergroups: dict[str, list[str]] = {}
+        self.users: dict[str, dict[str, Any]] = {}  # extra fields merged into users.info
+        super().__init__(**kw)
+
+    def _reset_state(self) -> None:
+        self._messages: list[dict[str, Any]] = []
+        self._ephemerals: list[dict[str, Any]] = []
+        self._views: list[dict[str, Any]] = []
+        self._reactions: list[dict[str, Any]] = []
+        self._view_seq = itertools.count(1)
+        self._responses: list[dict[str, Any]] = []
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self._messages if channel in (None, m["channel"])]
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._find(channel, ts)
+            return dict(found) if found else None
+
+    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages(channel) if m["thread_ts"] == thread_ts]
+
+    def ephemerals(self, user: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._ephemerals if user in (None, e["user"])]
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A stand-in for a slash command's response_url; what is posted there is recorded."""
+        return f"{self.url}/response/{name}"
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Messages the app sent to response_urls (``respond()`` in Bolt)."""
+        with self._lock:
+            return [dict(r) for r in self._responses]
+
+    @property
+    def views(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(v) for v in self._views]
+
+    @property
+    def reactions(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self._reactions]
+
+    # -- the API -------------------------------------------------------------------------------
+
+    def handle(self, call: Call) -> Response:
+        if call.path.startswith("/response/") and call.method == "POST":
+            body = call.json if isinstance(call.json, dict) else {}
+            self._responses.append({"path": call.path, **body})
+            return 200, {}, "ok"
+        if not call.path.startswith("/api/"):
+            return 404, {}, {"ok": False, "error": "unknown_method"}
+        args: dict[str, Any] = {**call.query, **call.form}
+        if isinstance(call.json, dict):
+            args.update(call.json)
+        auth = call.headers.get("authorization", "")
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else args.get("token")
+        if not token:
+            return _error("not_authed")
+        if token != self.token:
+            return _error("invalid_auth")
+        method = getattr(self, "_api_" + call.path[len("/api/") :].replace(".", "_"), None)
+        if method is None:
+            return _error("unknown_method")
+        result: dict[str, Any] = method(args)
+        return 200, {}, result
+
+    def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+
+    def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://test.slack.com/",
+            "team": "Test",
+            "user": "countersign",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
+
+    def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel")
+        blocks = _json_arg(args.get("blocks"))
+        if not channel:
+            return _body("channel_not_found")
+        if not args.get("text") and not blocks and not args.get("attachments"):
+            return _body("no_text")
+        message = {
+            "channel": channel,
+            "ts": new_ts(),
+            "text": args.get("text") or "",
+            "blocks": blocks,
+            "thread_ts": args.get("thread_ts") or None,
+            "updated": 0,
+        }
+        self._messages.append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": _as_sent(message)}
+
+    def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(args.get("channel", ""), args.get("ts", ""))
+        if message is None:
+            return _body("message_not_found")
+        if "text" in args:
+            message["text"] = args["text"]
+        if "blocks" in args:
+            message["blocks"] = _json_arg(args["blocks"])
+        message["updated"] += 1
+        return {
+            "ok": True,
+            "channel": message["channel"],
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": _as_sent(message),
+        }
+
+    def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel"):
+            return _body("channel_not_found")
+        if not args.get("user"):
+            return _body("user_not_in_channel")
+        self._ephemerals.append(
+            {
+                "channel": args["channel"],
+                "user": args["user"],
+                "text": args.get("text") or "",
+                "blocks": _json_arg(args.get("blocks")),
+            }
+        )
+        return {"ok": True, "message_ts": new_ts()}
+
+    def _api_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args.get("channel"), args.get("message_ts")
+        if not channel:
+            return _body("channel_not_found")
+        if not ts:
+            return _body("message_not_found")
+        link = f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
+
+    def _api_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        reaction = {
+            "channel": args.get("channel"),
+            "ts": args.get("timestamp"),
+            "name": args.get("name"),
+        }
+        if not all(reaction.values()):
+            return _body("invalid_arguments")
+        if reaction in self._reactions:
+            return _body("already_reacted")
+        self._reactions.append(reaction)
+        return {"ok": True}
+
+    def _api_reactions_remove(self, args: dict[str, Any]) -> dict[str, Any]:
+        reaction = {
+            "channel": args.get("channel"),
+            "ts": args.get("timestamp"),
+            "name": args.get("name"),
+        }
+        if reaction not in self._reactions:
+            return _body("no_reaction")
+        self._reactions.remove(reaction)
+        return {"ok": True}
+
+    def _api_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self.usergroups.get(args.get("usergroup", ""))
+        if users is None:
+            return _body("no_such_subteam")
+        return {"ok": True, "users": list(users)}
+
+    def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = args.get("user")
+        if not user:
+            return _body("user_not_found")
+        profile = {"id": user, "name": user.lower(), "real_name": user, "tz": "Europe/London"}
+        return {"ok": True, "user": {**profile, **self.users.get(user, {})}}
+
+    def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel")
+        if not channel:
+            return _body("channel_not_found")
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_private": False,
+                "is_member": True,
+            },
+        }
+
+    def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._view("views.publish", args, required="user_id")
+
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._view("views.open", args, required="trigger_id")
+
+    def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        if view_id and not any(v["view_id"] == view_id for v in self._views):
+            return _body("not_found")
+        return self._view("views.update", args, required="view_id" if view_id else "external_id")
+
+    def _view(self, method: str, args: dict[str, Any], *, required: str) -> dict[str, Any]:
+        view = _json_arg(args.get("view"))
+        if not args.get(required) or not isinstance(view, dict):
+            return _body("invalid_arguments")
+        view_id = args.get("view_id") or f"V{next(self._view_seq):08d}"
+        self._views.append(
+            {
+                "method": method,
+                "view_id": view_id,
+                "user_id": args.get("user_id"),
+                "trigger_id": args.get("trigger_id"),
+                "view": view,
+            }
+        )
+        return {
+            "ok": True,
+            "view": {**view, "id": view_id, "type": view.get("type"), "team_id": TEAM_ID},
+        }
+
+
+def _body(error: str) -> dict[str, Any]:
+    return {"ok": False, "error": error}
+
+
+def _error(error: str) -> Response:
+    return 200, {}, _body(error)
+
+
+def _as_sent(message: dict[str, Any]) -> dict[str, Any]:
+    sent = {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "text": message["text"],
+        "ts": message["ts"],
+    }
+    if message["blocks"]:
+        sent["blocks"] = message["blocks"]
+    if message["thread_ts"]:
+        sent["thread_ts"] = message["thread_ts"]
+    return sent
+
+
+# -- events Slack sends to the app -------------------------------------------------------------
+
+
+def message_event(
+    channel: str,
+    user: str,
+    text: str,
+    ts: str,
+    *,
+    thread_ts: str | None = None,
+    files: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "channel",
+        "team": TEAM_ID,
+        "client_msg_id": str(uuid.uuid4()),
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    if files:
+        # Slack marks messages that carry uploads with this subtype.
+        event.update(subtype="file_share", files=files, upload=False, display_as_bot=False)
+    return event
+
+
+def edit_event(
+    channel: str, user: str, ts: str, new_text: str, *, old_text: str = ""
+) -> dict[str, Any]:
+    edit_ts = new_ts()
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": channel,
+        "channel_type": "channel",
+        "ts": edit_ts,
+        "event_ts": edit_ts,
+        "message": {
+            "type": "message",
+            "user": user,
+            "text": new_text,
+            "ts": ts,
+            "edited": {"user": user, "ts": edit_ts},
+        },
+        "previous_message": {"type": "message", "user": user, "text": old_text, "ts": ts},
+    }
+
+
+def delete_event(
+    channel: str, ts: str, *, user: str | None = None, text: str = ""
+) -> dict[str, Any]:
+    event_ts = new_ts()
+    previous: dict[str, Any] = {"type": "message", "text": text, "ts": ts}
+    if user:
+        previous["user"] = user
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": channel,
+        "channel_type": "channel",
+        "ts": event_ts,
+        "event_ts": event_ts,
+        "deleted_ts": ts,
+        "previous_message": previous,
+    }
+
+
+def reaction_event(
+    user: str,
+    reaction: str,
+    channel: str,
+    ts: str,
+    *,
+    item_user: str | None = None,
+    removed: bool = False,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "reaction_removed" if removed else "reaction_added",
+        "user": user,
+        "reaction": reaction,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "event_ts": new_ts(),
+    }
+    if item_user:
+        event["item_user"] = item_user
+    return event
+
+
+class SlackEventSender:
+    """Drives a Bolt app over HTTP with signed requests, so signature checks are exercised too."""
+
+    timeout = 10.0
+
+    def __init__(
+        self,
+        url: str,
+        signing_secret: str,
+        *,
+        team_id: str = TEAM_ID,
+        api_app_id: str = "A0001",
+        response_url: str | None = None,
+    ) -> None:
+        self.url = url
+        self.response_url = response_url
+        self.team_id = team_id
+        self.api_app_id = api_app_id
+        self._verifier = SignatureVerifier(signing_secret)
+
+    def signed_headers(
+        self, body: str, *, timestamp: int | None = None, content_type: str
+    ) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = self._verifier.generate_signature(timestamp=ts, body=body) or ""
+        return {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        }
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        sign: bool = True,
+    ) -> requests.Response:
+        sent = (
+            self.signed_headers(body, content_type=content_type)
+            if sign
+            else {"Content-Type": content_type}
+        )
+        sent.update(headers or {})
+        return requests.post(self.url, data=body.encode(), headers=sent, timeout=self.timeout)
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> requests.Response:
+        envelope = {
+            "token": "verification-token",
+            "team_id": self.team_id,
+            "api_app_id": self.api_app_id,
+            "type": "event_callback",
+            "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [
+                {
+                    "team_id": self.team_id,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                    "enterprise_id": None,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(envelope), "application/json", headers=headers)
+
+    def url_verification(self, challenge: str = "challenge") -> requests.Response:
+        body = {"token": "verification-token", "challenge": challenge, "type": "url_verification"}
+        return self.post(json.dumps(body), "application/json")
+
+    def command(
+        self, text: str, *, user_id: str, channel_id: str, command: str = "/countersign"
+    ) -> requests.Response:
+        fields = {
+            "token": "verification-token",
+            "command": command,
+            "text": text,
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "channel_id": channel_id,
+            "channel_name": channel_id.lower(),
+            "team_id": self.team_id,
+            "team_domain": "test",
+            "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}",
+            "response_url": self.response_url or "http://127.0.0.1:1/response",
+            "api_app_id": self.api_app_id,
+            "is_enterprise_install": "false",
+        }
+        return self.post(urlencode(fields), "application/x-www-form-urlencoded")
+
+    def action(self, payload: dict[str, Any]) -> requests.Response:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")

@@ -1,0 +1,123 @@
+import pytest
+
+from bot.checks import Policy, run_checks
+from bot.checks.platform_fit import x_weighted_length
+from bot.domain.findings import Severity, Verdict, verdict
+
+BOTH = ("x", "facebook")
+
+
+def rules(text, platforms=BOTH, policy=None):
+    return [(f.rule, f.excerpt) for f in run_checks(text, platforms, policy or Policy())]
+
+
+@pytest.mark.parametrize(
+    "text,excerpt,suggest",
+    [
+        ("I think this matters.", "I", '"We"'),
+        ("Thanks to my team.", "my", '"our"'),
+        ("Come and see me.", "me", '"us"'),
+        ("I'm proud of everyone.", "I'm", "we're"),
+        ("Honestly, IMO this is great.", "IMO", "Delete"),
+    ],
+)
+def test_first_person_singular_warns_with_suggestion(text, excerpt, suggest):
+    findings = run_checks(text, BOTH, Policy())
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert findings[0].severity is Severity.WARN and findings[0].check == "voice"
+    assert suggest.lower() in findings[0].suggestion.lower()
+    assert text[findings[0].start : findings[0].end] == excerpt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We remember those who served in World War I.",
+        "Living with Type I diabetes: our new guide.",
+        "Read Part I of our report.",
+        'Our volunteer Sam said "I found a home here".',
+        "Our ME support group meets on Tuesdays.",
+        "We are calling on the council to fund more beds.",
+    ],
+)
+def test_first_person_traps_are_not_flagged(text):
+    assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Call 07700 900123 for details", "07700 900123"),
+        ("Ring +44 20 7946 0018 today", "+44 20 7946 0018"),
+        ("Text him on 07911123456.", "07911123456"),
+    ],
+)
+def test_phone_numbers_block(text, excerpt):
+    findings = run_checks(text, BOTH, Policy())
+    assert [(f.rule, f.excerpt, f.severity) for f in findings] == [
+        ("phone_number", excerpt, Severity.BLOCK)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We supported 1,243 people this year.",
+        "Registered charity 1234567.",
+        "Doors open 10:00-16:00 on 12/03/2026.",
+    ],
+)
+def test_numbers_that_are_not_phone_numbers(text):
+    assert rules(text) == []
+
+
+def test_email_blocks_unless_public():
+    assert rules("Write to jo.bloggs@gmail.com") == [("email_address", "jo.bloggs@gmail.com")]
+    policy = Policy(public_emails=frozenset({"info@example.org"}))
+    assert rules("Write to Info@example.org", policy=policy) == []
+
+
+def test_public_phone_is_allowed():
+    policy = Policy(public_phones=frozenset({"+442079460018"}))
+    assert rules("Call us on 020 7946 0018", policy=policy) == []
+
+
+def test_x_length_blocks_only_for_x():
+    text = "a" * 281
+    findings = run_checks(text, BOTH, Policy())
+    assert [(f.rule, f.platform, f.severity) for f in findings] == [
+        ("x_length", "x", Severity.BLOCK)
+    ]
+    assert findings[0].start == 280
+    assert run_checks(text, ("facebook",), Policy()) == []
+    assert run_checks("a" * 280, BOTH, Policy()) == []
+
+
+def test_x_length_counts_urls_and_wide_characters_like_x():
+    assert x_weighted_length("https://example.org/" + "a" * 200) == 23
+    assert x_weighted_length("你好") == 4
+    assert x_weighted_length("👩‍👩‍👧") == 2
+
+
+def test_severity_override_from_policy():
+    policy = Policy(severities={"first_person_singular": Severity.BLOCK})
+    assert verdict(run_checks("I agree", BOTH, policy)) is Verdict.BLOCKED
+
+
+def test_findings_in_reading_order_and_serialisable():
+    findings = run_checks("mail a@b.org then I call 07700 900123", BOTH, Policy())
+    assert [f.rule for f in findings] == ["email_address", "first_person_singular", "phone_number"]
+    from bot.domain.findings import Finding
+
+    for f in findings:
+        assert Finding.from_dict(f.to_dict()) == f
+        assert set(f.to_dict()) >= {
+            "check",
+            "rule",
+            "severity",
+            "start",
+            "end",
+            "excerpt",
+            "message",
+            "suggestion",
+        }
