@@ -189,7 +189,9 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
         else:
             from bot.server import HttpServer
 
-            server = HttpServer(runtime.app, port=port or settings.port).start()
+            server = HttpServer(
+                runtime.app, settings.secret("slack_signing_secret"), port=port or settings.port
+            ).start()
             print(
                 f"countersign: listening on port {server.port} (POST /slack/events, GET /healthz)",
                 file=sys.stderr,

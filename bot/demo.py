@@ -86,7 +86,7 @@ def run_demo(say: Callable[[str], None] = print) -> int:
         )
         runtime = build_runtime(settings)
         runtime.start()
-        server = HttpServer(runtime.app, host="127.0.0.1", port=0).start()
+        server = HttpServer(runtime.app, SIGNING_SECRET, host="127.0.0.1", port=0).start()
         try:
             _story(
                 say,

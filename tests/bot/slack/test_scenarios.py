@@ -1,0 +1,232 @@
+"""Signed Slack requests to the real app; assertions on what the Slack emulator received."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.posts import DeliveryStatus, PostStatus
+from tests.conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    DANA,
+    EVE,
+    PROPOSALS,
+    REVIEW,
+    card_text,
+)
+
+CLEAN = "Our drop-in centre is open every weekday from 10am. Everyone is welcome."
+
+
+def test_proposal_gets_a_number_a_report_and_a_review_card(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    post = harness.post_for(ts)
+    assert post.id == 1 and post.proposer == CAROL and post.status is PostStatus.IN_REVIEW
+    [report] = harness.slack.thread(PROPOSALS, ts)
+    assert report["text"].startswith("#1")
+    card = harness.card(post)
+    shown = card_text(card)
+    assert "#1" in shown and CLEAN in shown and f"<@{CAROL}>" in shown
+    assert "X (" in shown and "Facebook" in shown  # the target platforms, X with its count
+    audit = [r["action"] for r in harness.store.audit_log(post.id)]
+    assert audit[:2] == ["proposed", "checked"]
+
+
+def test_warnings_are_on_the_card_before_anyone_approves(harness):
+    ts = harness.propose(CAROL, "I think our new service is brilliant.")
+    post = harness.post_for(ts)
+    assert post.status is PostStatus.IN_REVIEW
+    shown = card_text(harness.card(post))
+    assert "first person singular" in shown and "with warnings" not in shown
+    report = harness.slack.thread(PROPOSALS, ts)[0]
+    assert "warnings" in card_text(report)
+
+
+def test_blocked_post_gets_a_report_but_no_card(harness):
+    ts = harness.propose(CAROL, "You can reach Sarah on 07700 900123.")
+    post = harness.post_for(ts)
+    assert post.status is PostStatus.BLOCKED
+    report = card_text(harness.slack.thread(PROPOSALS, ts)[0])
+    assert "Blocked" in report and "07700 900123" in report  # same channel it was written in
+    assert harness.slack.messages(REVIEW) == []
+
+
+def test_approver_approves_by_reacting_on_the_card_and_it_is_queued(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    post = harness.post_for(ts)
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    post = harness.store.get_post(post.id)
+    assert post.status is PostStatus.APPROVED and post.approvers == (BOB,)
+    deliveries = {d.platform: d for d in harness.store.deliveries_for(post.id)}
+    # Monday 08:00 UTC (= London): the next slots are 09:30 for X and 10:00 for Facebook.
+    assert deliveries["x"].due_at == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert deliveries["facebook"].due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert all(d.status is DeliveryStatus.QUEUED for d in deliveries.values())
+    shown = card_text(harness.card(post))
+    assert "Approved" in shown and f"<@{BOB}>" in shown and "scheduled for" in shown
+    assert any("was approved by" in t for t in harness.thread_texts(ts))
+    approvals = [r for r in harness.store.audit_log(post.id) if r["action"] == "approved"]
+    assert approvals[0]["actor"] == BOB and approvals[0]["content_hash"] == post.content_hash
+
+
+def test_second_post_takes_the_next_free_slot(harness):
+    first, _ = harness.approved_post("First post of the day.")
+    second, _ = harness.approved_post("Second post of the day.")
+    x_due = [
+        d.due_at
+        for p in (first, second)
+        for d in harness.store.deliveries_for(p.id)
+        if d.platform == "x"
+    ]
+    assert x_due == [
+        datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+        datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+    ]
+
+
+def test_approval_by_reacting_on_the_proposal_message(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    harness.react(BOB, "white_check_mark", ts, channel=PROPOSALS)
+    assert harness.post_for(ts).status is PostStatus.APPROVED
+
+
+def test_self_approval_is_refused_even_for_an_approver(harness):
+    ts = harness.propose(ALICE, CLEAN)  # Alice is an approver
+    post = harness.post_for(ts)
+    harness.react(ALICE, "white_check_mark", harness.card(post)["ts"])
+    assert harness.store.get_post(post.id).status is PostStatus.IN_REVIEW
+    assert harness.store.deliveries_for(post.id) == []
+    [note] = harness.slack.ephemerals(ALICE)
+    assert "You proposed #1" in note["text"] and note["channel"] == REVIEW
+
+
+def test_non_approver_is_refused(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    post = harness.post_for(ts)
+    harness.react(EVE, "white_check_mark", harness.card(post)["ts"])
+    assert harness.store.get_post(post.id).status is PostStatus.IN_REVIEW
+    [note] = harness.slack.ephemerals(EVE)
+    assert "Only approvers" in note["text"]
+
+
+def test_approver_from_a_user_group(harness):
+    harness.slack.usergroups["S0APPROVERS"] = [EVE]
+    ts = harness.propose(CAROL, CLEAN)
+    harness.react(EVE, "white_check_mark", harness.card(harness.post_for(ts))["ts"])
+    assert harness.post_for(ts).status is PostStatus.APPROVED
+
+
+def test_reaction_on_a_blocked_post_changes_nothing(harness):
+    ts = harness.propose(CAROL, "Call me on 07700 900123")
+    harness.react(BOB, "white_check_mark", ts, channel=PROPOSALS)
+    assert harness.post_for(ts).status is PostStatus.BLOCKED
+    [note] = harness.slack.ephemerals(BOB)
+    assert "blocked" in note["text"]
+
+
+def test_x_rejects(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    post = harness.post_for(ts)
+    harness.react(BOB, "x", harness.card(post)["ts"])
+    assert harness.store.get_post(post.id).status is PostStatus.REJECTED
+    assert "Rejected" in card_text(harness.card(post))
+    assert any("was rejected by" in t for t in harness.thread_texts(ts))
+
+
+def test_other_reactions_and_unknown_messages_are_ignored(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    harness.react(BOB, "tada", harness.card(harness.post_for(ts))["ts"])
+    harness.react(BOB, "white_check_mark", "123.456")  # not a post
+    assert harness.post_for(ts).status is PostStatus.IN_REVIEW
+    assert harness.slack.ephemerals() == []
+
+
+def test_edit_voids_approval_and_rechecks(harness):
+    post, ts = harness.approved_post(CLEAN)
+    assert post.status is PostStatus.APPROVED
+    harness.edit(CAROL, ts, CLEAN + " Bring a friend.")
+    edited = harness.store.get_post(post.id)
+    assert edited.status is PostStatus.IN_REVIEW and edited.version == 2
+    assert edited.approvers == ()  # the approval was for the old words
+    assert {d.status for d in harness.store.deliveries_for(post.id)} == {DeliveryStatus.CANCELLED}
+    assert any("approval no longer counts" in t for t in harness.thread_texts(ts))
+    shown = card_text(harness.card(post))
+    assert "Bring a friend." in shown and "version 2" in shown and "Waiting" in shown
+    # a fresh approval binds to the new content
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    again = harness.store.get_post(post.id)
+    assert again.status is PostStatus.APPROVED
+    queued = [d for d in harness.store.deliveries_for(post.id) if d.status is DeliveryStatus.QUEUED]
+    assert {d.content_hash for d in queued} == {again.content_hash}
+
+
+def test_edit_into_a_blocked_post(harness):
+    post, ts = harness.approved_post(CLEAN)
+    harness.edit(CAROL, ts, CLEAN + " Ask for Jo on 07700 900123.")
+    assert harness.store.get_post(post.id).status is PostStatus.BLOCKED
+    # the approver is told when they try to approve the blocked version
+    harness.react(BOB, "white_check_mark", ts, channel=PROPOSALS)
+    assert "blocked" in harness.slack.ephemerals(BOB)[-1]["text"]
+
+
+def test_edit_with_the_same_text_keeps_the_approval(harness):
+    post, ts = harness.approved_post(CLEAN)
+    harness.edit(CAROL, ts, CLEAN)  # Slack sends message_changed for unfurls too
+    assert harness.store.get_post(post.id).status is PostStatus.APPROVED
+
+
+def test_deleting_the_proposal_withdraws_it(harness):
+    post, ts = harness.approved_post(CLEAN)
+    harness.delete(ts)
+    assert harness.store.get_post(post.id).status is PostStatus.WITHDRAWN
+    assert {d.status for d in harness.store.deliveries_for(post.id)} == {DeliveryStatus.CANCELLED}
+    assert "Withdrawn" in card_text(harness.card(post))
+
+
+def test_duplicate_event_is_processed_once(harness):
+    from bot.emulators.slack import message_event, new_ts
+
+    ts = new_ts()
+    event = message_event(PROPOSALS, CAROL, CLEAN, ts)
+    first = harness.event(event, event_id="Ev0DUPLICATE")
+    retry = harness.event(event, event_id="Ev0DUPLICATE", retry_num=1)
+    assert first.status_code == retry.status_code == 200
+    assert len(harness.slack.thread(PROPOSALS, ts)) == 1
+    assert len(harness.slack.messages(REVIEW)) == 1
+
+
+def test_same_message_under_a_new_event_id_is_still_one_post(harness):
+    from bot.emulators.slack import message_event, new_ts
+
+    ts = new_ts()
+    event = message_event(PROPOSALS, CAROL, CLEAN, ts)
+    harness.event(event, event_id="Ev0A")
+    harness.event(event, event_id="Ev0B")
+    assert len(harness.slack.messages(REVIEW)) == 1
+
+
+def test_messages_outside_the_proposals_channel_and_thread_replies_are_not_proposals(harness):
+    from bot.emulators.slack import message_event, new_ts
+
+    harness.event(message_event("C0ELSEWHERE", CAROL, CLEAN, new_ts()))
+    parent = harness.propose(CAROL, CLEAN)
+    harness.event(message_event(PROPOSALS, BOB, "Looks good to me", new_ts(), thread_ts=parent))
+    assert len(harness.slack.messages(REVIEW)) == 1
+
+
+def test_empty_and_oversized_messages_are_refused_with_a_reason(harness):
+    harness.propose(CAROL, "   ")
+    harness.propose(CAROL, "a" * 20_000)
+    notes = [e["text"] for e in harness.slack.ephemerals(CAROL)]
+    assert len(notes) == 2 and "no text" in notes[0] and "20,000 characters" in notes[1]
+    assert harness.slack.messages(REVIEW) == []
+
+
+def test_slash_command_help_unknown_and_unauthorised(harness):
+    help_for_staff = harness.command("help", CAROL).text
+    assert "/countersign help" in help_for_staff and "now" not in help_for_staff
+    assert "now <id>" in harness.command("help", DANA).text
+    assert "Unknown command `frobnicate`" in harness.command("frobnicate", DANA).text
+    assert "Only admins" in harness.command("now 1", BOB).text
+    assert "Usage" in harness.command("now twelve", DANA).text
