@@ -162,8 +162,8 @@ def now(settings: Settings, post_id: str) -> int:
         result = runtime.service.publish_now(int(digits), actor="cli")
     finally:
         runtime.store.close()
-    print(result)
-    return 0 if "published" in result or "written to the outbox" in result else 1
+    print(result.message)
+    return 0 if result.published else 1
 
 
 def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:

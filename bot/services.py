@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 MAX_PROPOSAL_CHARS = 10_000  # Far past any platform's limit: longer is a paste accident.
 
 
+@dataclass(frozen=True)
+class NowResult:
+    published: bool
+    message: str
+
+
 class Notifier(Protocol):
     """Where people hear about posts (Slack in production)."""
 
@@ -258,32 +264,37 @@ class Countersign:
 
     # -- publishing --------------------------------------------------------------------------
 
-    def publish_now(self, post_id: int, *, actor: str) -> str:
+    def publish_now(self, post_id: int, *, actor: str) -> NowResult:
         """Publish an approved post at once; the answer says what happened or why not."""
         post = self.store.get_post(post_id)
         if post is None:
-            return f"There is no post #{post_id}."
+            return NowResult(False, f"There is no post #{post_id}.")
         if post.status is not PostStatus.APPROVED:
-            return (
-                f"{post.ref} is {post.status.value.replace('_', ' ')}, not approved: "
-                "only approved posts can be published."
+            state = post.status.value.replace("_", " ")
+            return NowResult(
+                False, f"{post.ref} is {state}, not approved: only approved posts can be published."
             )
         queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
         if not queued:
             states = ", ".join(
                 f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
                 for d in self.store.deliveries_for(post.id)
+                if d.status is not DeliveryStatus.CANCELLED
             )
-            return f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
+            return NowResult(
+                False, f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
+            )
         for delivery in queued:
             self._deliver(delivery)
         self.on_queue_changed()
-        done = self.store.deliveries_for(post.id)
-        return f"{post.ref}: " + "; ".join(
+        done = [self.store.get_delivery(d.id) for d in queued]
+        summary = "; ".join(
             f"{PLATFORM_NAMES[d.platform]} {d.status.value}"
             + (f" ({d.url})" if d.url else f" ({d.last_error})" if d.last_error else "")
             for d in done
-            if d.status is not DeliveryStatus.CANCELLED
+        )
+        return NowResult(
+            all(d.status is DeliveryStatus.PUBLISHED for d in done), f"{post.ref}: {summary}"
         )
 
     def publish_due(self) -> int:

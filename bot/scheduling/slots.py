@@ -35,7 +35,7 @@ def parse_days(spec: str) -> list[int]:
     spec = named.get(spec, spec)
     result: list[int] = []
     for part in spec.split(","):
-        part = part.strip()[:3] if "-" not in part else part.strip()
+        part = part.strip()
         if "-" in part:
             first, _, last = part.partition("-")
             a, b = _day(first), _day(last)
@@ -45,11 +45,16 @@ def parse_days(spec: str) -> list[int]:
     return sorted(set(result))
 
 
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _day(name: str) -> int:
-    key = name.strip().lower()[:3]
-    if key not in DAYS:
+    key = name.strip().lower()
+    # "mon", "monday", "tues", "thurs": a prefix of a day's full name, at least three letters.
+    matches = [i for i, full in enumerate(_FULL_DAYS) if len(key) >= 3 and full.startswith(key)]
+    if len(matches) != 1:
         raise ScheduleError(f'"{name}" is not a day: use mon, tue, wed, thu, fri, sat or sun')
-    return DAYS.index(key)
+    return matches[0]
 
 
 def parse_time(text: str) -> time:

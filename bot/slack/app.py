@@ -42,11 +42,14 @@ def build_app(
     clock: Callable[[], datetime],
     executor: Executor | None = None,
 ) -> App:
+    logger = logging.getLogger("countersign.slack")
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
+    logger.addFilter(lambda record: "token will be unused" not in record.getMessage())
     app = App(
         client=client,
         signing_secret=signing_secret,
         listener_executor=executor,
-        logger=logging.getLogger("countersign.slack"),
+        logger=logger,
     )
     listeners.register(app, service, store, proposals_channel=proposals_channel, clock=clock)
     return app

@@ -99,7 +99,9 @@ def register(
                 ack(text="Usage: `/countersign now <id>`, e.g. `/countersign now 12`.")
                 return
             ack(text=f"Publishing #{post_id} now…")
-            respond(text=service.publish_now(post_id, actor=user), response_type="ephemeral")
+            respond(
+                text=service.publish_now(post_id, actor=user).message, response_type="ephemeral"
+            )
             return
         ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
 

@@ -1,0 +1,112 @@
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from bot.domain.posts import DeliveryStatus, PostStatus
+from bot.domain.review import Decision
+from bot.storage import open_store
+from bot.storage.store import GENESIS
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def new_post(store, ts="1.1"):
+    post, _ = store.create_post(
+        source_channel="C1",
+        source_ts=ts,
+        proposer="U1",
+        text="Hi",
+        platforms=("x", "facebook"),
+        content_hash="h1",
+        findings=[],
+        status=PostStatus.IN_REVIEW,
+        at=NOW,
+    )
+    return post
+
+
+def test_migrations_are_idempotent_and_wal_is_on(tmp_path):
+    path = tmp_path / "c.db"
+    open_store(path).close()
+    store = open_store(path)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [
+        m.name
+        for m in __import__("bot.storage.migrations", fromlist=["m"]).migrations.applied(store.db)
+    ] == ["m001_initial"]
+
+
+def test_post_per_message_is_created_once(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    first = new_post(store)
+    again, created = store.create_post(
+        source_channel="C1",
+        source_ts="1.1",
+        proposer="U1",
+        text="Hi",
+        platforms=("x",),
+        content_hash="h1",
+        findings=[],
+        status=PostStatus.IN_REVIEW,
+        at=NOW,
+    )
+    assert not created and again.id == first.id
+
+
+def test_approval_is_bound_to_the_content_hash(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    post = new_post(store)
+    post = store.set_status(
+        post.id, PostStatus.APPROVED, actor="U2", action="approved", at=NOW, review=Decision.APPROVE
+    )
+    assert post.approvers == ("U2",)
+    revised = store.revise(
+        post.id,
+        text="Hi there",
+        content_hash="h2",
+        findings=[],
+        status=PostStatus.IN_REVIEW,
+        actor="U1",
+        at=NOW,
+    )
+    assert revised.approvers == () and revised.version == 2
+
+
+def test_claim_is_exclusive_and_interrupted_become_unconfirmed(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    post = new_post(store)
+    [x, fb] = sorted(
+        store.queue_deliveries(post, {"x": NOW, "facebook": NOW}, actor="U2", at=NOW),
+        key=lambda d: d.platform != "x",
+    )
+    assert store.claim(x.id, at=NOW) is not None
+    assert store.claim(x.id, at=NOW) is None
+    # queueing again for the same content creates nothing new
+    again = store.queue_deliveries(post, {"x": NOW}, actor="U2", at=NOW)
+    assert {d.id for d in again} == {x.id, fb.id}
+    [stuck] = store.interrupted(at=NOW)
+    assert stuck.id == x.id and stuck.status is DeliveryStatus.UNCONFIRMED
+    assert store.get_delivery(fb.id).status is DeliveryStatus.QUEUED
+
+
+def test_every_change_is_audited_in_a_hash_chain(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    post = new_post(store)
+    store.set_status(
+        post.id, PostStatus.REJECTED, actor="U2", action="rejected", at=NOW, review=Decision.REJECT
+    )
+    log = store.audit_log()
+    assert [r["action"] for r in log] == ["proposed", "checked", "rejected"]
+    prev = GENESIS
+    for record in log:
+        body = {
+            k: record[k] for k in ("at", "actor", "action", "post_id", "content_hash", "detail")
+        }
+        digest = hashlib.sha256((prev + json.dumps(body, sort_keys=True)).encode()).hexdigest()
+        assert record["prev_hash"] == prev and record["hash"] == digest
+        prev = digest
+
+
+def test_first_sighting(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    assert store.first_sighting("Ev1", NOW) and not store.first_sighting("Ev1", NOW)

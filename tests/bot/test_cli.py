@@ -1,0 +1,196 @@
+"""The console script as people use it: subprocesses with the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.cli import main
+from bot.demo import run_demo
+from tests.conftest import close_harness, make_harness
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        input=stdin,
+        timeout=60,
+        cwd=cwd or ROOT,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["check"], ["now"]])
+def test_help_on_each_command(command):
+    result = run(*command, "--help")
+    assert result.returncode == 0 and "usage: countersign" in result.stdout
+
+
+def test_check_json_and_exit_status():
+    result = run("check", "--json", "I met Jo, call 07700 900123")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "blocked"
+    assert [f["rule"] for f in data["findings"]] == ["first_person_singular", "phone_number"]
+    assert set(data["findings"][0]) == {
+        "check",
+        "rule",
+        "severity",
+        "start",
+        "end",
+        "excerpt",
+        "message",
+        "suggestion",
+        "platform",
+    }
+    clean = run("check", "-", stdin="We are open on Monday.")
+    assert clean.returncode == 0 and "verdict: clear" in clean.stdout
+
+
+def test_check_x_length_only_for_x():
+    assert run("check", "--platforms", "x", "a" * 300).returncode == 1
+    assert run("check", "--platforms", "facebook", "a" * 300).returncode == 0
+
+
+def test_serve_without_settings_names_every_missing_one(tmp_path):
+    result = run(
+        "serve", "--http", cwd=tmp_path, env={"COUNTERSIGN_CONFIG_DIR": str(ROOT / "config")}
+    )
+    assert result.returncode == 2
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "COUNTERSIGN_PROPOSALS_CHANNEL",
+        "COUNTERSIGN_REVIEW_CHANNEL",
+        "COUNTERSIGN_APPROVERS",
+    ):
+        assert name in result.stderr
+
+
+def test_broken_config_fails_start_up_with_file_and_line(tmp_path):
+    (tmp_path / "schedule.yaml").write_text("x:\n  - days: mon\n    times: ['9am']\n")
+    result = run("check", "hello", env={"COUNTERSIGN_CONFIG_DIR": str(tmp_path)})
+    assert result.returncode == 0  # check needs no schedule
+    (tmp_path / "settings.yaml").write_text("timezone: Nowhere/Land\n")
+    result = run("check", "hello", env={"COUNTERSIGN_CONFIG_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "settings.yaml, line 1" in result.stderr
+
+
+def test_now_from_the_cli_publishes_an_approved_post(tmp_path):
+    h = make_harness(tmp_path)
+    try:
+        post, _ = h.approved_post("Our spring fair is on Saturday.")
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": h.slack.api_url,
+            "X_CONSUMER_KEY": "x-ck",
+            "X_CONSUMER_SECRET": "x-cs",
+            "X_ACCESS_TOKEN": "x-at",
+            "X_ACCESS_TOKEN_SECRET": "x-ats",
+            "X_API_URL": h.x.url,
+            "FACEBOOK_PAGE_ID": "1000",
+            "FACEBOOK_PAGE_TOKEN": "fb-page-token",
+            "FACEBOOK_GRAPH_URL": h.graph.url,
+            "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
+            "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
+            "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
+        }
+        result = run("now", f"#{post.id}", env=env)
+        assert result.returncode == 0, result.stderr
+        assert "X published" in result.stdout and "Facebook published" in result.stdout
+        assert [t["text"] for t in h.x.tweets] == ["Our spring fair is on Saturday."]
+        assert len(h.graph.posts) == 1
+        again = run("now", str(post.id), env=env)
+        assert again.returncode == 1 and "nothing waiting" in again.stdout
+        assert len(h.x.tweets) == 1
+        assert run("now", "twelve", env=env).returncode == 2
+    finally:
+        close_harness(h)
+
+
+def test_demo_runs_end_to_end():
+    lines: list[str] = []
+    assert run_demo(lines.append) == 0
+    story = "\n".join(lines)
+    assert "Refused" in story and "published on X" in story and "No review card" in story
+
+
+def test_no_command_without_slack_runs_the_demo(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COUNTERSIGN_CONFIG_DIR", str(ROOT / "config"))
+    assert main([]) == 0
+    assert "running the demo" in capsys.readouterr().out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_procfile_command_serves_http_and_health(tmp_path):
+    procfile = (ROOT / "Procfile").read_text().strip()
+    assert procfile == "web: countersign serve --http"
+    h = make_harness(tmp_path)
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
+    }
+    env |= {
+        "PORT": str(port),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": h.slack.api_url,
+        "COUNTERSIGN_PROPOSALS_CHANNEL": "C1",
+        "COUNTERSIGN_REVIEW_CHANNEL": "C2",
+        "COUNTERSIGN_APPROVERS": "U1",
+        "COUNTERSIGN_DB": str(tmp_path / "serve.db"),
+        "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
+    }
+    command = shlex.split(procfile.split(":", 1)[1])
+    command[0] = shutil.which(command[0]) or command[0]  # the installed console script
+    process = subprocess.Popen(
+        command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, process.stderr.read().decode()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        unsigned = requests.post(f"http://127.0.0.1:{port}/slack/events", data="{}", timeout=5)
+        assert unsigned.status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        close_harness(h)
+    assert process.returncode == 0
