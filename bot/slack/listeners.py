@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,15 @@ HELP_ALL = "`/countersign help` — what you can do"
 HELP_ADMIN = "`/countersign now <id>` — publish an approved post at once"
 
 
+@dataclass(frozen=True)
+class Registered:
+    """What the app listens to; the Slack app manifest must ask for exactly this."""
+
+    events: tuple[str, ...]
+    commands: tuple[str, ...]
+    actions: tuple[str, ...] = ()
+
+
 def register(
     app: App,
     service: Countersign,
@@ -26,7 +36,7 @@ def register(
     *,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
-) -> None:
+) -> Registered:
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         """Slack retries an event it thinks we missed; the second copy changes nothing."""
@@ -36,7 +46,6 @@ def register(
             return BoltResponse(status=200, body="")
         return next()
 
-    @app.event("message")
     def on_message(event: dict[str, Any]) -> None:
         if not proposals_channel or event.get("channel") != proposals_channel:
             return
@@ -65,7 +74,6 @@ def register(
                 text=str(event.get("text") or ""),
             )
 
-    @app.event("reaction_added")
     def on_reaction(event: dict[str, Any]) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
@@ -77,11 +85,9 @@ def register(
             ts=str(item.get("ts", "")),
         )
 
-    @app.event("reaction_removed")
     def on_reaction_removed() -> None:
         """Withdrawing an approval by removing the reaction comes with the full review flow."""
 
-    @app.command("/countersign")
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         words = str(command.get("text") or "").split()
         user = str(command.get("user_id", ""))
@@ -104,6 +110,18 @@ def register(
             )
             return
         ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
+
+    events = {
+        "message": on_message,
+        "reaction_added": on_reaction,
+        "reaction_removed": on_reaction_removed,
+    }
+    commands = {"/countersign": on_command}
+    for name, listener in events.items():
+        app.event(name)(listener)
+    for name, listener in commands.items():
+        app.command(name)(listener)
+    return Registered(events=tuple(events), commands=tuple(commands))
 
 
 def _is_reply(message: dict[str, Any]) -> bool:
