@@ -87,6 +87,7 @@ class HttpServer:
             ident="countersign",
         )
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     @property
     def port(self) -> int:
@@ -96,7 +97,12 @@ class HttpServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def run(self) -> None:
-        self.server.run()
+        try:
+            self.server.run()
+        except OSError:
+            # Closing the sockets from another thread can wake select() on a dead descriptor.
+            if not self._stopping:
+                raise
 
     def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self.run, name="http", daemon=True)
@@ -104,6 +110,7 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
+        self._stopping = True
         self.server.close()
         if self._thread:
             self._thread.join(timeout=5)

@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.checks import Policy, run_checks
 from bot.config import Schedule
 from bot.domain.findings import Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
+    UNSCHEDULED,
     Delivery,
     DeliveryStatus,
     Post,
@@ -114,11 +116,11 @@ class Countersign:
         report_ts = self.notifier.post_report(post)
         if report_ts:
             self.store.set_message_refs(post.id, report_ts=report_ts)
-        if post.status is PostStatus.BLOCKED:
-            return
         if post.card_ts:
             self.notifier.update_card(post, self.store.deliveries_for(post.id))
             return
+        if post.status is PostStatus.BLOCKED:
+            return  # a blocked post never reaches the approvers
         card = self.notifier.post_card(post, [])
         if card:
             self.store.set_message_refs(post.id, card_channel=card[0], card_ts=card[1])
@@ -204,6 +206,9 @@ class Countersign:
             return post
         status = outcome.status or post.status
         action = "approved" if decision is Decision.APPROVE else "rejected"
+        newly_approved = outcome.status is PostStatus.APPROVED
+        # Approval and queueing are one transaction: a crash cannot leave an approved post
+        # that nothing will ever publish.
         post = self.store.set_status(
             post.id,
             status,
@@ -212,9 +217,10 @@ class Countersign:
             at=self.clock(),
             cancel_queued=outcome.cancel_queued,
             review=decision,
+            queue=self._slots_for(post) if newly_approved else None,
         )
-        if status is PostStatus.APPROVED and outcome.status is PostStatus.APPROVED:
-            self._queue(post, actor=user)
+        if newly_approved:
+            self.on_queue_changed()
             self.notifier.thread_note(
                 post,
                 f"<@{post.proposer}> {post.ref} was approved by <@{user}>. " + self._when(post),
@@ -226,10 +232,9 @@ class Countersign:
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return post
 
-    def _queue(self, post: Post, *, actor: str) -> list[Delivery]:
+    def _slots_for(self, post: Post) -> dict[str, datetime]:
+        """Each platform's next free slot; a platform without slots is reported to admins."""
         now = self.clock()
-        from zoneinfo import ZoneInfo
-
         zone = ZoneInfo(self.zone_name)
         due: dict[str, datetime] = {}
         for platform in post.platforms:
@@ -245,20 +250,17 @@ class Countersign:
                     "no slots in the schedule; an admin can publish it with "
                     f"`/countersign now {post.id}`."
                 )
-                continue
+                # Queued at the end of time rather than dropped: `now` can still publish it.
+                slot = UNSCHEDULED
             due[platform] = slot
-        deliveries = self.store.queue_deliveries(post, due, actor=actor, at=now) if due else []
-        self.on_queue_changed()
-        return deliveries
+        return due
 
     def _when(self, post: Post) -> str:
-        from zoneinfo import ZoneInfo
-
         zone = ZoneInfo(self.zone_name)
         parts = [
             f"{PLATFORM_NAMES[d.platform]} at {d.due_at.astimezone(zone):%a %d %b %H:%M}"
             for d in self.store.deliveries_for(post.id)
-            if d.status is DeliveryStatus.QUEUED and d.due_at is not None
+            if d.status is DeliveryStatus.QUEUED and d.due_at is not None and d.due_at < UNSCHEDULED
         ]
         return ("Scheduled for " + ", ".join(parts) + ".") if parts else ""
 
@@ -354,17 +356,21 @@ class Countersign:
         return True
 
     def recover(self) -> list[Delivery]:
-        """On start: a delivery caught mid-call is reported, never re-sent blindly."""
+        """On start: finish announcing what a crash interrupted, and report every delivery
+        caught mid-call — never re-sent blindly."""
+        for post in self.store.unannounced():
+            log.info("post #%s: announcing after a restart", post.id)
+            self._announce(post)
         found = self.store.interrupted(at=self.clock())
         for delivery in found:
-            post = self.store.get_post(delivery.post_id)
-            if post is None:
+            stuck = self.store.get_post(delivery.post_id)
+            if stuck is None:
                 continue
             name = PLATFORM_NAMES[delivery.platform]
             self.notifier.alert(
-                f"{post.ref}: Countersign stopped while publishing it on {name}, so it may or "
+                f"{stuck.ref}: Countersign stopped while publishing it on {name}, so it may or "
                 f"may not have gone out. Check the {name} account; it will not be re-sent "
                 "automatically."
             )
-            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            self.notifier.update_card(stuck, self.store.deliveries_for(stuck.id))
         return found

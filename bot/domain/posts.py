@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.domain.findings import Finding
 
 PLATFORMS = ("x", "facebook")
+# The due time of a delivery no slot could take: it waits for an admin's `now`.
+UNSCHEDULED = datetime(9999, 12, 31, tzinfo=UTC)
 PLATFORM_NAMES = {"x": "X", "facebook": "Facebook"}
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.checks.platform_fit import x_weighted_length
 from bot.domain.findings import Finding, Severity, Verdict, verdict
-from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, Delivery, DeliveryStatus, Post, PostStatus
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
@@ -151,6 +151,8 @@ def state_line(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> str:
 
 def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
     name = PLATFORM_NAMES[d.platform]
+    if d.status is DeliveryStatus.QUEUED and d.due_at == UNSCHEDULED:
+        return f":calendar: {name}: no free slot in the schedule — an admin can publish it now"
     if d.status is DeliveryStatus.QUEUED:
         return f":calendar: {name}: scheduled for {_local(d.due_at, zone)}"
     if d.status is DeliveryStatus.PUBLISHING:

@@ -204,6 +204,17 @@ class Store:
             approvers=tuple(approvers),
         )
 
+    def unannounced(self) -> list[Post]:
+        """Posts whose report or review card never reached Slack (a crash, an outage)."""
+        with self._lock:
+            rows = self.db.query(
+                "SELECT id FROM posts WHERE report_ts IS NULL OR (card_ts IS NULL AND status "
+                "IN (?, ?)) ORDER BY id",
+                [PostStatus.IN_REVIEW.value, PostStatus.APPROVED.value],
+            )
+            found = [self._post_where("id = ?", [r["id"]]) for r in rows]
+            return [p for p in found if p is not None]
+
     def set_message_refs(self, post_id: int, **refs: str) -> None:
         allowed = {"card_channel", "card_ts", "report_ts"}
         if not refs or set(refs) - allowed:
@@ -254,8 +265,10 @@ class Store:
         at: datetime,
         cancel_queued: bool = False,
         review: Decision | None = None,
+        queue: dict[str, datetime] | None = None,
     ) -> Post:
-        """Change a post's status, recording the review (if any) and the audit in one go."""
+        """Change a post's status, recording the review (if any), the deliveries to queue (if
+        any) and the audit in one transaction."""
         with self._tx() as db:
             post = self._post_where("id = ?", [post_id])
             assert post is not None
@@ -281,6 +294,8 @@ class Store:
             )
             updated = self._post_where("id = ?", [post_id])
             assert updated is not None
+            if queue:
+                self.queue_deliveries(updated, queue, actor=actor, at=at)
             return updated
 
     def _cancel_queued(self, post_id: int, at: datetime) -> int:

@@ -230,3 +230,55 @@ def test_slash_command_help_unknown_and_unauthorised(harness):
     assert "Unknown command `frobnicate`" in harness.command("frobnicate", DANA).text
     assert "Only admins" in harness.command("now 1", BOB).text
     assert "Usage" in harness.command("now twelve", DANA).text
+
+
+def test_edit_that_becomes_blocked_updates_the_card(harness):
+    ts = harness.propose(CAROL, CLEAN)
+    post = harness.post_for(ts)
+    harness.edit(CAROL, ts, CLEAN + " Text Jo on 07700 900123.")
+    shown = card_text(harness.card(post))
+    assert "Blocked by the checks" in shown
+    assert "07700 900123" not in shown.split("> ")[0]  # only inside the quoted post text
+    # the phone number's excerpt is never repeated in the findings on the card
+    findings_part = shown.split("version 2")[1]
+    assert "07700 900123" not in findings_part
+
+
+def test_a_post_recorded_just_before_a_crash_is_announced_on_restart(tmp_path):
+    from bot.domain.posts import PostStatus, content_hash
+    from tests.conftest import close_harness, make_harness
+
+    h = make_harness(tmp_path)
+    # the process dies right after recording the proposal, before it told anyone
+    h.store.create_post(source_channel=PROPOSALS, source_ts="1700000000.000001", proposer=CAROL,
+                        text=CLEAN, platforms=("x", "facebook"),
+                        content_hash=content_hash(CLEAN, ("x", "facebook")), findings=[],
+                        status=PostStatus.IN_REVIEW, at=h.clock())
+    close_harness(h)
+    h2 = make_harness(tmp_path)
+    try:
+        assert len(h2.slack.thread(PROPOSALS, "1700000000.000001")) == 1
+        assert len(h2.slack.messages(REVIEW)) == 1
+    finally:
+        close_harness(h2)
+    h3 = make_harness(tmp_path)  # announced once: a second restart repeats nothing
+    try:
+        assert h3.slack.messages() == []
+    finally:
+        close_harness(h3)
+
+
+def test_platform_without_slots_waits_for_an_admin(harness):
+    from bot.config import Schedule
+    from bot.scheduling.slots import weekly_slots
+
+    harness.service.schedule = Schedule(tuple(weekly_slots("facebook", "daily", ["10:00"])))
+    post, _ = harness.approved_post(CLEAN)
+    alerts = [m["text"] for m in harness.slack.messages(REVIEW) if "no slots" in m["text"]]
+    assert len(alerts) == 1 and f"now {post.id}" in alerts[0]
+    assert "no free slot" in card_text(harness.card(post))
+    harness.clock.now = datetime(2026, 12, 31, tzinfo=UTC)
+    harness.service.publish_due()
+    assert harness.x.tweets == []
+    harness.command(f"now {post.id}", DANA)
+    assert [t["text"] for t in harness.x.tweets] == [CLEAN]
