@@ -18,6 +18,7 @@ from bot.config import (
     missing_for_serve,
 )
 from bot.domain.findings import Verdict, verdict
+from bot.domain.posts import PLATFORMS
 from bot.logs import configure
 
 SECRET_FIELDS = (
@@ -69,9 +70,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("text", nargs="?", default="-", metavar="TEXT|-")
     check.add_argument("--json", action="store_true", help="print findings as JSON")
     check.add_argument(
-        "--platforms",
-        default=None,
-        help="comma-separated platforms to check for (default: the configured)",
+        "--platform",
+        action="append",
+        choices=PLATFORMS,
+        dest="platforms",
+        help="a platform to check for; repeat for several (default: the configured ones)",
     )
 
     now = sub.add_parser(
@@ -119,20 +122,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def check(settings: Settings, text: str, *, as_json: bool, platforms: str | None) -> int:
+def check(settings: Settings, text: str, *, as_json: bool, platforms: list[str] | None) -> int:
     from bot.checks import run_checks
+    from bot.checks.platform_fit import fit
 
     if text == "-":
         text = sys.stdin.read()
-    chosen = (
-        tuple(p.strip() for p in platforms.split(",")) if platforms else tuple(settings.platforms)
-    )
-    findings = run_checks(text, chosen, load_policy(settings.config_dir))
+    chosen = tuple(platforms or settings.platforms)
+    policy = load_policy(settings.config_dir)
+    findings = run_checks(text, chosen, policy)
     result = verdict(findings)
     if as_json:
         print(
             json.dumps(
-                {"verdict": result.value, "findings": [f.to_dict() for f in findings]},
+                {
+                    "verdict": result.value,
+                    "findings": [f.to_dict() for f in findings],
+                    "platforms": fit(text, chosen, policy),
+                },
                 indent=2,
                 ensure_ascii=False,
             )
@@ -147,7 +154,7 @@ def check(settings: Settings, text: str, *, as_json: bool, platforms: str | None
             )
             if f.suggestion:
                 print(f"        suggestion: {f.suggestion}")
-    return 1 if result is Verdict.BLOCKED else 0
+    return 1 if result is Verdict.BLOCK else 0
 
 
 def now(settings: Settings, post_id: str) -> int:

@@ -7,6 +7,20 @@ from twitter_text import parse_tweet
 from bot.checks.engine import Policy
 from bot.domain.findings import Finding, Severity
 
+FACEBOOK_LIMIT = 63_206  # characters in a Page post
+
+
+def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict[str, object]]:
+    """Per platform: the length as the platform counts it, its limit, and whether it fits."""
+    result: dict[str, dict[str, object]] = {}
+    for platform in platforms:
+        if platform == "x":
+            length, limit = x_weighted_length(text), policy.x_max_weighted_length
+        else:
+            length, limit = len(text), FACEBOOK_LIMIT
+        result[platform] = {"length": length, "limit": limit, "fits": length <= limit}
+    return result
+
 
 def x_weighted_length(text: str) -> int:
     """X's own count: URLs are 23, CJK and emoji weigh 2 (twitter-text config v3)."""

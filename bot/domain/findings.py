@@ -41,15 +41,15 @@ class Finding:
 
 
 class Verdict(StrEnum):
-    CLEAR = "clear"
-    WARNINGS = "warnings"
-    BLOCKED = "blocked"
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    WARN = "warn"
+    BLOCK = "block"
 
 
 def verdict(findings: list[Finding]) -> Verdict:
     worst = max((f.severity.rank for f in findings), default=0)
     if worst >= Severity.BLOCK.rank:
-        return Verdict.BLOCKED
+        return Verdict.BLOCK
     if worst >= Severity.WARN.rank:
-        return Verdict.WARNINGS
-    return Verdict.CLEAR
+        return Verdict.WARN
+    return Verdict.PASS

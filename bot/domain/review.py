@@ -82,9 +82,7 @@ def review(
 
 
 def status_after_checks(findings: Iterable[Finding]) -> PostStatus:
-    return (
-        PostStatus.BLOCKED if verdict(list(findings)) is Verdict.BLOCKED else PostStatus.IN_REVIEW
-    )
+    return PostStatus.BLOCKED if verdict(list(findings)) is Verdict.BLOCK else PostStatus.IN_REVIEW
 
 
 def edit(

@@ -18,11 +18,11 @@ _ICON = {
     Severity.INFO: ":information_source:",
 }
 _VERDICT = {
-    Verdict.CLEAR: ":large_green_circle: Checks passed",
-    Verdict.WARNINGS: (
+    Verdict.PASS: ":large_green_circle: Checks passed",
+    Verdict.WARN: (
         ":large_yellow_circle: Checks passed with warnings — read them before approving"
     ),
-    Verdict.BLOCKED: ":red_circle: Blocked by the checks",
+    Verdict.BLOCK: ":red_circle: Blocked by the checks",
 }
 _STATUS = {
     PostStatus.IN_REVIEW: (
@@ -99,7 +99,7 @@ def report_blocks(post: Post, review_channel: str | None) -> list[Block]:
     result = verdict(list(post.findings))
     blocks: list[Block] = [_section(f"*{post.ref}* · {_VERDICT[result]}")]
     blocks += _findings(post.findings, show_excerpts=True)
-    if result is Verdict.BLOCKED:
+    if result is Verdict.BLOCK:
         blocks.append(_context("Edit your message to fix it; the checks run again on every edit."))
     elif review_channel:
         blocks.append(

@@ -52,7 +52,9 @@ def test_check_json_and_exit_status():
     result = run("check", "--json", "I met Jo, call 07700 900123")
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    assert data["verdict"] == "blocked"
+    assert data["verdict"] == "block"
+    assert data["platforms"]["x"] == {"length": 27, "limit": 280, "fits": True}
+    assert data["platforms"]["facebook"]["fits"] is True
     assert [f["rule"] for f in data["findings"]] == ["first_person_singular", "phone_number"]
     assert set(data["findings"][0]) == {
         "check",
@@ -66,12 +68,13 @@ def test_check_json_and_exit_status():
         "platform",
     }
     clean = run("check", "-", stdin="We are open on Monday.")
-    assert clean.returncode == 0 and "verdict: clear" in clean.stdout
+    assert clean.returncode == 0 and "verdict: pass" in clean.stdout
 
 
 def test_check_x_length_only_for_x():
-    assert run("check", "--platforms", "x", "a" * 300).returncode == 1
-    assert run("check", "--platforms", "facebook", "a" * 300).returncode == 0
+    assert run("check", "--platform", "x", "a" * 300).returncode == 1
+    assert run("check", "--platform", "facebook", "a" * 300).returncode == 0
+    assert run("check", "--platform", "myspace", "hi").returncode == 2
 
 
 def test_serve_without_settings_names_every_missing_one(tmp_path):

@@ -101,7 +101,7 @@ def test_x_length_counts_urls_and_wide_characters_like_x():
 
 def test_severity_override_from_policy():
     policy = Policy(severities={"first_person_singular": Severity.BLOCK})
-    assert verdict(run_checks("I agree", BOTH, policy)) is Verdict.BLOCKED
+    assert verdict(run_checks("I agree", BOTH, policy)) is Verdict.BLOCK
 
 
 def test_findings_in_reading_order_and_serialisable():

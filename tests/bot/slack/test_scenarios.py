@@ -250,10 +250,17 @@ def test_a_post_recorded_just_before_a_crash_is_announced_on_restart(tmp_path):
 
     h = make_harness(tmp_path)
     # the process dies right after recording the proposal, before it told anyone
-    h.store.create_post(source_channel=PROPOSALS, source_ts="1700000000.000001", proposer=CAROL,
-                        text=CLEAN, platforms=("x", "facebook"),
-                        content_hash=content_hash(CLEAN, ("x", "facebook")), findings=[],
-                        status=PostStatus.IN_REVIEW, at=h.clock())
+    h.store.create_post(
+        source_channel=PROPOSALS,
+        source_ts="1700000000.000001",
+        proposer=CAROL,
+        text=CLEAN,
+        platforms=("x", "facebook"),
+        content_hash=content_hash(CLEAN, ("x", "facebook")),
+        findings=[],
+        status=PostStatus.IN_REVIEW,
+        at=h.clock(),
+    )
     close_harness(h)
     h2 = make_harness(tmp_path)
     try:
