@@ -13,13 +13,13 @@ from bot import __version__
 from bot.config import (
     ConfigError,
     Settings,
-    load_policy,
     load_settings,
     missing_for_serve,
 )
 from bot.domain.findings import Verdict, verdict
 from bot.domain.posts import PLATFORMS
 from bot.logs import configure
+from bot.policy_file import load_policy
 
 SECRET_FIELDS = (
     "slack_bot_token",

@@ -14,11 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.checks import Policy
-from bot.domain.findings import Severity
 from bot.domain.posts import PLATFORMS
 from bot.scheduling.slots import ScheduleError, Slot, weekly_slots
-from bot.yamlfile import ConfigError, LineDict, load_yaml, where
+from bot.yamlfile import ConfigError, load_yaml, where
 
 DEFAULT_GRAPH_VERSION = "v24.0"
 
@@ -359,42 +357,3 @@ def load_schedule(config_dir: Path) -> Schedule:
             except ScheduleError as exc:
                 raise ConfigError(f"{place}: {exc}") from exc
     return Schedule(tuple(sorted(set(slots))))
-
-
-def load_policy(config_dir: Path) -> Policy:
-    """config/policy.yaml: country, the organisation's public contacts, severity overrides."""
-    import phonenumbers
-
-    path = config_dir / "policy.yaml"
-    data = load_yaml(path) or LineDict()
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping")
-    country = str(data.get("country", "GB")).upper()
-    if country not in phonenumbers.SUPPORTED_REGIONS:
-        raise ConfigError(f"{where(path, data, 'country')}: unknown country code {country!r}")
-    allow = data.get("allow") or {}
-    phones = set()
-    for raw in allow.get("phones", []) or []:
-        try:
-            number = phonenumbers.parse(str(raw), country)
-        except phonenumbers.NumberParseException as exc:
-            raise ConfigError(
-                f"{where(path, allow, 'phones')}: {raw!r} is not a phone number"
-            ) from exc
-        phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    severities = {}
-    for rule, spec in (data.get("rules") or {}).items():
-        value = spec.get("severity") if isinstance(spec, dict) else spec
-        try:
-            severities[str(rule)] = Severity(str(value))
-        except ValueError as exc:
-            raise ConfigError(
-                f"{where(path, data.get('rules'), rule)}: severity of {rule} must be "
-                "info, warn or block"
-            ) from exc
-    return Policy(
-        country=country,
-        public_emails=frozenset(str(e).lower() for e in allow.get("emails", []) or []),
-        public_phones=frozenset(phones),
-        severities=severities,
-    )

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.config import Settings, load_policy, load_schedule
+from bot.config import Settings, load_schedule
+from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
 from bot.publishers.outbox import OutboxPublisher

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from bot.checks.engine import Check, Policy, run_checks
+from bot.checks.engine import Context, Hit, run_checks, validator
+from bot.checks.policy import Allow, Location, Policy, RulePack
 
-__all__ = ["Check", "Policy", "run_checks"]
+__all__ = ["Allow", "Context", "Hit", "Location", "Policy", "RulePack", "run_checks", "validator"]

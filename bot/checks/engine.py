@@ -1,55 +1,154 @@
-"""The check interface, the policy it reads, and the runner that applies every check."""
+"""The engine: every enabled rule pack applied to normalised text, spans mapped back.
+
+Pure: (text, platforms, policy, register, today) → findings. Rules decide; nothing here reads
+the clock, the network or the disk.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
+from bot.checks.normalise import Normalised, normalise
+from bot.checks.policy import Policy, RulePack
+from bot.checks.text import quoted_spans, within
 from bot.domain.findings import Finding, Severity
 
 
 @dataclass(frozen=True)
-class Policy:
-    """What an organisation decides about its checks (loaded from config/policy.yaml)."""
+class Hit:
+    """What a validator found, in normalised coordinates; None fields take the rule's."""
 
-    country: str = "GB"
-    # The organisation's own public contact details are not confidential.
-    public_emails: frozenset[str] = frozenset()
-    public_phones: frozenset[str] = frozenset()  # E.164, e.g. +442079460018
-    severities: Mapping[str, Severity] = field(default_factory=dict)
-    x_max_weighted_length: int = 280
-
-    def severity(self, rule: str, default: Severity) -> Severity:
-        return self.severities.get(rule, default)
+    start: int
+    end: int
+    message: str | None = None
+    suggestion: str | None = None
+    severity: Severity | None = None
+    platform: str | None = None
 
 
-class Check(Protocol):
-    name: str
+class RegisterHit(Protocol):
+    start: int
+    end: int
 
-    def __call__(self, text: str, platforms: tuple[str, ...], policy: Policy) -> list[Finding]: ...
+
+class Register(Protocol):
+    """The consent register as the checks see it (names only as keyed hashes)."""
+
+    def find(self, text: str) -> Iterable[RegisterHit]: ...
 
 
-def default_checks() -> list[Check]:
-    from bot.checks import confidentiality, platform_fit, voice
+@dataclass(frozen=True)
+class Context:
+    norm: Normalised
+    platforms: tuple[str, ...]
+    policy: Policy
+    register: Register | None = None
+    today: date | None = None
 
-    return [
-        voice.FirstPersonSingular(),
-        confidentiality.EmailAddresses(),
-        confidentiality.PhoneNumbers(),
-        platform_fit.XWeightedLength(),
-    ]
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+
+Validator = Callable[[Context, RulePack], Iterable[Hit]]
+VALIDATORS: dict[str, Validator] = {}
+
+
+def validator(name: str) -> Callable[[Validator], Validator]:
+    """Register a code-backed detector that rule packs can name in `validator:`."""
+
+    def register(fn: Validator) -> Validator:
+        VALIDATORS[name] = fn
+        return fn
+
+    return register
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation for a phrase list, longest first, on word boundaries, any case."""
+    words = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in words)
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w])", re.IGNORECASE)
+
+
+def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    for pattern in rule.patterns:
+        for m in pattern.finditer(ctx.text):
+            if m.end() > m.start():
+                yield Hit(m.start(), m.end())
+    if rule.phrases:
+        regex = _phrase_cache(rule)
+        lookup = {" ".join(k.lower().split()): v for k, v in rule.phrases.items()}
+        for m in regex.finditer(ctx.text) if regex else ():
+            own = lookup.get(" ".join(m.group(0).lower().split()), "")
+            yield Hit(m.start(), m.end(), suggestion=own or None)
+
+
+_PHRASES: dict[int, re.Pattern[str] | None] = {}
+
+
+def _phrase_cache(rule: RulePack) -> re.Pattern[str] | None:
+    key = id(rule.phrases)
+    if key not in _PHRASES:
+        _PHRASES[key] = phrase_regex(rule.phrases)
+    return _PHRASES[key]
 
 
 def run_checks(
     text: str,
     platforms: tuple[str, ...],
     policy: Policy,
-    checks: list[Check] | None = None,
+    *,
+    register: Register | None = None,
+    today: date | None = None,
 ) -> list[Finding]:
     """Every finding for ``text``, in reading order; platform findings only for targeted ones."""
+    _load_validators()
+    norm = normalise(text)
+    ctx = Context(norm, platforms, policy, register, today)
+    quotes = quoted_spans(norm.text)
     findings: list[Finding] = []
-    for check in checks if checks is not None else default_checks():
-        findings.extend(check(text, platforms, policy))
-    findings = [f for f in findings if f.platform is None or f.platform in platforms]
+    for rule in policy.rules:
+        if not rule.enabled:
+            continue
+        source = VALIDATORS[rule.validator](ctx, rule) if rule.validator else _generic(ctx, rule)
+        excepted = [
+            (m.start(), m.end()) for p in rule.exceptions for m in p.finditer(norm.text)
+        ]
+        seen: set[tuple[int, int]] = set()
+        for hit in source:
+            if (hit.start, hit.end) in seen:
+                continue
+            seen.add((hit.start, hit.end))
+            if hit.platform is not None and hit.platform not in platforms:
+                continue
+            if excepted and within(hit.start, hit.end, excepted):
+                continue
+            if rule.outside_quotes and within(hit.start, hit.end, quotes):
+                continue
+            start, end = norm.span(hit.start, hit.end)
+            findings.append(
+                Finding(
+                    check=rule.check,
+                    rule=rule.id,
+                    severity=hit.severity or rule.severity,
+                    start=start,
+                    end=end,
+                    excerpt=text[start:end],
+                    message=hit.message or rule.message,
+                    suggestion=hit.suggestion if hit.suggestion is not None else rule.suggestion,
+                    platform=hit.platform,
+                )
+            )
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
+
+
+def _load_validators() -> None:
+    # Importing the modules registers their validators.
+    from bot.checks import confidentiality, platform_fit, voice  # noqa: F401

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from twitter_text import parse_tweet
 
-from bot.checks.engine import Policy
-from bot.domain.findings import Finding, Severity
+from bot.checks.engine import Context, Hit, validator
+from bot.checks.policy import Policy, RulePack
 
 FACEBOOK_LIMIT = 63_206  # characters in a Page post
+
+
+def x_weighted_length(text: str) -> int:
+    """X's own count: URLs are 23, CJK and emoji weigh 2 (twitter-text config v3)."""
+    return int(parse_tweet(text).weightedLength)
 
 
 def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict[str, object]]:
@@ -22,34 +29,24 @@ def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict
     return result
 
 
-def x_weighted_length(text: str) -> int:
-    """X's own count: URLs are 23, CJK and emoji weigh 2 (twitter-text config v3)."""
-    return int(parse_tweet(text).weightedLength)
-
-
-class XWeightedLength:
-    name = "x_length"
-
-    def __call__(self, text: str, platforms: tuple[str, ...], policy: Policy) -> list[Finding]:
-        if "x" not in platforms:
-            return []
-        result = parse_tweet(text)
-        length = int(result.weightedLength)
-        limit = policy.x_max_weighted_length
-        if length <= limit:
-            return []
-        # validRangeEnd is the last character X would accept; the rest is the overflow.
-        cut = int(result.validRangeEnd) + 1
-        return [
-            Finding(
-                check="platform",
-                rule=self.name,
-                severity=policy.severity(self.name, Severity.BLOCK),
-                start=cut,
-                end=len(text),
-                excerpt=text[cut : cut + 40],
-                message=f"X counts this post as {length} characters; its limit is {limit}.",
-                suggestion=f"Shorten it by {length - limit}, or leave X out of its platforms.",
-                platform="x",
-            )
-        ]
+@validator("x_length")
+def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    if "x" not in ctx.platforms:
+        return
+    # Measured on the original: X counts what is sent, not the normalised form.
+    original = ctx.norm.original
+    result = parse_tweet(original)
+    length = int(result.weightedLength)
+    limit = ctx.policy.x_max_weighted_length
+    if length <= limit:
+        return
+    cut = int(result.validRangeEnd) + 1  # the last character X would accept, plus one
+    # Hits are in normalised coordinates: find the first normalised char at or after the cut.
+    start = next((k for k, s in enumerate(ctx.norm.starts) if s >= cut), len(ctx.text) - 1)
+    yield Hit(
+        start,
+        len(ctx.text),
+        message=f"X counts this post as {length} characters; its limit is {limit}.",
+        suggestion=f"Shorten it by {length - limit}, or leave X out of its platforms.",
+        platform="x",
+    )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from bot.checks.engine import Policy
-from bot.checks.text import quoted_spans, within
-from bot.domain.findings import Finding, Severity
+from bot.checks.engine import Context, Hit, validator
+from bot.checks.policy import RulePack
 
 _SWAPS = {
     "i": "we",
@@ -22,8 +22,7 @@ _SWAPS = {
     "imho": "",
 }
 _WORD = re.compile(
-    r"(?<![\w'’])(i[’']m|i[’']ve|i[’']d|i[’']ll|imho|imo|myself|mine|my|me|i)(?![\w'’])",
-    re.IGNORECASE,
+    r"(?<![\w'])(i'm|i've|i'd|i'll|imho|imo|myself|mine|my|me|i)(?![\w'])", re.IGNORECASE
 )
 # "World War I", "Type I diabetes", "Part I": a capital I that is a numeral, not a person.
 _NUMERAL_BEFORE = re.compile(
@@ -34,42 +33,33 @@ _NUMERAL_BEFORE = re.compile(
 )
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+def starts_sentence(text: str, index: int) -> bool:
+    j = index - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or text[j] in ".!?\n\r"
 
 
-class FirstPersonSingular:
-    name = "first_person_singular"
-
-    def __call__(self, text: str, platforms: tuple[str, ...], policy: Policy) -> list[Finding]:
-        quotes = quoted_spans(text)
-        findings = []
-        for m in _WORD.finditer(text):
-            word = m.group(0)
-            key = word.lower().replace("’", "'")
-            if within(m.start(), m.end(), quotes):
-                continue  # someone else's words, attributed
-            if key == "i" and _NUMERAL_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
-                continue
-            if word == "ME":
-                continue  # myalgic encephalomyelitis, not "me"
-            swap = _SWAPS[key]
-            if _SENTENCE_START.search(text[: m.start()]):
-                swap = swap.capitalize()
-            suggestion = (
+@validator("first_person_singular")
+def first_person_singular(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    text = ctx.text
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        key = word.lower()
+        if key == "i" and _NUMERAL_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
+            continue
+        if word == "ME":
+            continue  # myalgic encephalomyelitis, not "me"
+        swap = _SWAPS[key]
+        if starts_sentence(text, m.start()):
+            swap = swap.capitalize()
+        yield Hit(
+            m.start(),
+            m.end(),
+            message=f'"{word}" speaks as one person, not as the organisation.',
+            suggestion=(
                 f'Say "{swap}" — the account speaks for the organisation.'
                 if swap
                 else "Delete it: the organisation does not give personal opinions."
-            )
-            findings.append(
-                Finding(
-                    check="voice",
-                    rule=self.name,
-                    severity=policy.severity(self.name, Severity.WARN),
-                    start=m.start(),
-                    end=m.end(),
-                    excerpt=word,
-                    message=f'"{word}" speaks as one person, not as the organisation.',
-                    suggestion=suggestion,
-                )
-            )
-        return findings
+            ),
+        )

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_policy, load_schedule, load_settings, missing_for_serve
+from bot.config import ConfigError, load_schedule, load_settings, missing_for_serve
+from bot.policy_file import load_policy
 from bot.domain.findings import Severity
 
 
@@ -111,9 +112,9 @@ def test_policy_file(tmp_path):
         "rules:\n  first_person_singular: block\n"
     )
     policy = load_policy(tmp_path)
-    assert policy.public_emails == {"info@example.org"}
-    assert policy.public_phones == {"+442079460018"}
-    assert policy.severity("first_person_singular", Severity.WARN) is Severity.BLOCK
+    assert policy.allow.emails == {"info@example.org"}
+    assert policy.allow.phones == {"+442079460018"}
+    assert policy.rule("first_person_singular").severity is Severity.BLOCK
 
 
 def test_broken_policy_names_the_line(tmp_path):

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
-from bot.checks import Policy, run_checks
+from bot.checks import run_checks
+from bot.policy_file import load_policy
 from bot.domain.findings import Finding, Severity
 from bot.domain.posts import Delivery, DeliveryStatus, Post, PostStatus, content_hash
 from bot.slack.blocks import card_blocks, report_blocks
@@ -42,7 +43,7 @@ def validate(blocks):
 
 def test_largest_report_and_card_fit():
     text = ("I think my mail is jo@example.org and my number 07700 900123. " * 200)[:10_000]
-    findings = run_checks(text, ("x", "facebook"), Policy())
+    findings = run_checks(text, ("x", "facebook"), load_policy(None))
     assert len(findings) > 100
     post = post_with(text, findings, PostStatus.BLOCKED)
     validate(report_blocks(post, "C2"))

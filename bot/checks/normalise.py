@@ -1,0 +1,73 @@
+"""Text normalised against evasion, with every position still pointing into the original.
+
+A check reads ``Normalised.text``; a finding's span is mapped back with ``Normalised.span`` so the
+excerpt the approver sees is exactly what the proposer wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Invisible characters used to split a word or a number so that a pattern misses it.
+_INVISIBLE = {"\u00ad", "\u034f", "\u061c", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180e",
+              "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\u2061", "\u2062",
+              "\u2063", "\u2064", "\ufeff"}
+# Common confusables: Cyrillic and Greek letters that look like Latin ones.
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u", "ԝ": "w",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-",
+})
+# "0 7 7 0 0 9 0 0 1 2 3": single digits spaced out one by one, at least six of them.
+_SPACED_DIGITS = re.compile(r"(?<![\w])\d(?:[ .\-_/]\d){5,}(?![\w])")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    original: str
+    text: str
+    starts: tuple[int, ...]  # for each character of text: where it starts in original
+    ends: tuple[int, ...]  # ...and where its source character ends
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span behind ``text[start:end]``."""
+        if not self.text:
+            return 0, 0
+        start = min(max(start, 0), len(self.text) - 1)
+        end = min(max(end, start + 1), len(self.text))
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalise(original: str) -> Normalised:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(original):
+        if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
+            continue
+        folded = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
+        for out in folded:
+            chars.append(out)
+            starts.append(i)
+            ends.append(i + 1)
+    text = "".join(chars)
+    # Collapse spaced-out digits, keeping the map in step.
+    if _SPACED_DIGITS.search(text):
+        keep = [True] * len(text)
+        for m in _SPACED_DIGITS.finditer(text):
+            for k in range(m.start(), m.end()):
+                if not text[k].isdigit():
+                    keep[k] = False
+        chars = [c for c, k in zip(text, keep, strict=True) if k]
+        starts = [s for s, k in zip(starts, keep, strict=True) if k]
+        ends = [e for e, k in zip(ends, keep, strict=True) if k]
+        text = "".join(chars)
+    return Normalised(original, text, tuple(starts), tuple(ends))

@@ -1,0 +1,212 @@
+"""The policy from files: the packaged rule packs, then the organisation's config/policy.yaml.
+
+config/policy.yaml can change any packaged rule by id (severity, message, suggestion, phrases,
+patterns, exceptions, `enabled: false`), add phrases to it (`add_phrases`, `add_exceptions`),
+or add rules of its own; plus the country, allow-lists, case-reference patterns and
+confidential locations. Every mistake is reported with the file, the line and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from bot.checks.engine import VALIDATORS, _load_validators
+from bot.checks.policy import CHECKS, Allow, Location, Policy, RulePack
+from bot.domain.findings import Severity
+from bot.yamlfile import ConfigError, LineDict, load_yaml, where
+
+BUILTIN = Path(__file__).resolve().parent / "checks" / "rules"
+_RULE_KEYS = {"check", "severity", "message", "suggestion", "validator", "patterns", "phrases",
+              "exceptions", "outside_quotes", "options", "enabled", "add_phrases",
+              "add_exceptions", "add_patterns", "case_sensitive"}
+_TOP_KEYS = {"country", "allow", "rules", "case_references", "confidential_locations",
+             "x_max_weighted_length"}
+
+
+def load_policy(config_dir: Path | None) -> Policy:
+    """The packaged rules overlaid with ``config_dir/policy.yaml`` (if there is one)."""
+    rules = dict(_builtin_rules())
+    data: Any = LineDict()
+    path = Path("<builtin>")
+    if config_dir is not None:
+        path = config_dir / "policy.yaml"
+        data = load_yaml(path) or LineDict()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping (country, allow, rules, …)")
+    unknown = [k for k in data if k not in _TOP_KEYS]
+    if unknown:
+        raise ConfigError(f"{where(path, data, unknown[0])}: unknown key {unknown[0]!r} "
+                          f"(expected one of {', '.join(sorted(_TOP_KEYS))})")
+    overrides = data.get("rules") or LineDict()
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"{where(path, data, 'rules')}: rules must map rule ids to settings")
+    for rule_id, spec in overrides.items():
+        place = where(path, overrides, rule_id)
+        if isinstance(spec, str):
+            spec = {"severity": spec}  # the short form: `phone_number: warn`
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{place}: rule {rule_id} must be a severity or a mapping")
+        base = rules.get(str(rule_id))
+        rules[str(rule_id)] = _overlay(base, spec, place, str(rule_id))
+    for i, ref in enumerate(data.get("case_references") or []):
+        place = f"{path}, case_references entry {i + 1}"
+        if isinstance(ref, str):
+            ref = {"pattern": ref}
+        if not isinstance(ref, dict) or "pattern" not in ref:
+            raise ConfigError(f"{place}: needs a pattern")
+        case = rules.get("case_reference")
+        if case is None:
+            raise ConfigError(f"{place}: the case_reference rule is disabled or missing")
+        rules["case_reference"] = {**case,
+                                   "patterns": [*case.get("patterns", []), ref["pattern"]],
+                                   "_where": place}
+    compiled = tuple(_compile(rule_id, spec) for rule_id, spec in rules.items())
+    return Policy(
+        country=_country(path, data),
+        rules=compiled,
+        allow=_allow(path, data),
+        locations=_locations(path, data),
+        x_max_weighted_length=int(data.get("x_max_weighted_length", 280)),
+    )
+
+
+@cache
+def _builtin_rules() -> tuple[tuple[str, dict[str, Any]], ...]:
+    found: dict[str, dict[str, Any]] = {}
+    for file in sorted(BUILTIN.glob("*.yaml")):
+        data = load_yaml(file, required=True) or {}
+        for rule_id, spec in (data.get("rules") or {}).items():
+            if rule_id in found:
+                raise ConfigError(f"{where(file, data['rules'], rule_id)}: rule {rule_id} is "
+                                  "defined twice")
+            found[str(rule_id)] = {**spec, "_where": where(file, data["rules"], rule_id)}
+    return tuple(found.items())
+
+
+def _overlay(base: dict[str, Any] | None, spec: dict[str, Any], place: str,
+             rule_id: str) -> dict[str, Any]:
+    unknown = [k for k in spec if k not in _RULE_KEYS]
+    if unknown:
+        raise ConfigError(f"{place}: rule {rule_id}: unknown setting {unknown[0]!r}")
+    merged = dict(base or {})
+    for key, value in spec.items():
+        if key.startswith("add_"):
+            target = key[len("add_"):]
+            current = merged.get(target) or ([] if not isinstance(value, dict) else {})
+            if isinstance(current, dict):
+                extra = value if isinstance(value, dict) else {v: "" for v in value}
+                merged[target] = {**current, **extra}
+            else:
+                merged[target] = [*current, *value]
+        else:
+            merged[key] = value
+    merged["_where"] = place
+    if base is None:
+        missing = [k for k in ("check", "message") if k not in merged]
+        if missing:
+            raise ConfigError(f"{place}: new rule {rule_id} needs {' and '.join(missing)}")
+        if not any(merged.get(k) for k in ("validator", "patterns", "phrases")):
+            raise ConfigError(f"{place}: new rule {rule_id} needs patterns, phrases or a "
+                              "validator")
+    return merged
+
+
+def _compile(rule_id: str, spec: dict[str, Any]) -> RulePack:
+    place = spec.get("_where", rule_id)
+    check = spec.get("check")
+    if check not in CHECKS:
+        raise ConfigError(f"{place}: rule {rule_id}: check must be one of {', '.join(CHECKS)}")
+    try:
+        severity = Severity(str(spec.get("severity", "warn")))
+    except ValueError:
+        raise ConfigError(f"{place}: rule {rule_id}: severity must be info, warn or block") \
+            from None
+    name = spec.get("validator")
+    if name is not None:
+        _load_validators()
+        if name not in VALIDATORS:
+            raise ConfigError(f"{place}: rule {rule_id}: unknown validator {name!r} (known: "
+                              f"{', '.join(sorted(VALIDATORS))})")
+    flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
+    phrases = spec.get("phrases") or {}
+    if isinstance(phrases, list):
+        phrases = {str(p): "" for p in phrases}
+    elif not isinstance(phrases, dict):
+        raise ConfigError(f"{place}: rule {rule_id}: phrases must be a list or a mapping")
+    return RulePack(
+        id=rule_id,
+        check=str(check),
+        severity=severity,
+        message=str(spec.get("message", "")),
+        suggestion=str(spec.get("suggestion") or ""),
+        validator=name,
+        patterns=_patterns(spec.get("patterns"), flags, place, rule_id),
+        phrases={str(k): str(v or "") for k, v in phrases.items()},
+        exceptions=_patterns(spec.get("exceptions"), re.IGNORECASE, place, rule_id),
+        outside_quotes=bool(spec.get("outside_quotes", check == "voice")),
+        options=dict(spec.get("options") or {}),
+        enabled=bool(spec.get("enabled", True)),
+    )
+
+
+def _patterns(values: Any, flags: int, place: str, rule_id: str) -> tuple[re.Pattern[str], ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    compiled = []
+    for value in values:
+        try:
+            compiled.append(re.compile(str(value), flags))
+        except re.error as exc:
+            raise ConfigError(f"{place}: rule {rule_id}: pattern {value!r} is not a valid "
+                              f"regular expression ({exc})") from exc
+    return tuple(compiled)
+
+
+def _country(path: Path, data: Any) -> str:
+    country = str(data.get("country", "GB")).upper()
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"{where(path, data, 'country')}: unknown country code {country!r}")
+    return country
+
+
+def _allow(path: Path, data: Any) -> Allow:
+    allow = data.get("allow") or LineDict()
+    if not isinstance(allow, dict):
+        raise ConfigError(f"{where(path, data, 'allow')}: allow must be a mapping")
+    country = _country(path, data)
+    phones = set()
+    for raw in allow.get("phones") or []:
+        try:
+            number = phonenumbers.parse(str(raw), country)
+        except phonenumbers.NumberParseException as exc:
+            raise ConfigError(f"{where(path, allow, 'phones')}: {raw!r} is not a phone "
+                              "number") from exc
+        phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return Allow(
+        emails=frozenset(str(e).lower() for e in allow.get("emails") or []),
+        email_domains=frozenset(str(d).lower().lstrip("@") for d in
+                                allow.get("email_domains") or []),
+        phones=frozenset(phones),
+        terms=tuple(str(t) for t in allow.get("terms") or []),
+    )
+
+
+def _locations(path: Path, data: Any) -> tuple[Location, ...]:
+    found = []
+    for i, entry in enumerate(data.get("confidential_locations") or []):
+        if isinstance(entry, str):
+            entry = {"label": f"location {i + 1}", "address": entry}
+        if not isinstance(entry, dict) or not (entry.get("address") or entry.get("also")):
+            raise ConfigError(f"{where(path, data, 'confidential_locations')}: entry {i + 1} "
+                              "needs an address (and optionally a label and `also` names)")
+        phrases = [str(entry["address"])] if entry.get("address") else []
+        phrases += [str(a) for a in entry.get("also") or []]
+        found.append(Location(str(entry.get("label", f"location {i + 1}")), tuple(phrases)))
+    return tuple(found)
