@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import signal
 import sys
 import threading
@@ -16,7 +16,6 @@ from bot.config import (
     load_settings,
     missing_for_serve,
 )
-from bot.domain.findings import Verdict, verdict
 from bot.domain.posts import PLATFORMS
 from bot.logs import configure
 from bot.policy_file import load_policy
@@ -65,10 +64,24 @@ def parser() -> argparse.ArgumentParser:
         "check",
         help="run the checks on a text",
         description="Run the checks on TEXT (or standard input with -). "
-        "Exit status: 0 when nothing blocks, 1 when a finding blocks.",
+        "Exit status: 0 when nothing blocks, 1 when a finding blocks, 2 for a usage error. "
+        "Registered names are checked against the register in COUNTERSIGN_DB.",
     )
     check.add_argument("text", nargs="?", default="-", metavar="TEXT|-")
-    check.add_argument("--json", action="store_true", help="print findings as JSON")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.add_argument(
+        "--jsonl",
+        metavar="FILE|-",
+        help='check many posts: one {"id", "text", "platforms"?} per line in, one result '
+        "per line out, in order",
+    )
+    check.add_argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="an image attached to the post; repeat for several",
+    )
     check.add_argument(
         "--platform",
         action="append",
@@ -113,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
             )
         if args.command == "check":
-            return check(settings, args.text, as_json=args.json, platforms=args.platforms)
+            return check(settings, args)
         if args.command == "now":
             return now(settings, args.post_id)
     except ConfigError as exc:
@@ -122,39 +135,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def check(settings: Settings, text: str, *, as_json: bool, platforms: list[str] | None) -> int:
-    from bot.checks import run_checks
-    from bot.checks.platform_fit import fit
+def check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.check_command import check_jsonl, check_text, make_checker
 
-    if text == "-":
-        text = sys.stdin.read()
-    chosen = tuple(platforms or settings.platforms)
-    policy = load_policy(settings.config_dir)
-    findings = run_checks(text, chosen, policy)
-    result = verdict(findings)
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "verdict": result.value,
-                    "findings": [f.to_dict() for f in findings],
-                    "platforms": fit(text, chosen, policy),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    else:
-        print(f"verdict: {result.value}")
-        for f in findings:
-            where = f" [{f.platform}]" if f.platform else ""
+    checker = make_checker(settings, load_policy(settings.config_dir))
+    if args.jsonl:
+        if args.image or args.platforms or args.json:
             print(
-                f"  {f.severity.value:5} {f.check}/{f.rule}{where} at {f.start}-{f.end}: "
-                f"{f.excerpt!r} — {f.message}"
+                "countersign check: --jsonl takes no TEXT options (platforms go in each line)",
+                file=sys.stderr,
             )
-            if f.suggestion:
-                print(f"        suggestion: {f.suggestion}")
-    return 1 if result is Verdict.BLOCK else 0
+            return 2
+        if args.jsonl == "-":
+            return check_jsonl(checker, sys.stdin, sys.stdout)
+        try:
+            with open(args.jsonl, encoding="utf-8") as lines:
+                return check_jsonl(checker, lines, sys.stdout)
+        except OSError as exc:
+            print(f"countersign check: cannot read {args.jsonl}: {exc.strerror}", file=sys.stderr)
+            return 2
+    images = []
+    for path in args.image:
+        from bot.checks.images import ImageInput
+
+        try:
+            with open(path, "rb") as f:
+                images.append(ImageInput(name=os.path.basename(path), data=f.read()))
+        except OSError as exc:
+            print(f"countersign check: cannot read image {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+    text = sys.stdin.read() if args.text == "-" else args.text
+    return check_text(
+        checker,
+        text,
+        as_json=args.json,
+        platforms=tuple(args.platforms or settings.platforms),
+        images=images,
+    )
 
 
 def now(settings: Settings, post_id: str) -> int:

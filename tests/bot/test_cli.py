@@ -197,3 +197,27 @@ def test_procfile_command_serves_http_and_health(tmp_path):
         process.wait(timeout=15)
         close_harness(h)
     assert process.returncode == 0
+
+
+def test_check_jsonl_in_order_with_errors_in_place(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "text": "We are open on Monday."}),
+        "this is not json",
+        json.dumps({"id": 7, "text": "Call 07700 900123", "platforms": ["facebook"]}),
+        json.dumps({"id": "long", "text": "a" * 300, "platforms": ["x"]}),
+        json.dumps({"id": "bad", "text": "hi", "platforms": ["myspace"]}),
+    ]
+    feed = tmp_path / "posts.jsonl"
+    feed.write_text("\n".join(lines) + "\n")
+    result = run("check", "--jsonl", str(feed))
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, 7, "long", "bad"]
+    assert out[0]["verdict"] == "pass" and "not JSON" in out[1]["error"]
+    assert out[1]["line"] == 2
+    assert out[2]["verdict"] == "block" and list(out[2]["platforms"]) == ["facebook"]
+    assert out[3]["platforms"]["x"] == {"length": 300, "limit": 280, "fits": False}
+    assert "myspace" in out[4]["error"]
+    assert result.returncode == 2  # a malformed line outranks a blocked post
+    good = run("check", "--jsonl", "-", stdin="\n".join([lines[0], lines[2]]))
+    assert good.returncode == 1 and len(good.stdout.splitlines()) == 2
+    assert run("check", "--jsonl", str(tmp_path / "missing.jsonl")).returncode == 2
