@@ -65,7 +65,6 @@ def test_check_json_and_exit_status():
         "excerpt",
         "message",
         "suggestion",
-        "platform",
     }
     clean = run("check", "-", stdin="We are open on Monday.")
     assert clean.returncode == 0 and "verdict: pass" in clean.stdout
