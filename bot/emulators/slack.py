@@ -59,6 +59,7 @@ class SlackEmulator(Emulator):
         self._reactions: list[dict[str, Any]] = []
         self._view_seq = itertools.count(1)
         self._responses: list[dict[str, Any]] = []
+        self._files: dict[str, dict[str, Any]] = {}
 
     @property
     def api_url(self) -> str:
@@ -82,6 +83,25 @@ class SlackEmulator(Emulator):
         with self._lock:
             return [dict(e) for e in self._ephemerals if user in (None, e["user"])]
 
+    def add_file(self, name: str, data: bytes, mimetype: str = "image/jpeg") -> dict[str, Any]:
+        """A file as a user's upload: the event's `files` entry, downloadable with the token."""
+        with self._lock:
+            file_id = f"F{len(self._files) + 1:08d}"
+            url = f"{self.url}/files-pri/T0001-{file_id}/{name}"
+            entry = {
+                "id": file_id,
+                "name": name,
+                "title": name,
+                "mimetype": mimetype,
+                "filetype": name.rsplit(".", 1)[-1].lower(),
+                "size": len(data),
+                "url_private": url,
+                "url_private_download": url + "?download=1",
+                "mode": "hosted",
+            }
+            self._files[file_id] = {**entry, "data": data}
+            return dict(entry)
+
     def response_url(self, name: str = "cmd") -> str:
         """A stand-in for a slash command's response_url; what is posted there is recorded."""
         return f"{self.url}/response/{name}"
@@ -104,6 +124,8 @@ class SlackEmulator(Emulator):
     # -- the API -------------------------------------------------------------------------------
 
     def handle(self, call: Call) -> Response:
+        if call.path.startswith("/files-pri/") and call.method == "GET":
+            return self._download(call)
         if call.path.startswith("/response/") and call.method == "POST":
             body = call.json if isinstance(call.json, dict) else {}
             self._responses.append({"path": call.path, **body})
@@ -124,6 +146,15 @@ class SlackEmulator(Emulator):
             return _error("unknown_method")
         result: dict[str, Any] = method(args)
         return 200, {}, result
+
+    def _download(self, call: Call) -> Response:
+        file_id = call.path.split("/")[2].split("-", 1)[-1]
+        stored = self._files.get(file_id)
+        auth = call.headers.get("authorization", "")
+        if stored is None or auth != f"Bearer {self.token}":
+            # Like Slack: a missing or wrong token gets a sign-in page, not an error status.
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, "<html>Sign in</html>"
+        return 200, {"Content-Type": stored["mimetype"]}, stored["data"]
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
         return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
