@@ -89,3 +89,36 @@ def _run(db: Database, script: str) -> None:
         sql = "\n".join(lines).strip()
         if sql:
             db.execute(sql)
+
+
+@migrations()
+def m002_people(db: Database) -> None:
+    # The consent register: labels and keyed hashes only, so a copied file names nobody.
+    _run(
+        db,
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label TEXT NOT NULL UNIQUE,         -- chosen by an admin, shown in Slack
+            consent INTEGER NOT NULL,
+            expires TEXT,                       -- YYYY-MM-DD, last day consent holds
+            platforms TEXT,                     -- JSON list, NULL for every platform
+            max_tokens INTEGER NOT NULL,        -- words in the longest name, not the name
+            names INTEGER NOT NULL DEFAULT 1,   -- names and aliases given
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE person_names (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            name_hash TEXT NOT NULL,            -- HMAC-SHA256 with COUNTERSIGN_SECRET_KEY
+            UNIQUE (person_id, name_hash)
+        );
+        CREATE INDEX person_names_hash ON person_names (name_hash);
+
+        CREATE TABLE register_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
