@@ -18,6 +18,7 @@ from bot.config import (
 )
 from bot.domain.posts import PLATFORMS
 from bot.logs import configure
+from bot.people_commands import add_arguments as add_people_arguments
 from bot.policy_file import load_policy
 
 SECRET_FIELDS = (
@@ -90,6 +91,14 @@ def parser() -> argparse.ArgumentParser:
         help="a platform to check for; repeat for several (default: the configured ones)",
     )
 
+    people = sub.add_parser(
+        "people",
+        help="the register of people served and their consent",
+        description="The register of people the organisation serves and their consent. Names "
+        "are stored only as keyed hashes (COUNTERSIGN_SECRET_KEY) and shown only by label.",
+    )
+    add_people_arguments(people, with_import=True)
+
     now = sub.add_parser(
         "now",
         help="publish an approved post at once",
@@ -129,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings, args)
         if args.command == "now":
             return now(settings, args.post_id)
+        if args.command == "people":
+            return people(settings, args)
     except ConfigError as exc:
         print(f"countersign: {exc}", file=sys.stderr)
         return 2
@@ -172,6 +183,30 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
         platforms=tuple(args.platforms or settings.platforms),
         images=images,
     )
+
+
+def people(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.people_commands import run
+    from bot.storage import open_store
+
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.db)
+    try:
+        now = datetime.now(UTC)
+        answer = run(
+            args,
+            store,
+            settings.secret("secret_key") or None,
+            actor="cli",
+            at=now,
+            today=now.astimezone(settings.zone).date(),
+        )
+    finally:
+        store.close()
+    print(answer.text, file=sys.stdout if answer.ok else sys.stderr)
+    return 0 if answer.ok else 1
 
 
 def now(settings: Settings, post_id: str) -> int:

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
         "COUNTERSIGN_SECRET_KEY",
         "secret_key",
         None,
-        "Key for the keyed hashes of the consent register (used from issue [2] on).",
+        "Key for the keyed hashes of the consent register (at least 16 characters).",
     )
     proposals_channel: str | None = _setting(
         "COUNTERSIGN_PROPOSALS_CHANNEL",
@@ -311,6 +311,7 @@ def missing_for_serve(settings: Settings, *, socket_mode: bool) -> list[str]:
         ("proposals_channel", "COUNTERSIGN_PROPOSALS_CHANNEL"),
         ("review_channel", "COUNTERSIGN_REVIEW_CHANNEL"),
         ("approvers", "COUNTERSIGN_APPROVERS"),
+        ("secret_key", "COUNTERSIGN_SECRET_KEY"),
     ]
     needed.append(
         ("slack_app_token", "SLACK_APP_TOKEN")

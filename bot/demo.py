@@ -82,6 +82,7 @@ def run_demo(say: Callable[[str], None] = print) -> int:
                 "COUNTERSIGN_APPROVERS": f"{ALICE},{BOB}",
                 "COUNTERSIGN_ADMINS": DANA,
                 "COUNTERSIGN_TIMEZONE": "Europe/London",
+                "COUNTERSIGN_SECRET_KEY": "demo-register-key-0123456789",
             },
         )
         runtime = build_runtime(settings)

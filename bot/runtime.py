@@ -23,6 +23,8 @@ from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.notifier import SlackNotifier
 from bot.storage import Store, open_store
+from bot.storage.people import RegisterError, load_register
+from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,13 @@ def build_runtime(
         clock=clock,
         approvals_required=settings.approvals_required,
     )
+    key = settings.secret("secret_key") or None
+    try:
+        load_register(store, key)  # a wrong or missing key must stop start-up, not skip names
+    except RegisterError as exc:
+        store.close()
+        raise ConfigError(f"the consent register cannot be read: {exc}") from exc
+    service.register = lambda: load_register(store, key)
     scheduler = PublishingScheduler(service, store, clock=clock)
     service.on_queue_changed = scheduler.rearm
     app = build_app(
@@ -106,6 +115,7 @@ def build_runtime(
         service=service,
         store=store,
         proposals_channel=settings.proposals_channel,
+        secret_key=key,
         clock=clock,
         executor=executor,
     )

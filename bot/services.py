@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.checks import Policy, run_checks
+from bot.checks.engine import Register
 from bot.config import Schedule
 from bot.domain.findings import Finding
 from bot.domain.posts import (
@@ -70,11 +71,23 @@ class Countersign:
     clock: Callable[[], datetime]
     approvals_required: int = 1
     on_queue_changed: Callable[[], None] = lambda: None
+    # The consent register, read afresh for every check so that changes apply at once.
+    register: Callable[[], Register | None] = lambda: None
 
     # -- proposing ---------------------------------------------------------------------------
 
+    def today(self) -> date:
+        """The organisation's calendar date (consent expiry is a date, not an instant)."""
+        return self.clock().astimezone(ZoneInfo(self.zone_name)).date()
+
     def check(self, text: str, platforms: tuple[str, ...] | None = None) -> list[Finding]:
-        return run_checks(text, platforms or self.platforms, self.policy)
+        return run_checks(
+            text,
+            platforms or self.platforms,
+            self.policy,
+            register=self.register(),
+            today=self.today(),
+        )
 
     def propose(self, *, channel: str, ts: str, user: str, text: str) -> Post | None:
         """A top-level message in the proposals channel becomes post #N, checked and routed."""

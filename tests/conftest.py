@@ -188,6 +188,7 @@ def make_harness(tmp_path: Path, *, x_and_facebook: bool = True) -> Harness:
         "COUNTERSIGN_APPROVERS": f"{ALICE},{BOB},S0APPROVERS",
         "COUNTERSIGN_ADMINS": DANA,
         "COUNTERSIGN_TIMEZONE": "Europe/London",
+        "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
     }
     if x_and_facebook:
         overrides |= {

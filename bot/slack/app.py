@@ -40,6 +40,7 @@ def build_app(
     store: Store,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
+    secret_key: str | None = None,
     executor: Executor | None = None,
 ) -> App:
     logger = logging.getLogger("countersign.slack")
@@ -51,5 +52,12 @@ def build_app(
         listener_executor=executor,
         logger=logger,
     )
-    listeners.register(app, service, store, proposals_channel=proposals_channel, clock=clock)
+    listeners.register(
+        app,
+        service,
+        store,
+        proposals_channel=proposals_channel,
+        clock=clock,
+        secret_key=secret_key,
+    )
     return app

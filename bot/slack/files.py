@@ -21,8 +21,9 @@ class Download:
 
 
 class SlackFiles:
-    def __init__(self, token: str, *, timeout: float = 15.0,
-                 max_bytes: int = MAX_FILE_BYTES) -> None:
+    def __init__(
+        self, token: str, *, timeout: float = 15.0, max_bytes: int = MAX_FILE_BYTES
+    ) -> None:
         self.token = token
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -35,20 +36,28 @@ class SlackFiles:
         if int(file.get("size") or 0) > self.max_bytes:
             return Download(name, None, f"it is larger than {self.max_bytes // 2**20} MB")
         try:
-            with requests.get(str(url), headers={"Authorization": f"Bearer {self.token}"},
-                              timeout=self.timeout, stream=True) as response:
+            with requests.get(
+                str(url),
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+                stream=True,
+            ) as response:
                 if response.status_code != 200:
                     return Download(name, None, f"Slack answered {response.status_code}")
                 if "text/html" in response.headers.get("Content-Type", ""):
                     # Slack answers a download it refuses with a sign-in page.
-                    return Download(name, None, "Slack refused the download (is the bot's "
-                                    "files:read scope granted?)")
+                    return Download(
+                        name,
+                        None,
+                        "Slack refused the download (is the bot's files:read scope granted?)",
+                    )
                 data = b""
                 for chunk in response.iter_content(64 * 1024):
                     data += chunk
                     if len(data) > self.max_bytes:
-                        return Download(name, None,
-                                        f"it is larger than {self.max_bytes // 2**20} MB")
+                        return Download(
+                            name, None, f"it is larger than {self.max_bytes // 2**20} MB"
+                        )
                 return Download(name, data)
         except requests.RequestException as exc:
             log.warning("could not download %s: %s", name, type(exc).__name__)

@@ -11,13 +11,18 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
+from bot.people_commands import UsageError, run_slack_text
 from bot.services import Countersign
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
 HELP_ALL = "`/countersign help` — what you can do"
-HELP_ADMIN = "`/countersign now <id>` — publish an approved post at once"
+HELP_ADMIN = (
+    "`/countersign now <id>` — publish an approved post at once\n"
+    "`/countersign people list|add|consent|remove …` — the register of people we support "
+    "(names are never shown, only labels)"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ def register(
     *,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
+    secret_key: str | None = None,
 ) -> Registered:
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
@@ -108,6 +114,20 @@ def register(
             respond(
                 text=service.publish_now(post_id, actor=user).message, response_type="ephemeral"
             )
+            return
+        if verb == "people":
+            if not service.directory.is_admin(user):
+                ack(text="Only admins can see or change the register of people we support.")
+                return
+            rest = str(command.get("text") or "").strip()[len("people") :]
+            try:
+                answer = run_slack_text(
+                    rest, store, secret_key, actor=user, clock=clock, today=service.today()
+                )
+            except UsageError as exc:
+                ack(text=str(exc))
+                return
+            ack(text=answer.text)
             return
         ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
 

@@ -87,6 +87,7 @@ def test_serve_without_settings_names_every_missing_one(tmp_path):
         "COUNTERSIGN_PROPOSALS_CHANNEL",
         "COUNTERSIGN_REVIEW_CHANNEL",
         "COUNTERSIGN_APPROVERS",
+        "COUNTERSIGN_SECRET_KEY",
     ):
         assert name in result.stderr
 
@@ -170,6 +171,7 @@ def test_procfile_command_serves_http_and_health(tmp_path):
         "COUNTERSIGN_PROPOSALS_CHANNEL": "C1",
         "COUNTERSIGN_REVIEW_CHANNEL": "C2",
         "COUNTERSIGN_APPROVERS": "U1",
+        "COUNTERSIGN_SECRET_KEY": "serve-register-key-0123456789",
         "COUNTERSIGN_DB": str(tmp_path / "serve.db"),
         "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
     }

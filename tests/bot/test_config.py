@@ -77,6 +77,7 @@ def test_missing_settings_for_serve_are_all_named_with_where_to_set_them(tmp_pat
         "COUNTERSIGN_PROPOSALS_CHANNEL",
         "COUNTERSIGN_REVIEW_CHANNEL",
         "COUNTERSIGN_APPROVERS",
+        "COUNTERSIGN_SECRET_KEY",
         "SLACK_SIGNING_SECRET",
     ]
     assert all("settings.yaml" in m and ".env" in m for m in missing)

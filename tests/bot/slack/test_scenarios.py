@@ -289,3 +289,37 @@ def test_platform_without_slots_waits_for_an_admin(harness):
     assert harness.x.tweets == []
     harness.command(f"now {post.id}", DANA)
     assert [t["text"] for t in harness.x.tweets] == [CLEAN]
+
+
+def test_admin_manages_the_register_in_slack_and_checks_use_it_at_once(harness):
+    answer = harness.command(
+        'people add "Sarah Jones" --alias Saz --consent no --label P-014', DANA
+    ).text
+    assert "P-014" in answer and "Sarah" not in answer
+    listing = harness.command("people list", DANA).text
+    assert "P-014: consent no" in listing and "Sarah" not in listing
+    ts = harness.propose(CAROL, "Huge thanks to Sarah Jones's team for the bake sale!")
+    post = harness.post_for(ts)
+    assert post.status is PostStatus.BLOCKED
+    assert [f.rule for f in post.findings] == ["registered_person"]
+    assert harness.slack.messages(REVIEW) == []
+    # consent recorded: the same words now pass with an info note on the card
+    harness.command("people consent P-014 yes", DANA)
+    ts2 = harness.propose(CAROL, "Huge thanks to Sarah Jones for the bake sale!")
+    post2 = harness.post_for(ts2)
+    assert post2.status is PostStatus.IN_REVIEW
+    shown = card_text(harness.card(post2))
+    assert "Consent recorded for P-014" in shown and "Sarah Jones" in shown.split("version")[0]
+    # nothing in the database holds the name in plain text
+    harness.store.db.conn.commit()
+    raw = (harness.tmp / "countersign.db").read_bytes() + b"".join(
+        p.read_bytes() for p in harness.tmp.glob("countersign.db-wal")
+    )
+    assert b"Saz" not in raw
+
+
+def test_people_commands_are_for_admins_and_answer_mistakes(harness):
+    assert "Only admins" in harness.command("people list", BOB).text
+    assert "Usage" in harness.command("people add", DANA).text
+    assert "Usage" in harness.command('people add "unbalanced', DANA).text
+    assert "There is no P-404" in harness.command("people remove P-404", DANA).text
