@@ -21,6 +21,7 @@ from bot.scheduling.runner import PublishingScheduler
 from bot.services import Countersign
 from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
+from bot.slack.files import SlackFiles
 from bot.slack.notifier import SlackNotifier
 from bot.storage import Store, open_store
 from bot.storage.people import RegisterError, load_register
@@ -107,6 +108,7 @@ def build_runtime(
         store.close()
         raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     service.register = lambda: load_register(store, key)
+    service.files = SlackFiles(settings.secret("slack_bot_token"))
     scheduler = PublishingScheduler(service, store, clock=clock)
     service.on_queue_changed = scheduler.rearm
     app = build_app(

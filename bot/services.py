@@ -6,20 +6,28 @@ clock), so that Slack, the CLI and the scheduler all drive the same rules.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.checks import Policy, run_checks
 from bot.checks.engine import Register
+from bot.checks.images import ImageInput, UnreadableImage, check_images
+from bot.checks.platform_fit import (
+    ATTACHMENT_RULES,
+    image_count_findings,
+    unreadable_attachment,
+)
 from bot.config import Schedule
 from bot.domain.findings import Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
     UNSCHEDULED,
+    Attachment,
     Delivery,
     DeliveryStatus,
     Post,
@@ -27,13 +35,16 @@ from bot.domain.posts import (
     content_hash,
 )
 from bot.domain.review import REACTIONS, Decision, edit, review, status_after_checks, withdraw
+from bot.media import strip_metadata
 from bot.publishers.base import Draft, Publisher, PublishError
 from bot.scheduling.slots import next_free_slot
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
-MAX_PROPOSAL_CHARS = 10_000  # Far past any platform's limit: longer is a paste accident.
+# Far past any platform's limit: longer is a paste accident.
+MAX_PROPOSAL_CHARS = 10_000
+MAX_ATTACHMENTS = 10  # enough for any multi-photo post
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,19 @@ class Notifier(Protocol):
     def thread_note(self, post: Post, text: str) -> None: ...
     def tell(self, channel: str, user: str, text: str) -> None: ...
     def alert(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    data: bytes | None
+    problem: str | None = None  # why it could not be fetched, said to the proposer
+
+
+class FileSource(Protocol):
+    """Where attached files come from (Slack's file downloads in production)."""
+
+    def fetch(self, file: dict[str, Any]) -> Download: ...
 
 
 class Directory(Protocol):
@@ -73,6 +97,7 @@ class Countersign:
     on_queue_changed: Callable[[], None] = lambda: None
     # The consent register, read afresh for every check so that changes apply at once.
     register: Callable[[], Register | None] = lambda: None
+    files: FileSource | None = None
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -89,15 +114,23 @@ class Countersign:
             today=self.today(),
         )
 
-    def propose(self, *, channel: str, ts: str, user: str, text: str) -> Post | None:
+    def propose(
+        self,
+        *,
+        channel: str,
+        ts: str,
+        user: str,
+        text: str,
+        files: Sequence[dict[str, Any]] = (),
+    ) -> Post | None:
         """A top-level message in the proposals channel becomes post #N, checked and routed."""
         text = text.strip()
-        if not text:
+        if not text and not files:
             self.notifier.tell(
                 channel,
                 user,
-                "Countersign needs words to check: this message "
-                "has no text, so it was not proposed.",
+                "Countersign needs words or pictures to check: "
+                "this message has neither, so it was not proposed.",
             )
             return None
         if len(text) > MAX_PROPOSAL_CHARS:
@@ -109,21 +142,63 @@ class Countersign:
                 "proposed.",
             )
             return None
-        findings = self.check(text)
+        existing = self.store.post_for_message(channel, ts)
+        if existing is not None and existing.source_ts == ts:
+            return existing  # the same message again: it is already post #N
+        images, image_findings = self._attachments(files, self.platforms)
+        findings = sorted([*self.check(text), *image_findings], key=_reading_order)
+        attachments = tuple(a for a, _ in images)
         post, created = self.store.create_post(
             source_channel=channel,
             source_ts=ts,
             proposer=user,
             text=text,
             platforms=self.platforms,
-            content_hash=content_hash(text, self.platforms),
+            content_hash=content_hash(text, self.platforms, attachments),
             findings=findings,
             status=status_after_checks(findings),
             at=self.clock(),
+            images=images,
         )
         if created:
             self._announce(post)
         return post
+
+    def _attachments(
+        self, files: Sequence[dict[str, Any]], platforms: tuple[str, ...]
+    ) -> tuple[list[tuple[Attachment, bytes]], list[Finding]]:
+        """Each file downloaded, checked and stripped of metadata; what fails is a finding."""
+        images: list[tuple[Attachment, bytes]] = []
+        findings: list[Finding] = []
+        for file in files[:MAX_ATTACHMENTS]:
+            name = str(file.get("name") or file.get("id") or "attachment")
+            got = self.files.fetch(file) if self.files else None
+            if got is None or got.data is None:
+                problem = got.problem if got else "attachments cannot be downloaded here"
+                findings.append(unreadable_attachment(name, problem or "unknown problem"))
+                continue
+            found = check_images([ImageInput(name=got.name, data=got.data)])
+            findings.extend(found)
+            if any(f.rule == "image_unreadable" for f in found):
+                continue
+            try:
+                stripped = strip_metadata(got.data)
+            except UnreadableImage as exc:
+                findings.append(unreadable_attachment(name, exc.reason))
+                continue
+            digest = hashlib.sha256(stripped.data).hexdigest()
+            images.append(
+                (Attachment(name, digest, stripped.mime_type, len(stripped.data)), stripped.data)
+            )
+        if len(files) > MAX_ATTACHMENTS:
+            findings.append(
+                unreadable_attachment(
+                    f"{len(files) - MAX_ATTACHMENTS} more files",
+                    f"a post takes at most {MAX_ATTACHMENTS} attachments",
+                )
+            )
+        findings.extend(image_count_findings(len(images), platforms))
+        return images, findings
 
     def _announce(self, post: Post) -> None:
         report_ts = self.notifier.post_report(post)
@@ -138,13 +213,27 @@ class Countersign:
         if card:
             self.store.set_message_refs(post.id, card_channel=card[0], card_ts=card[1])
 
-    def revise(self, *, channel: str, ts: str, user: str, text: str) -> Post | None:
+    def revise(
+        self,
+        *,
+        channel: str,
+        ts: str,
+        user: str,
+        text: str,
+        files: Sequence[dict[str, Any]] | None = None,
+    ) -> Post | None:
+        """An edited proposal message: re-checked; ``files`` None keeps the current images."""
         post = self.store.post_for_message(channel, ts)
         if post is None or post.source_ts != ts:
             return None
         text = text.strip()
-        findings = self.check(text, post.platforms)
-        new_hash = content_hash(text, post.platforms)
+        if files is None:
+            images = self.store.image_data(post)
+            image_findings = [f for f in post.findings if f.rule in ATTACHMENT_RULES]
+        else:
+            images, image_findings = self._attachments(files, post.platforms)
+        findings = sorted([*self.check(text, post.platforms), *image_findings], key=_reading_order)
+        new_hash = content_hash(text, post.platforms, tuple(a for a, _ in images))
         states = [d.status for d in self.store.deliveries_for(post.id)]
         outcome = edit(post, new_hash, findings, states)
         if outcome.refused:
@@ -161,6 +250,7 @@ class Countersign:
             status=outcome.status,
             actor=user,
             at=self.clock(),
+            images=images,
         )
         if had_approval:
             self.notifier.thread_note(
@@ -387,3 +477,7 @@ class Countersign:
             )
             self.notifier.update_card(stuck, self.store.deliveries_for(stuck.id))
         return found
+
+
+def _reading_order(finding: Finding) -> tuple[int, int, str]:
+    return (finding.start, finding.end, finding.rule)

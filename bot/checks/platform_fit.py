@@ -8,8 +8,14 @@ from twitter_text import parse_tweet
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.policy import Policy, RulePack
+from bot.domain.findings import Finding, Severity
 
 FACEBOOK_LIMIT = 63_206  # characters in a Page post
+X_MAX_IMAGES = 4
+# Findings about attachments rather than words: kept when only the words are edited.
+ATTACHMENT_RULES = frozenset(
+    {"image_location", "image_unreadable", "image_people", "x_image_count"}
+)
 
 
 def x_weighted_length(text: str) -> int:
@@ -49,4 +55,36 @@ def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         message=f"X counts this post as {length} characters; its limit is {limit}.",
         suggestion=f"Shorten it by {length - limit}, or leave X out of its platforms.",
         platform="x",
+    )
+
+
+def image_count_findings(count: int, platforms: tuple[str, ...]) -> list[Finding]:
+    if "x" not in platforms or count <= X_MAX_IMAGES:
+        return []
+    return [
+        Finding(
+            check="platform",
+            rule="x_image_count",
+            severity=Severity.BLOCK,
+            start=0,
+            end=0,
+            excerpt=f"{count} images",
+            message=f"X takes at most {X_MAX_IMAGES} images in a post; this one has {count}.",
+            suggestion=f"Keep {X_MAX_IMAGES} images, or leave X out of its platforms.",
+            platform="x",
+        )
+    ]
+
+
+def unreadable_attachment(name: str, problem: str) -> Finding:
+    """An attachment that could not be checked blocks the post: nothing unchecked goes out."""
+    return Finding(
+        check="confidentiality",
+        rule="image_unreadable",
+        severity=Severity.BLOCK,
+        start=0,
+        end=0,
+        excerpt=name,
+        message=f"{name} could not be checked: {problem}.",
+        suggestion="Attach it again as a JPEG, PNG, GIF or WebP under 15 MB, or remove it.",
     )

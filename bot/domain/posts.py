@@ -40,9 +40,24 @@ OUT_IN_THE_WORLD = frozenset(
 )
 
 
-def content_hash(text: str, platforms: tuple[str, ...]) -> str:
-    """Approval is bound to exactly this: the words and where they go."""
-    canonical = json.dumps({"text": text, "platforms": sorted(platforms)}, sort_keys=True)
+@dataclass(frozen=True)
+class Attachment:
+    """An image as it will be published: metadata already stripped; sha256 of those bytes."""
+
+    name: str
+    sha256: str
+    mime_type: str
+    size: int
+
+
+def content_hash(
+    text: str, platforms: tuple[str, ...], images: tuple[Attachment, ...] = ()
+) -> str:
+    """Approval is bound to exactly this: the words, the pictures and where they go."""
+    canonical = json.dumps(
+        {"text": text, "platforms": sorted(platforms), "images": [a.sha256 for a in images]},
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -77,6 +92,7 @@ class Post:
     card_ts: str | None = None
     report_ts: str | None = None
     approvers: tuple[str, ...] = field(default=())  # who approved the current content
+    images: tuple[Attachment, ...] = ()
 
     @property
     def ref(self) -> str:

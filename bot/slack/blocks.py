@@ -131,6 +131,15 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
             f"version {post.version} · content `{post.content_hash[:12]}`"
         ),
     ]
+    if post.images:
+        names = ", ".join(_escape(a.name) for a in post.images)
+        blocks.append(
+            _context(
+                f":frame_with_picture: {len(post.images)} image"
+                f"{'s' if len(post.images) != 1 else ''}: {names} (location and camera data "
+                "removed before publishing)"
+            )
+        )
     if post.findings:
         blocks += _findings(post.findings, show_excerpts=False)
     blocks.append({"type": "divider"})

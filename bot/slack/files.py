@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from bot.services import Download
+
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 15 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    data: bytes | None
-    problem: str | None = None  # why it could not be fetched, for the proposer
 
 
 class SlackFiles:

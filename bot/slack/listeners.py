@@ -60,11 +60,14 @@ def register(
             message = event.get("message") or {}
             if message.get("bot_id") or _is_reply(message):
                 return
+            before = _file_ids(event.get("previous_message") or {})
             service.revise(
                 channel=event["channel"],
                 ts=str(message.get("ts", "")),
                 user=str(message.get("user", "")),
                 text=str(message.get("text", "")),
+                # Only a change of attachments costs new downloads.
+                files=None if _file_ids(message) == before else _files(message),
             )
         elif subtype == "message_deleted":
             ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
@@ -78,6 +81,7 @@ def register(
                 ts=str(event["ts"]),
                 user=str(event["user"]),
                 text=str(event.get("text") or ""),
+                files=_files(event),
             )
 
     def on_reaction(event: dict[str, Any]) -> None:
@@ -142,6 +146,15 @@ def register(
     for name, listener in commands.items():
         app.command(name)(listener)
     return Registered(events=tuple(events), commands=tuple(commands))
+
+
+def _files(message: dict[str, Any]) -> list[dict[str, Any]]:
+    files = message.get("files") or []
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+
+
+def _file_ids(message: dict[str, Any]) -> list[str]:
+    return [str(f.get("id")) for f in _files(message)]
 
 
 def _is_reply(message: dict[str, Any]) -> bool:

@@ -122,3 +122,24 @@ def m002_people(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m003_post_images(db: Database) -> None:
+    # The stripped bytes that were checked and approved are the bytes that get published.
+    _run(
+        db,
+        """
+        CREATE TABLE post_images (
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            content_hash TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (post_id, content_hash, position)
+        );
+        """,
+    )

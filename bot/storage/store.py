@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.domain.findings import Finding
-from bot.domain.posts import Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.posts import Attachment, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.review import Decision
 from bot.storage.migrations import migrations
 
@@ -122,6 +122,7 @@ class Store:
         findings: list[Finding],
         status: PostStatus,
         at: datetime,
+        images: Sequence[tuple[Attachment, bytes]] = (),
     ) -> tuple[Post, bool]:
         """The post for a proposal message, and whether this call created it."""
         with self._tx() as db:
@@ -148,7 +149,16 @@ class Store:
                 ],
             )
             post_id = int(cursor.lastrowid or 0)
-            self._audit(at, proposer, "proposed", post_id, content_hash, platforms=list(platforms))
+            self._save_images(post_id, content_hash, images)
+            self._audit(
+                at,
+                proposer,
+                "proposed",
+                post_id,
+                content_hash,
+                platforms=list(platforms),
+                images=[a.sha256 for a, _ in images],
+            )
             self._audit(
                 at,
                 "countersign",
@@ -161,6 +171,33 @@ class Store:
             post = self._post_where("id = ?", [post_id])
             assert post is not None
             return post, True
+
+    def _save_images(
+        self, post_id: int, content_hash: str, images: Sequence[tuple[Attachment, bytes]]
+    ) -> None:
+        for position, (attachment, data) in enumerate(images):
+            self.db.execute(
+                """INSERT OR REPLACE INTO post_images (post_id, content_hash, position, name,
+                       sha256, mime_type, size, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    post_id,
+                    content_hash,
+                    position,
+                    attachment.name,
+                    attachment.sha256,
+                    attachment.mime_type,
+                    attachment.size,
+                    data,
+                ],
+            )
+
+    def image_data(self, post: Post) -> list[tuple[Attachment, bytes]]:
+        """The approved images' bytes, in order, for publishing."""
+        rows = self._rows(
+            "SELECT * FROM post_images WHERE post_id = ? AND content_hash = ? ORDER BY position",
+            [post.id, post.content_hash],
+        )
+        return [(_attachment(r), bytes(r["data"])) for r in rows]
 
     def get_post(self, post_id: int) -> Post | None:
         with self._lock:
@@ -202,6 +239,14 @@ class Store:
             card_ts=row["card_ts"],
             report_ts=row["report_ts"],
             approvers=tuple(approvers),
+            images=tuple(
+                _attachment(r)
+                for r in self.db.query(
+                    "SELECT name, sha256, mime_type, size FROM post_images WHERE post_id = ? "
+                    "AND content_hash = ? ORDER BY position",
+                    [row["id"], row["content_hash"]],
+                )
+            ),
         )
 
     def unannounced(self) -> list[Post]:
@@ -232,9 +277,11 @@ class Store:
         status: PostStatus,
         actor: str,
         at: datetime,
+        images: Sequence[tuple[Attachment, bytes]] = (),
     ) -> Post:
         """A new version: new words, new findings; approvals of the old words no longer count."""
         with self._tx() as db:
+            self._save_images(post_id, content_hash, images)
             db.execute(
                 """UPDATE posts SET text = ?, content_hash = ?, findings = ?, status = ?,
                        version = version + 1, updated_at = ? WHERE id = ?""",
@@ -507,3 +554,9 @@ class Store:
 
 def _findings_json(findings: list[Finding]) -> str:
     return json.dumps([f.to_dict() for f in findings])
+
+
+def _attachment(row: dict[str, Any]) -> Attachment:
+    return Attachment(
+        name=row["name"], sha256=row["sha256"], mime_type=row["mime_type"], size=row["size"]
+    )

@@ -11,7 +11,7 @@ MANIFEST = Path(__file__).resolve().parents[3] / "config" / "slack-manifest.yaml
 # Slack splits message events by conversation type; the proposals channel may be either.
 EVENT_SUBSCRIPTIONS = {"message": {"message.channels", "message.groups"}}
 # The Web API methods the app calls and the bot scopes they need.
-SCOPES_FOR_CALLS = {"chat:write", "usergroups:read"}
+SCOPES_FOR_CALLS = {"chat:write", "usergroups:read", "files:read"}
 SCOPES_FOR_EVENTS = {
     "message.channels": "channels:history",
     "message.groups": "groups:history",

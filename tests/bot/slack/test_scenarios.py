@@ -219,7 +219,7 @@ def test_empty_and_oversized_messages_are_refused_with_a_reason(harness):
     harness.propose(CAROL, "   ")
     harness.propose(CAROL, "a" * 20_000)
     notes = [e["text"] for e in harness.slack.ephemerals(CAROL)]
-    assert len(notes) == 2 and "no text" in notes[0] and "20,000 characters" in notes[1]
+    assert len(notes) == 2 and "neither" in notes[0] and "20,000 characters" in notes[1]
     assert harness.slack.messages(REVIEW) == []
 
 
