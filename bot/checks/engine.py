@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.checks.normalise import Normalised, normalise
 from bot.checks.policy import Policy, RulePack
@@ -48,10 +48,17 @@ class Context:
     policy: Policy
     register: Register | None = None
     today: date | None = None
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def text(self) -> str:
         return self.norm.text
+
+    def register_hits(self) -> list[Any]:
+        """The register's matches in this text, found once however many rules ask."""
+        if "register" not in self._memo:
+            self._memo["register"] = list(self.register.find(self.text)) if self.register else []
+        return list(self._memo["register"])
 
 
 Validator = Callable[[Context, RulePack], Iterable[Hit]]
@@ -118,9 +125,7 @@ def run_checks(
         if not rule.enabled:
             continue
         source = VALIDATORS[rule.validator](ctx, rule) if rule.validator else _generic(ctx, rule)
-        excepted = [
-            (m.start(), m.end()) for p in rule.exceptions for m in p.finditer(norm.text)
-        ]
+        excepted: list[tuple[int, int]] | None = None  # found only once a rule has a hit
         seen: set[tuple[int, int]] = set()
         for hit in source:
             if (hit.start, hit.end) in seen:
@@ -128,8 +133,15 @@ def run_checks(
             seen.add((hit.start, hit.end))
             if hit.platform is not None and hit.platform not in platforms:
                 continue
-            if excepted and within(hit.start, hit.end, excepted):
-                continue
+            if rule.exceptions:
+                if excepted is None:
+                    excepted = [
+                        (m.start(), m.end())
+                        for p in rule.exceptions
+                        for m in p.finditer(norm.text)
+                    ]
+                if within(hit.start, hit.end, excepted):
+                    continue
             if rule.outside_quotes and within(hit.start, hit.end, quotes):
                 continue
             start, end = norm.span(hit.start, hit.end)

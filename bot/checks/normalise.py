@@ -47,6 +47,12 @@ class Normalised:
 
 
 def normalise(original: str) -> Normalised:
+    if original.isascii():
+        # Nothing to fold but the backtick: positions stay one to one.
+        text = original.replace("`", "'")
+        if not _SPACED_DIGITS.search(text):
+            n = len(text)
+            return Normalised(original, text, tuple(range(n)), tuple(range(1, n + 1)))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from twitter_text import parse_tweet
+from twitter_text.config import config as _twitter_config
+from twitter_text.extract_urls import extract_urls_with_indices
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.policy import Policy, RulePack
 from bot.domain.findings import Finding, Severity
 
 FACEBOOK_LIMIT = 63_206  # characters in a Page post
+TWITTER_DEFAULTS = _twitter_config["defaults"]  # config v3: emoji count 2
+URL_WEIGHT = int(TWITTER_DEFAULTS["transformed_url_length"])
+_LINE_ENDINGS = re.compile(r"\r\n|\r|\n")
 X_MAX_IMAGES = 4
 # Findings about attachments rather than words: kept when only the words are edited.
 ATTACHMENT_RULES = frozenset(
@@ -18,9 +24,35 @@ ATTACHMENT_RULES = frozenset(
 )
 
 
+def measure(text: str, limit: int = 280) -> tuple[int, int]:
+    """X's weighted length and the index of the last character within ``limit``.
+
+    twitter-text's own parse runs a very large emoji regex over every text; plain ASCII can
+    hold no emoji, so it is counted here the same way (URLs as 23, everything else as 1),
+    with twitter-text's URL extractor. Property tests keep both paths equal.
+    """
+    if not text.isascii():
+        options = {**TWITTER_DEFAULTS, "max_weighted_tweet_length": limit}
+        parsed = parse_tweet(text, options)
+        return int(parsed.weightedLength), int(parsed.validRangeEnd)
+    norm = _LINE_ENDINGS.sub("\n", text)
+    urls = {u["indices"][0]: u["url"] for u in extract_urls_with_indices(norm)}
+    weighted, valid_index, i = 0, 0, 0
+    while i < len(norm):
+        if i in urls:
+            weighted += URL_WEIGHT
+            i += len(urls[i]) - 1
+        else:
+            weighted += 1
+        if weighted <= limit:
+            valid_index = i
+        i += 1
+    return weighted, len(norm[: valid_index + 1]) - 1 + (len(text) - len(norm))
+
+
 def x_weighted_length(text: str) -> int:
     """X's own count: URLs are 23, CJK and emoji weigh 2 (twitter-text config v3)."""
-    return int(parse_tweet(text).weightedLength)
+    return measure(text)[0]
 
 
 def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict[str, object]]:
@@ -28,7 +60,8 @@ def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict
     result: dict[str, dict[str, object]] = {}
     for platform in platforms:
         if platform == "x":
-            length, limit = x_weighted_length(text), policy.x_max_weighted_length
+            limit = policy.x_max_weighted_length
+            length = measure(text, limit)[0]
         else:
             length, limit = len(text), FACEBOOK_LIMIT
         result[platform] = {"length": length, "limit": limit, "fits": length <= limit}
@@ -41,12 +74,13 @@ def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         return
     # Measured on the original: X counts what is sent, not the normalised form.
     original = ctx.norm.original
-    result = parse_tweet(original)
-    length = int(result.weightedLength)
     limit = ctx.policy.x_max_weighted_length
+    if len(original) * 2 <= limit and "." not in original:
+        return  # cannot be too long: no URL, and no character weighs more than 2
+    length, valid_end = measure(original, limit)
     if length <= limit:
         return
-    cut = int(result.validRangeEnd) + 1  # the last character X would accept, plus one
+    cut = valid_end + 1  # the last character X would accept, plus one
     # Hits are in normalised coordinates: find the first normalised char at or after the cut.
     start = next((k for k, s in enumerate(ctx.norm.starts) if s >= cut), len(ctx.text) - 1)
     yield Hit(

@@ -316,7 +316,7 @@ def registered_person(ctx: Context, rule: RulePack) -> Iterator[Hit]:
     if ctx.register is None:
         return
     at_span: dict[tuple[int, int], list[RegisterEntry | None]] = {}
-    for match in ctx.register.find(ctx.text):
+    for match in ctx.register_hits():
         entry = getattr(match, "entry", None)
         at_span.setdefault((match.start, match.end), []).append(
             entry if isinstance(entry, RegisterEntry) else None
