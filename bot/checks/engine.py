@@ -90,21 +90,23 @@ def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
     if rule.phrases:
-        regex = _phrase_cache(rule)
-        lookup = {" ".join(k.lower().split()): v for k, v in rule.phrases.items()}
+        regex, lookup = _compiled_phrases(rule)
         for m in regex.finditer(ctx.text) if regex else ():
             own = lookup.get(" ".join(m.group(0).lower().split()), "")
             yield Hit(m.start(), m.end(), suggestion=own or None)
 
 
-_PHRASES: dict[int, re.Pattern[str] | None] = {}
+_PHRASES: dict[int, tuple[Any, re.Pattern[str] | None, dict[str, str]]] = {}
 
 
-def _phrase_cache(rule: RulePack) -> re.Pattern[str] | None:
-    key = id(rule.phrases)
-    if key not in _PHRASES:
-        _PHRASES[key] = phrase_regex(rule.phrases)
-    return _PHRASES[key]
+def _compiled_phrases(rule: RulePack) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Compiled once per phrase list; the list itself is kept so its id cannot be reused."""
+    cached = _PHRASES.get(id(rule.phrases))
+    if cached is None or cached[0] is not rule.phrases:
+        lookup = {" ".join(k.lower().split()): v for k, v in rule.phrases.items()}
+        cached = (rule.phrases, phrase_regex(rule.phrases), lookup)
+        _PHRASES[id(rule.phrases)] = cached
+    return cached[1], cached[2]
 
 
 def run_checks(

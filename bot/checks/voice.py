@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
-from bot.checks.engine import Context, Hit, validator
+from bot.checks.engine import Context, Hit, phrase_regex, validator
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -13,6 +15,7 @@ _SWAPS = {
     "me": "us",
     "my": "our",
     "mine": "ours",
+    "mine's": "ours is",
     "myself": "ourselves",
     "i'm": "we're",
     "i've": "we've",
@@ -22,13 +25,20 @@ _SWAPS = {
     "imho": "",
 }
 _WORD = re.compile(
-    r"(?<![\w'])(i'm|i've|i'd|i'll|imho|imo|myself|mine|my|me|i)(?![\w'])", re.IGNORECASE
+    r"(?<![\w'])(i'm|i've|i'd|i'll|imho|imo|myself|mine's|mine|my|me|i)(?![\w'])", re.IGNORECASE
 )
 # "World War I", "Type I diabetes", "Part I": a capital I that is a numeral, not a person.
 _NUMERAL_BEFORE = re.compile(
     r"\b(war|type|part|phase|stage|class|act|chapter|grade|level|section|volume|book|article|"
     r"title|schedule|annex|appendix|tier|category|henry|george|elizabeth|charles|james|edward|"
     r"william|mary|richard|louis)\s+$",
+    re.IGNORECASE,
+)
+
+# "the coal mine", "a mine of information", "the i newspaper": a noun, not the speaker.
+_ARTICLE_BEFORE = re.compile(
+    r"\b(the|a|an|every|each|old|coal|gold|tin|salt|copper|lead|land|disused|abandoned|"
+    r"open-?cast|diamond|silver|iron)\s+$",
     re.IGNORECASE,
 )
 
@@ -50,6 +60,10 @@ def first_person_singular(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             continue
         if word == "ME":
             continue  # myalgic encephalomyelitis, not "me"
+        if key in ("i", "mine") and _ARTICLE_BEFORE.search(
+            text[max(0, m.start() - 24) : m.start()]
+        ):
+            continue
         swap = _SWAPS[key]
         if starts_sentence(text, m.start()):
             swap = swap.capitalize()
@@ -63,3 +77,551 @@ def first_person_singular(ctx: Context, rule: RulePack) -> Iterable[Hit]:
                 else "Delete it: the organisation does not give personal opinions."
             ),
         )
+
+
+_S = TypeVar("_S")
+_T = TypeVar("_T")
+_BUILT: dict[tuple[object, int], tuple[object, object]] = {}
+
+
+def _built(build: Callable[[_S], _T], source: _S) -> _T:
+    """``build(source)`` once per policy; holding the source keeps its id from being reused."""
+    key = (build, id(source))
+    entry = _BUILT.get(key)
+    if entry is None or entry[0] is not source:
+        entry = (source, build(source))
+        _BUILT[key] = entry
+    return cast(_T, entry[1])
+
+
+def _phrase_list(phrases: Mapping[str, str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    lookup = {" ".join(k.lower().split()): v for k, v in phrases.items()}
+    return phrase_regex(phrases), lookup
+
+
+def _listed(
+    ctx: Context, rule: RulePack, phrases: Mapping[str, str] | None = None
+) -> Iterable[Hit]:
+    """The rule's own patterns and phrases, so an organisation can add to a code-backed rule."""
+    for pattern in rule.patterns:
+        for m in pattern.finditer(ctx.text):
+            if m.end() > m.start():
+                yield Hit(m.start(), m.end())
+    regex, lookup = _built(_phrase_list, rule.phrases if phrases is None else phrases)
+    for m in regex.finditer(ctx.text) if regex else ():
+        own = lookup.get(" ".join(m.group(0).lower().split()), "")
+        yield Hit(m.start(), m.end(), suggestion=own or None)
+
+
+def _merged(hits: Iterable[Hit]) -> list[Hit]:
+    """One finding per stretch of text: "Kick the Tories out", not also "Tories out"."""
+    merged: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if merged and hit.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Hit(last.start, max(last.end, hit.end), suggestion=last.suggestion)
+        else:
+            merged.append(hit)
+    return merged
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a match (at most 200 characters either side), to read its context."""
+    lo, hi = max(0, start - 200), min(len(text), end + 200)
+    left = max(text.rfind(c, lo, start) + 1 for c in ".!?\n")
+    right = min((i for i in (text.find(c, end, hi) for c in ".!?\n") if i >= 0), default=hi)
+    return text[max(lo, left) : right]
+
+
+# --- party_political -------------------------------------------------------------------------
+
+# Names that are a party whatever their case and wherever they stand.
+_PARTY_ALWAYS = (
+    r"(?i:tor(?:y|ies)|lib\s?dems?|liberal\s+democrats?|reform\s+uk|green\s+party|"
+    r"labour\s+party|conservative(?:\s+and\s+unionist)?\s+party|scottish\s+national\s+party|"
+    r"plaid\s+cymru|sinn\s+f[eé]in|democratic\s+unionist\s+party|alba\s+party|alliance\s+party|"
+    r"democratic\s+party|republican\s+party|ukip)"
+    r"|SNP|DUP|SDLP|UUP|GOP|TUV|MAGA|Conservatives|Democrats|Republicans|Dems"
+)
+# Capitalised words that are also ordinary words (the Labour market, Green spaces, a Conservative
+# estimate, Reform of the benefits system): a party only in a party's context.
+_PARTY_MAYBE = r"Labour|Conservative|Reform|Greens?|Liberals?|Democrat|Democratic|Republican|Plaid"
+
+
+def _parties(options: Mapping[str, Any]) -> re.Pattern[str]:
+    """Party names, and the politicians the policy names (`options: politicians`), as one."""
+    names = sorted(
+        {str(n).strip() for n in options.get("politicians") or () if str(n).strip()},
+        key=len,
+        reverse=True,
+    )
+    people = "".join("|" + r"\s+".join(re.escape(w) for w in n.split()) for n in names)
+    return re.compile(
+        rf"(?<![\w'-])(?:(?P<always>{_PARTY_ALWAYS}{people})|(?P<maybe>{_PARTY_MAYBE}))"
+        r"(?![\w-])"
+    )
+
+
+_PARTY_NOUN = (
+    r"(?:Party|party|MPs?|MSPs?|MLAs?|MEPs?|government|Government|councillors?|Councillors?|"
+    r"candidates?|leader|leadership|ministers?|council|administration|voters|supporters|"
+    r"members|manifesto|peers?|UK|frontbench|benches|politicians?)"
+)
+_AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
+_AFTER_PLURAL_VERB = re.compile(r"\A\s+(?:are|have|were|'re|'ve)\b")
+# After an ambiguous name, a lowercase content word ("market", "spaces") or another capitalised
+# word ("Flag Award") makes it an adjective or part of another name.
+_FUNCTION = (
+    r"(?:on|in|at|this|today|tomorrow|now|and|or|to|for|are|is|was|were|will|would|have|has|"
+    r"had|again|next|because|instead|if|but|so|who|they|we|you|never|always|won|lost|did|do|"
+    r"does|can|could|should|must|out|not|lie|lied|lies|hate|hates|don't|doesn't|can't|say|says|"
+    r"said|want|wants|promised|promise|betrayed|ruined|destroyed|wrecked|scum|liars|crooks|"
+    r"clowns|traitors|voters)"
+)
+_AFTER_ADJECTIVE_USE = re.compile(rf"\A(?:\s+(?!{_FUNCTION}\b)[a-z]|\s+[A-Z][a-z])")
+
+_JUDGEMENT = (
+    r"(?:liars?|lying|corrupt|crooks?|criminals?|clowns?|useless|incompetent|disgrace|"
+    r"disgraceful|evil|heartless|cruel|scum|traitors?|fascists?|racists?|nazis?|jokes?|pathetic|"
+    r"spineless|clueless|rotten|vile|shameful|shambles|shambolic|hypocrites?|idiots?|morons?|"
+    r"moronic|stupid|thick|waste\s+of\s+space|out\s+of\s+touch|destroying|ruining|wrecking|"
+    r"not\s+fit\s+to\s+govern|unfit\s+(?:to\s+govern|for\s+office)|dangerous|danger|the\s+enemy|"
+    r"the\s+worst|best(?!\s+placed)|only\s+(?:party|choice|option|hope|answer|way|ones?)|answer|right\s+choice|"
+    r"on\s+(?:our|your)\s+side|heroes|hero|the\s+future|change\s+we\s+need|party\s+of)"
+)
+_INTENSIFIER = (
+    r"(?:so|such|a|an|the|our|your|total|totally|complete|completely|utter|utterly|absolute|"
+    r"absolutely|just|clearly|nothing\s+but|bunch\s+of|pack\s+of|load\s+of|really|truly|all|"
+    r"bloody|simply|always|still|now|literally|basically|obviously|frankly|honestly|being|"
+    r"one\s+big|big)"
+)
+_COPULA = r"(?:are|is|were|was|have\s+been|has\s+been|will\s+always\s+be|remain|remains)"
+_PREDICATE = rf"\s+{_COPULA}\s+(?:{_INTENSIFIER}\s+){{0,3}}{_JUDGEMENT}\b"
+_DOES = (
+    r"\s+(?:(?:have|has|had|just|already|always|only|will|would)\s+){0,2}"
+    r"(?:lie|lied|lies|(?:don't|do\s+not|doesn't|does\s+not|never)\s+care|hate\s+(?:the|us|you)|"
+    r"betrayed|ruined|destroyed|wrecked|abandoned|gutted|sold\s+(?:us|you|out)|"
+    r"done\s+nothing|no\s+idea|let\s+(?:us|you|everyone)\s+down|"
+    r"destroy|ruin|wreck|"
+    r"(?:can't|cannot|can\s+never)\s+be\s+trusted|must\s+go|must\s+be\s+stopped|"
+    r"deserves?\s+(?:your|our|a)\s+vote|should\s+be\s+re-?elected|must\s+(?:resign|be\s+sacked)|"
+    r"should\s+resign)\b"
+)
+_AFTER_PARTY_STANCE = re.compile(
+    rf"\A(?:'s)?(?:\s+{_PARTY_NOUN})?(?:{_PREDICATE}|{_DOES})"
+    r"|\A\s+(?:scum|liars|crooks|clowns|traitors|fascists|filth|vermin)\b"
+    # "Tories out", "kick the Tories out" — not "Labour out canvassing today".
+    r"|\A\s+out(?![\w-])(?!\s+(?:on|in|for|and|to|at|with|today|canvassing|campaigning)\b)",
+    re.IGNORECASE,
+)
+_BEFORE_PARTY_STANCE = re.compile(
+    r"(?i:\b(?:(?:don't\s+|do\s+not\s+|never\s+)?vot(?:e|es|ed|ing)|back(?:s|ed|ing)?|"
+    r"support(?:s|ed|ing)?|endors(?:e|es|ed|ing)|(?:re-?)?elect(?:ing)?|join(?:s|ed|ing)?|"
+    r"stand(?:ing)?\s+with|get\s+behind|campaign(?:ing)?\s+for|kick\s+out|get\s+rid\s+of|"
+    r"defeat|beat|oust|stop|bin|ditch|punish|(?:never|don't|do\s+not|can't|cannot)\s+trust|"
+    r"hate|despise|love|shame\s+on)\s+(?:(?:for|against|the|a|our|your|local|every|any|all)\s+){0,2}"
+    r"|\b(?:lying|corrupt|useless|incompetent|heartless|cruel|evil|rotten|disgraceful|shameful|"
+    r"nasty|spineless|clueless|vile|treacherous|fascist|hateful|racist|greedy|pathetic|"
+    r"wonderful|brilliant|fantastic)\s+(?:the\s+)?)\Z"
+)
+_ONLY = re.compile(r"(?i:\bonly\s+(?:the\s+)?)\Z")
+_ONLY_PROMISE = re.compile(
+    rf"\A(?:\s+{_PARTY_NOUN})?\s+(?:will|can|cares?|understands?|delivers?|gets\s+it|"
+    r"has\s+a\s+plan|have\s+a\s+plan|is\s+on\s+your\s+side|are\s+on\s+your\s+side)\b",
+    re.IGNORECASE,
+)
+# "Joining the Labour Party conference" or "backing Labour's plan" is engagement with a party or
+# support for a policy, not support for the party (CC9 allows the second).
+_PARTY_EVENT = re.compile(
+    r"\A(?:'s?\s+|\s+(?:Party\s+|party\s+)?)(?:conference|fringe|hustings|manifesto|spokes\w+|"
+    r"policy|policies|plans?|proposals?|pledges?|bill|budget|amendment|announcement|"
+    r"consultation|review|report|white\s+paper|green\s+paper|strategy)\b"
+)
+
+_TITLE = (
+    r"(?i:MPs?|MSPs?|MLAs?|MEPs?|councillors?|council\s+leader|senators?|"
+    r"congress(?:man|woman|men|women|person)|mayor|prime\s+minister|PM|president|governor|"
+    r"ministers?|chancellor|(?:home|health|foreign|housing|education|culture|justice)\s+"
+    r"secretary|secretary\s+of\s+state|candidates?)"
+)
+_TITLE_BEFORE_NAME = (
+    r"(?:Councillor|Cllr\.?|Senator|Sen\.|Mayor|President|Governor|Congressman|Congresswoman|"
+    r"Rep\.|Prime\s+Minister|Minister|Chancellor)"
+)
+_NAME = r"[A-Z][\w'-]{1,30}(?:\s+[A-Z][\w'-]{1,30}){0,2}"
+_POLITICIAN = (
+    rf"(?:(?i:our|your|the|this|that|my|their)\s+(?:(?i:local|new|current)\s+)?{_TITLE}"
+    rf"(?:,?\s+{_NAME},?)?|{_TITLE_BEFORE_NAME}\s+{_NAME}|{_NAME}\s+(?:MP|MSP|MLA|MEP))"
+)
+_POLITICIAN_RE = re.compile(rf"\b{_POLITICIAN}")
+_POLITICIAN_JUDGED = re.compile(
+    rf"\b{_POLITICIAN}(?i:{_PREDICATE}|{_DOES})"
+    rf"|(?i:\b(?:lying|corrupt|useless|incompetent|heartless|spineless|clueless|disgraceful|"
+    rf"pathetic|racist|fascist|crooked|treacherous)\s+(?:local\s+)?{_TITLE}\b)"
+)
+_POLITICIAN_VOTE = re.compile(
+    rf"(?i:\b(?:vote\s+for|endors(?:e|es|ed|ing)|re-?elect(?:ing)?|campaign(?:ing)?\s+for))\s+"
+    rf"{_POLITICIAN}(?!')"
+)
+# A call to vote a party or a politician in or out, once the post has named one.
+_ELECTORAL_CALL = re.compile(
+    r"(?i:\b(?:remember|never\s+forget|don't\s+forget|do\s+not\s+forget|think\s+of|"
+    r"think\s+about)\s+(?:that|this|it|them|who\s+did\s+this)\s+(?:on|at|in|when)\s+"
+    r"(?:election\s+day|polling\s+day|the\s+ballot\s+box|the\s+polls|the\s+voting\s+booth|"
+    r"you\s+vote|(?:the\s+)?(?:next\s+)?(?:general\s+|local\s+|mid-?term\s+)?elections?)"
+    r"|\bdon't\s+let\s+(?:them|the\s+\w+)\s+back\s+in|\bvote\s+accordingly"
+    r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to))\b"
+)
+# "Vote them out" names no party, but it is a call to vote against whoever holds office.
+_VOTE_OUT = re.compile(
+    r"(?i:\bvote\s+(?:them|her|him|(?:her|his|their)\s+party|the\s+lot\s+of\s+them)\s+out)\b"
+)
+_NOT_A_CANDIDATE = (
+    r"(?:The|Our|Us|Your|Their|My|This|That|These|Those|Change|Hope|Yes|No|Me|Him|Her|Them|It|"
+    r"A|An|Both|Every|Everyone|All|Best|Whoever|Whichever|Who|Which|Women|Men|Children)\b"
+)
+_VOTE_FOR_NAME = re.compile(rf"(?i:\b(?:vote|voting|votes)\s+for\s+)(?!{_NOT_A_CANDIDATE}){_NAME}")
+_ELECT_NAME = re.compile(rf"(?i:\b(?:re-?elect(?:ing)?|elect))\s+(?!{_NOT_A_CANDIDATE}){_NAME}")
+_NAME_FOR_OFFICE = re.compile(
+    rf"\b{_NAME}\s+for\s+(?:MP|Mayor|Senate|Senator|President|Governor|Congress|PM|"
+    r"Prime\s+Minister|Council)(?![\w'-])(?!\s+[a-z])"
+)
+# Votes and elections that are not political: awards, competitions, the AGM.
+_AWARD = re.compile(
+    r"(?i:award|prize|nominee|nominat|shortlist|competition|contest|people's\s+choice|finalist|"
+    r"categor|of\s+the\s+year|\bpoll\b|lottery|\bgrant|\bfund)"
+)
+_AGM = re.compile(
+    r"(?i:\bAGM\b|annual\s+general\s+meeting|\btrustees?\b|\bboard\b|\bchair|\btreasurer\b|"
+    r"\bcommittee\b|\bmembers\b|\bsecretary\b(?!\s+of\s+state)|\bcaptain\b|\bprefect|"
+    r"\bstudents'?\s+union)"
+)
+
+
+def _names_a_party(text: str, m: re.Match[str]) -> bool:
+    """Whether an ambiguous capitalised word is a party here, not a market, a space or a flag."""
+    if m.group("always"):
+        return True
+    after = text[m.end() : m.end() + 40]
+    if _AFTER_PARTY_NOUN.match(after):
+        return True
+    if starts_sentence(text, m.start()):
+        # Capitalised anyway: "Labour are liars" (a party) but "Reform is needed" (a word).
+        return bool(_AFTER_PLURAL_VERB.match(after))
+    return not _AFTER_ADJECTIVE_USE.match(after)
+
+
+@validator("party_political")
+def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    return _merged(_party_political(ctx, rule))
+
+
+def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    text = ctx.text
+    parties = [m for m in _built(_parties, rule.options).finditer(text) if _names_a_party(text, m)]
+    for m in parties:
+        after = text[m.end() : m.end() + 120]
+        stance = _AFTER_PARTY_STANCE.match(after)
+        if stance:
+            yield Hit(m.start(), m.end() + stance.end())
+            continue
+        before = text[max(0, m.start() - 60) : m.start()]
+        lead = _BEFORE_PARTY_STANCE.search(before)
+        if lead and not _PARTY_EVENT.match(after):
+            yield Hit(m.start() - len(before) + lead.start(), m.end())
+            continue
+        # "Only Labour will end homelessness."
+        only = _ONLY.search(before)
+        promise = _ONLY_PROMISE.match(after)
+        if only and promise:
+            yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
+    for pattern in (_POLITICIAN_JUDGED, _POLITICIAN_VOTE, _VOTE_OUT):
+        for m in pattern.finditer(text):
+            yield Hit(m.start(), m.end())
+    if parties or _POLITICIAN_RE.search(text):
+        for m in _ELECTORAL_CALL.finditer(text):
+            yield Hit(m.start(), m.end())
+    for pattern, not_politics in (
+        (_VOTE_FOR_NAME, _AWARD),
+        (_NAME_FOR_OFFICE, _AWARD),
+        (_ELECT_NAME, _AGM),
+    ):
+        for m in pattern.finditer(text):
+            if not not_politics.search(_sentence(text, m.start(), m.end())):
+                yield Hit(m.start(), m.end())
+    yield from _listed(ctx, rule)
+
+
+# --- insult ------------------------------------------------------------------------------------
+
+# The people an organisation's account must never run down: its employer and managers, its
+# colleagues, partners, volunteers and funders, and the people it serves.
+_TARGET = (
+    r"(?:(?:line\s+)?managers?|management|(?:senior\s+)?leadership(?:\s+team)?|(?-i:SLT)|"
+    r"boss(?:es)?|(?-i:CEO)|chief\s+exec(?:utive)?|directors?|trustees?|board|"
+    r"chair(?:man|woman|person)?|colleagues?|co-?workers?|staff|employees?|team|"
+    r"team\s+leaders?|supervisors?|(?-i:HR)|head\s+office|employers?|funders?|donors?|"
+    r"commissioners?|assessors?|panel|council|county(?:\s+council)?|local\s+authority|"
+    r"officers?|caseworkers?|(?:social|support|key|case)\s+workers?|partners?|"
+    r"housing\s+association|clients?|residents?|service\s+users?|tenants?|patients?|"
+    r"volunteers?|beneficiaries|guests|families|parents|kids|young\s+people|"
+    r"people\s+we\s+(?:support|serve|work\s+with|help)|"
+    r"(?:this|the)\s+(?:charity|organisation|organization|company|place))"
+)
+# Before a target: "our useless manager". "Rubbish" is left out here ("rubbish collection staff").
+_DISPARAGING = (
+    r"(?:useless|idiot|idiotic|stupid|incompetent|lazy|pathetic|pointless|clueless|worthless|"
+    r"spineless|brainless|gormless|moronic|ungrateful|scrounging|sponging|freeloading|"
+    r"good-for-nothing|feckless|bone-idle|greedy|two-faced|back-?stabbing|lying|thieving|crap|"
+    r"crappy|shit|shite|shitty|awful|terrible|horrible|disgusting|filthy|smelly|feral|thick|"
+    r"dumb|dopey|dozy|numpty|muppet|tight-fisted|stingy|penny-pinching|moaning|whinging|"
+    r"whining|entitled(?!\s+to\b)|vile|nasty|rude|cowardly|evil|corrupt|dodgy|shambolic)"
+)
+# After "are" or "is": "the council are clowns", "our funders are a joke".
+_DISPARAGING_NOUN = (
+    r"(?:rubbish|idiots?|morons?|clowns?|jokes?|disgrace|muppets?|wasters?|scroungers?|"
+    r"parasites?|leeches?|freeloaders?|spongers?|scum|animals|vermin|losers?|liars?|cowards?|"
+    r"numpties|numpty|plonkers?|prats?|pricks?|knobs?|knobheads?|dickheads?|tossers?|wankers?|"
+    r"twats?|arseholes?|assholes?|cowboys|dinosaurs|nightmare|"
+    r"pain\s+in\s+the\s+(?:arse|neck|backside|ass)|waste\s+of\s+(?:space|money|time|oxygen)|"
+    r"shambles|lost\s+causes?|thieves|crooks?|dossers?|layabouts?|deadbeats?|dregs|lowlifes?)"
+)
+_INSULT_INTENSIFIER = (
+    r"(?:so|such|a|an|the|total|totally|complete|completely|utter|utterly|absolute|absolutely|"
+    r"just|clearly|nothing\s+but|bunch\s+of|pack\s+of|load\s+of|lot\s+of|really|truly|all|"
+    r"bloody|fucking|effing|simply|always|literally|basically|obviously|frankly|honestly|"
+    r"being|one\s+big|big|right|proper)"
+)
+# Nouns in -ing that often follow a target word used as an adjective ("council housing").
+_ING_NOUNS = (
+    r"(?:housing|training|funding|meeting|parking|building|wellbeing|clothing|cleaning|"
+    r"planning|spending|nursing|counselling|accounting|recruiting|listening|catering|"
+    r"fundraising|mentoring|volunteering|befriending|safeguarding|learning|offering|"
+    r"evening|morning|gathering|briefing|booking|sleeping|being)"
+)
+# "the awful council tax rise", "stupid staff rota": a target word used as an adjective is not the
+# target. It must end the phrase: punctuation, a capital (a name), a verb or a function word.
+_TARGET_ENDS = (
+    r"(?=\s*(?:[.,;:!?)\"'\n-]|\Z)|\s+[A-Z]|\s+(?i:who|that|which|are|is|were|was|have|has|"
+    r"had|and|or|but|again|at|in|on|of|for|to|from|with|this|these|today|yesterday|won't|"
+    r"don't|can't|cannot|never|always|just|keep|kept|want|wants|expect|expects|think|thinks|"
+    r"need|needs|make|makes|made|do|did|does|should|could|would|will|can|must|get|gets|got|"
+    r"even|still|all|here|there|so|as|like|we|they|you|he|she|it|ever|let|put|say|said|tell|"
+    r"told|treat|refuse|won|lost|moan|complain|doesn't|didn't|isn't|aren't|wasn't|weren't|"
+    r"couldn't|wouldn't|shouldn't|haven't|hasn't|turn|turns|show|shows)\b"
+    # ...or a verb: "our useless manager cancelled it", "service users moaning about it".
+    r"|\s+[a-z]{2,20}ed\b|\s+(?!" + _ING_NOUNS + r"\b)[a-z]{2,20}ing\b)"
+)
+_INSULTS = (
+    # "our useless manager", "idiot trustees", "the pathetic commissioning team".
+    re.compile(
+        rf"(?i:(?<!\bnot\s)(?<!\bno\s)\b{_DISPARAGING}(?!\s+lot\b)\s+(?:(?:bloody|fucking|old|"
+        rf"bunch\s+of|load\s+of|pack\s+of|of|local)\s+){{0,2}}(?:[a-z]{{3,20}}\s+)?{_TARGET}\b)"
+        rf"{_TARGET_ENDS}"
+    ),
+    # "the council are clowns", "funders who demand outcomes are parasites", "the residents on
+    # Ward 3 are a nightmare" — not "our clients are not lazy".
+    re.compile(
+        rf"(?i:\b{_TARGET}(?:\s+(?:on|at|in|from|of|with|who|that)(?:\s+[\w'-]{{1,30}}){{1,6}}?)?"
+        r"\s+(?:are|is|were|was|have\s+been|has\s+been|can\s+be|remain|remains|seem|seems|"
+        rf"seem\s+to\s+be|seems\s+to\s+be)\s+(?:{_INSULT_INTENSIFIER}\s+){{0,3}}"
+        # "patients are lying on trolleys", "staff are terrible at taking breaks": not insults.
+        rf"(?!lying\b|(?:awful|terrible|horrible|rubbish|crap)\s+(?:at|about|with|for)\b)"
+        rf"(?:{_DISPARAGING}|{_DISPARAGING_NOUN})(?![\w-]))"
+    ),
+    # "these scroungers", "a bunch of junkies": a group run down as a whole.
+    re.compile(
+        r"(?i:\b(?:these|those|the|our|all|bunch\s+of|load\s+of|pack\s+of|lazy|bloody)\s+"
+        r"(?:scroungers|spongers|dossers|freeloaders|parasites|leeches|wasters|layabouts|"
+        r"benefit\s+(?:cheats|scroungers)|smackheads|crackheads|druggies|junkies|tramps|"
+        r"vagrants|bums|deadbeats|chavs|low-?lifes|riff-?raff|dregs|degenerates)\b)"
+    ),
+    # "the idiots at the funding panel", "the clowns at head office" — not at the circus.
+    re.compile(
+        r"(?i:\bthe\s+(?:idiots|morons|imbeciles|cretins|halfwits|dimwits|muppets|numpties|"
+        r"clowns|jokers|cowboys|incompetents)\s+(?:at|in|from|on|running|who\s+run)\b"
+        r"(?!\s+(?:the\s+)?circus))"
+    ),
+    # "whoever designed this form is a moron" — not "nobody is an idiot for asking".
+    re.compile(
+        r"(?i:(?<!nobody\s)(?<!no\sone\s)\b(?:is|are|was|were)\s+(?:(?:a|an|such\s+a|such|"
+        r"complete|total|absolute|utter|right|proper|bloody|fucking)\s+){0,2}(?:morons?|idiots?|"
+        r"imbeciles?|cretins?|halfwits?|dimwits?|numpties|numpty|muppets?|prats?|plonkers?)\b)"
+    ),
+    # "junkies who won't help themselves".
+    re.compile(
+        r"(?i:\b[\w-]{2,30}\s+who\s+(?:won't|will\s+not|don't|do\s+not|never|refuse\s+to|"
+        r"can't\s+be\s+bothered\s+to)\s+help\s+themselves\b)"
+    ),
+)
+
+
+@validator("insult")
+def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    found = [Hit(m.start(), m.end()) for p in _INSULTS for m in p.finditer(ctx.text)]
+    return _merged([*found, *_listed(ctx, rule)])
+
+
+# --- profanity ---------------------------------------------------------------------------------
+
+# What people type instead of a letter to slip a word past a filter.
+_LOOKALIKES = {
+    "a": "@4",
+    "b": "8",
+    "c": "(k",
+    "e": "3",
+    "g": "96",
+    "i": "1!|l",
+    "l": "1|i",
+    "o": "0",
+    "s": "5$",
+    "t": "7+",
+    "u": "v",
+}
+_CENSOR = "*#%"  # stands for any letter but the first: f*ck, sh#t
+# A word as written: letters with look-alikes, censor marks and dots or dashes between them.
+_TOKEN = re.compile(r"[\w@$!|+*#%.'-]{3,60}")
+# "f u c k", "s.h.i.t": single characters spaced out.
+_SPACED = re.compile(r"(?<![\w@$*])(?:[\w@$!|+*#%][ .\-_]{1,2}){2,11}[\w@$!|+*#%](?![\w@$*])")
+_LEADING = "#*'.-_(\""
+_TRAILING = ".,!?'\"-_:;)"
+_REPEATS = re.compile(r"(.)\1{3,}")
+_SEPARATORS = str.maketrans("", "", ".-_'")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The rule's single words as patterns, grouped by first character so a token tries few."""
+
+    by_first: dict[str, re.Pattern[str]]
+    inside: re.Pattern[str] | None  # words that may sit inside a longer one ("*fuck*", "*shit")
+    suggestions: dict[str, str]  # group name → the word's own suggestion
+    phrases: dict[str, str]  # several words ("bloody hell"): matched as written
+
+
+def _letter(ch: str, first: bool) -> str:
+    """One letter as typed to dodge a filter: a look-alike, a censor mark, repeated."""
+    alike = _LOOKALIKES.get(ch, "")
+    if first:
+        # A word never starts with a digit look-alike: "600k" is money, not a slur.
+        return f"[{re.escape(ch + ''.join(c for c in alike if not c.isdigit()))}]{{1,3}}"
+    return f"[{re.escape(ch + alike + _CENSOR)}]{{1,3}}"
+
+
+def _lexicon(phrases: Mapping[str, str]) -> _Lexicon:
+    """The word list as patterns a token can be tried against quickly."""
+    starting: dict[str, list[str]] = {}
+    inside: list[str] = []
+    suggestions: dict[str, str] = {}
+    several = {k: v for k, v in phrases.items() if len(k.split()) > 1}
+    words = [(k.strip(), v) for k, v in phrases.items() if len(k.split()) == 1]
+    for i, (word, suggestion) in enumerate(words):
+        stem = word.strip("*").lower()
+        if not stem:
+            continue
+        body = "".join(_letter(ch, n == 0) for n, ch in enumerate(stem))
+        suggestions[f"w{i}"] = suggestion
+        if word.startswith("*"):
+            end = "" if word.endswith("*") else r"\Z"
+            inside.append(f"(?P<w{i}>{body}{end})")
+            continue
+        alternative = f"(?P<w{i}>{body}{'.*' if word.endswith('*') else ''})"
+        for first in {stem[0], *_LOOKALIKES.get(stem[0], "")} - set("0123456789"):
+            starting.setdefault(first, []).append(alternative)
+    return _Lexicon(
+        by_first={c: re.compile("|".join(alts)) for c, alts in starting.items()},
+        inside=re.compile("|".join(inside)) if inside else None,
+        suggestions=suggestions,
+        phrases=several,
+    )
+
+
+def _canonical(token: str) -> str:
+    return _REPEATS.sub(r"\1\1\1", token.lower().translate(_SEPARATORS))
+
+
+def _profane(lexicon: _Lexicon, token: str) -> re.Match[str] | None:
+    listed = lexicon.by_first.get(token[0])
+    found = listed.fullmatch(token) if listed else None
+    if found is None and lexicon.inside is not None:
+        found = lexicon.inside.search(token)
+    return found
+
+
+@validator("profanity")
+def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    lexicon = _built(_lexicon, rule.phrases)
+    text = ctx.text
+    candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
+    candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
+    for start, raw in candidates:
+        word = raw.lstrip(_LEADING)
+        start += len(raw) - len(word)
+        word = word.rstrip(_TRAILING)
+        if raw.startswith("*"):
+            word = word.rstrip("*")  # **bold**, not f***
+        if len(word) < 3 or not any(c.isalpha() for c in word):
+            continue
+        found = _profane(lexicon, _canonical(word.replace(" ", "")))
+        if found and found.lastgroup:
+            own = lexicon.suggestions[found.lastgroup]
+            yield Hit(start, start + len(word), suggestion=own or None)
+    # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
+    yield from _listed(ctx, rule, lexicon.phrases)
+
+
+# --- stigmatising_term -------------------------------------------------------------------------
+
+# "suffering from depression" → "living with depression": the verb decides the wording.
+_LIVING_WITH = {
+    "suffers": "lives with",
+    "suffer": "live with",
+    "suffering": "living with",
+    "suffered": "lived with",
+    "afflicted": "living with",
+    "stricken": "living with",
+}
+
+
+def _condition(name: str) -> str:
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    # "ME" and "MS" are conditions; "me" and "ms" are not.
+    return f"(?-i:{words})" if name.isupper() else words
+
+
+def _suffering(options: Mapping[str, Any]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The rule's `options: suffering_from` conditions as one pattern, and how each is spelt."""
+    conditions = sorted(
+        {str(c).strip() for c in options.get("suffering_from") or () if str(c).strip()},
+        key=len,
+        reverse=True,
+    )
+    spelling = {" ".join(c.lower().split()): c for c in conditions}
+    body = "|".join(_condition(c) for c in conditions)
+    if not body:
+        return None, spelling
+    pattern = re.compile(
+        r"(?i:\b(?P<verb>suffers|suffer|suffering|suffered|afflicted|stricken)\s+"
+        r"(?:from|with|by)\s+(?:(?:severe|chronic|mild|long-term|clinical|acute)\s+)?"
+        rf"(?P<condition>{body})(?![\w-]))"
+        rf"|(?i:\b(?P<before>{body})\s+(?P<noun>sufferers?)\b)"
+    )
+    return pattern, spelling
+
+
+@validator("stigmatising_term")
+def stigmatising_term(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    yield from _listed(ctx, rule)
+    pattern, spelling = _built(_suffering, rule.options)
+    lowered = ctx.text.lower()
+    if pattern is None or not any(w in lowered for w in ("suffer", "afflicted", "stricken")):
+        return
+    for m in pattern.finditer(ctx.text):
+        written = m.group("condition") or m.group("before")
+        condition = spelling.get(" ".join(written.lower().split()), written)
+        if m.group("verb"):
+            advice = f'Say "{_LIVING_WITH[m.group("verb").lower()]} {condition}".'
+        else:
+            people = "people" if m.group("noun").lower().endswith("s") else "a person"
+            advice = f'Say "{people} living with {condition}".'
+        yield Hit(m.start(), m.end(), suggestion=advice)
