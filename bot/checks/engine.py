@@ -62,6 +62,7 @@ class Context:
 
 
 Validator = Callable[[Context, RulePack], Iterable[Hit]]
+MAX_FINDINGS_PER_RULE = 50
 VALIDATORS: dict[str, Validator] = {}
 
 
@@ -129,7 +130,10 @@ def run_checks(
         source = VALIDATORS[rule.validator](ctx, rule) if rule.validator else _generic(ctx, rule)
         excepted: list[tuple[int, int]] | None = None  # found only once a rule has a hit
         seen: set[tuple[int, int]] = set()
+        kept = 0
         for hit in source:
+            if kept >= MAX_FINDINGS_PER_RULE:
+                break  # the verdict is settled; a wall of repeats helps nobody
             if (hit.start, hit.end) in seen:
                 continue
             seen.add((hit.start, hit.end))
@@ -138,15 +142,14 @@ def run_checks(
             if rule.exceptions:
                 if excepted is None:
                     excepted = [
-                        (m.start(), m.end())
-                        for p in rule.exceptions
-                        for m in p.finditer(norm.text)
+                        (m.start(), m.end()) for p in rule.exceptions for m in p.finditer(norm.text)
                     ]
                 if within(hit.start, hit.end, excepted):
                     continue
             if rule.outside_quotes and within(hit.start, hit.end, quotes):
                 continue
             start, end = norm.span(hit.start, hit.end)
+            kept += 1
             findings.append(
                 Finding(
                     check=rule.check,

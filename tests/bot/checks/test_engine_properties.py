@@ -1,0 +1,126 @@
+"""The engine as a whole: any text is safe to check, spans always point into it, and no input
+makes it slow (no catastrophic backtracking)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.checks import run_checks
+from bot.checks.normalise import normalise
+from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes, token_count
+from bot.policy_file import load_policy
+
+POLICY = load_policy(None)
+KEY = b"property-test-key-0123456789"
+REGISTER = ConsentRegister(
+    KEY,
+    [
+        RegisterEntry(
+            label="P-1",
+            name_hashes=frozenset(name_hashes(KEY, "Sarah Jones")),
+            consent=False,
+            expires=None,
+            platforms=None,
+            max_tokens=token_count("Sarah Jones"),
+        ),
+    ],
+)
+WORDS = st.sampled_from(
+    [
+        "I",
+        "me",
+        "my",
+        "think",
+        "vote",
+        "Labour",
+        "Tories",
+        "fuck",
+        "f*ck",
+        "the homeless",
+        "addicts",
+        "lives at",
+        "12 Acacia Avenue",
+        "LS6 1AA",
+        "DOB",
+        "12/03/1987",
+        "NHS",
+        "943 476 5919",
+        "QQ 12 34 56 C",
+        "123-45-6789",
+        "07700 900123",
+        "a@b.org",
+        "HIV",
+        "Sarah",
+        "Jones's",
+        "\u200b",
+        "а",
+        '"',
+        "said Sam",
+        "—",
+        "\n",
+        " ",
+        ".",
+        "https://x.org",
+        "日本",
+        "👩‍👩‍👧",
+        "\u202e",
+        "0 7 7 0 0 9 0 0 1 2 3",
+    ]
+)
+TEXTS = st.text(max_size=400) | st.lists(WORDS, max_size=80).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS, x=st.booleans())
+def test_any_text_is_checked_without_error_and_spans_are_valid(text, x):
+    platforms = ("x", "facebook") if x else ("facebook",)
+    findings = run_checks(text, platforms, POLICY, register=REGISTER, today=date(2026, 11, 23))
+    for f in findings:
+        assert 0 <= f.start <= f.end <= len(text)
+        assert f.excerpt == text[f.start : f.end]
+        assert f.platform is None or f.platform in platforms
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300))
+def test_normalised_spans_map_into_the_original(text):
+    norm = normalise(text)
+    assert len(norm.starts) == len(norm.ends) == len(norm.text)
+    for k in range(len(norm.text)):
+        start, end = norm.span(k, k + 1)
+        assert 0 <= start < end <= len(text)
+
+
+ADVERSARIAL = [
+    "a" * 100_000,
+    "1" * 100_000,
+    "1 " * 50_000,
+    "@" * 100_000,
+    "a@" * 50_000,
+    "I " * 50_000,
+    '"' * 100_000,
+    '"a" said ' * 11_000,
+    "12 " * 33_000,
+    "Mr " * 33_000,
+    ("The " + "very " * 20) * 1_000,
+    "http://" * 14_000,
+    "." * 100_000,
+    "\u200b" * 100_000,
+    "LS6 " * 25_000,
+    "0" * 100_000,
+    "-".join(["1"] * 50_000),
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:12]))
+def test_100kb_of_adversarial_input_finishes_in_under_a_second(text):
+    started = time.process_time()  # CPU time: another process cannot make this flaky
+    run_checks(
+        text[:100_000], ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23)
+    )
+    assert time.process_time() - started < 1.0
