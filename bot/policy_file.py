@@ -23,7 +23,7 @@ from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 BUILTIN = Path(__file__).resolve().parent / "checks" / "rules"
 _RULE_KEYS = {"check", "severity", "message", "suggestion", "validator", "patterns", "phrases",
               "exceptions", "outside_quotes", "options", "enabled", "add_phrases",
-              "add_exceptions", "add_patterns", "case_sensitive"}
+              "add_exceptions", "add_patterns", "add_options", "case_sensitive"}
 _TOP_KEYS = {"country", "allow", "rules", "case_references", "confidential_locations",
              "x_max_weighted_length"}
 

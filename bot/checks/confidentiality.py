@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import phonenumbers
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.identifiers import nhs_number_spans, ssn_spans
 from bot.checks.policy import RulePack
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
@@ -31,10 +32,24 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     matcher = phonenumbers.PhoneNumberMatcher(
         ctx.text, ctx.policy.country, leniency=phonenumbers.Leniency.POSSIBLE
     )
+    # An NHS number or an SSN is reported by its own rule, with its own advice; once is enough.
+    claimed = [
+        span
+        for rule, spans in (("nhs_number", nhs_number_spans), ("ssn", ssn_spans))
+        if _enabled(ctx, rule)
+        for span in spans(ctx)
+    ]
     for match in matcher:
         if sum(c.isdigit() for c in match.raw_string) < _MIN_PHONE_DIGITS:
+            continue
+        if any(s <= match.start and match.end <= e for s, e in claimed):
             continue
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:
             continue
         yield Hit(match.start, match.end)
+
+
+def _enabled(ctx: Context, rule_id: str) -> bool:
+    rule = ctx.policy.rule(rule_id)
+    return rule is not None and rule.enabled

@@ -168,4 +168,10 @@ def run_checks(
 
 def _load_validators() -> None:
     # Importing the modules registers their validators.
-    from bot.checks import confidentiality, platform_fit, register, voice  # noqa: F401
+    from bot.checks import (  # noqa: F401
+        confidentiality,
+        identifiers,
+        platform_fit,
+        register,
+        voice,
+    )

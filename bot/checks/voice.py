@@ -64,7 +64,9 @@ def first_person_singular(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             text[max(0, m.start() - 24) : m.start()]
         ):
             continue
-        swap = _SWAPS[key]
+        swap = _SWAPS.get(key)
+        if swap is None:
+            continue  # a look-alike such as Turkish "İ", which lower-cases to two letters
         if starts_sentence(text, m.start()):
             swap = swap.capitalize()
         yield Hit(
