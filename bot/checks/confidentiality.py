@@ -12,6 +12,13 @@ from bot.checks.identifiers import nhs_number_spans, ssn_spans
 from bot.checks.policy import RulePack
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
+# The organisation's own registration numbers look like phone numbers to a parser.
+_NOT_A_PHONE_BEFORE = re.compile(
+    r"\b(?:EIN|(?:registered\s+)?charity(?:\s+(?:no|number|reg(?:istration)?))?|"
+    r"company(?:\s+(?:no|number|reg(?:istration)?))?|VAT(?:\s+(?:no|number|reg))?|"
+    r"sort\s+code|account(?:\s+(?:no|number))?|SC|OSCR)\.?\s*(?:no\.?|number)?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
 # Charity and company numbers are shorter than any phone number worth blocking.
 _MIN_PHONE_DIGITS = 9
 
@@ -43,6 +50,8 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if sum(c.isdigit() for c in match.raw_string) < _MIN_PHONE_DIGITS:
             continue
         if any(s <= match.start and match.end <= e for s, e in claimed):
+            continue
+        if _NOT_A_PHONE_BEFORE.search(ctx.text[max(0, match.start - 30) : match.start]):
             continue
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:

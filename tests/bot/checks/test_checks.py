@@ -135,3 +135,21 @@ def test_findings_in_reading_order_and_serialisable():
             "message",
             "suggestion",
         }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Northside Hope, EIN 47-3918265.",
+        "Registered charity no. 1123456789.",
+        "Company number: 0712345678",
+        "VAT no 123456789",
+        "Sort code 20-00-00, account number 12345678",
+    ],
+)
+def test_registration_numbers_are_not_phone_numbers(text):
+    assert "phone_number" not in [r for r, _ in rules(text)]
+
+
+def test_a_phone_number_after_the_charity_number_is_still_caught():
+    assert ("phone_number", "07700 900123") in rules("Charity 1123456, call Jo on 07700 900123")
