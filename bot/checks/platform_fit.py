@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from twitter_text import parse_tweet
@@ -17,6 +18,12 @@ FACEBOOK_LIMIT = 63_206  # characters in a Page post
 TWITTER_DEFAULTS = _twitter_config["defaults"]  # config v3: emoji count 2
 URL_WEIGHT = int(TWITTER_DEFAULTS["transformed_url_length"])
 _LINE_ENDINGS = re.compile(r"\r\n|\r|\n")
+_SCALE = int(TWITTER_DEFAULTS["scale"])
+_RANGES = tuple(
+    (int(r["start"]), int(r["end"]), int(r["weight"]) // _SCALE) for r in TWITTER_DEFAULTS["ranges"]
+)
+_DEFAULT_WEIGHT = int(TWITTER_DEFAULTS["default_weight"]) // _SCALE
+_FIRST_EMOJI = 0x203C  # ‼, the lowest code point twitter-text treats as an emoji but © and ®
 X_MAX_IMAGES = 4
 # Findings about attachments rather than words: kept when only the words are edited.
 ATTACHMENT_RULES = frozenset(
@@ -27,11 +34,13 @@ ATTACHMENT_RULES = frozenset(
 def measure(text: str, limit: int = 280) -> tuple[int, int]:
     """X's weighted length and the index of the last character within ``limit``.
 
-    twitter-text's own parse runs a very large emoji regex over every text; plain ASCII can
-    hold no emoji, so it is counted here the same way (URLs as 23, everything else as 1),
-    with twitter-text's URL extractor. Property tests keep both paths equal.
+    twitter-text's own parse runs a very large emoji regex over every text. Text made only of
+    code points below the first emoji (U+203C), without © and ®, and already in NFC can hold
+    no emoji, so it is counted here the same way — URLs as 23, each character by
+    twitter-text's weight ranges — with twitter-text's URL extractor. Property tests and the
+    conformance suite keep both paths equal.
     """
-    if not text.isascii():
+    if not _emoji_free(text):
         options = {**TWITTER_DEFAULTS, "max_weighted_tweet_length": limit}
         parsed = parse_tweet(text, options)
         return int(parsed.weightedLength), int(parsed.validRangeEnd)
@@ -43,11 +52,27 @@ def measure(text: str, limit: int = 280) -> tuple[int, int]:
             weighted += URL_WEIGHT
             i += len(urls[i]) - 1
         else:
-            weighted += 1
+            weighted += _weight(norm[i])
         if weighted <= limit:
             valid_index = i
         i += 1
     return weighted, len(norm[: valid_index + 1]) - 1 + (len(text) - len(norm))
+
+
+def _emoji_free(text: str) -> bool:
+    if text.isascii():
+        return True
+    return all(
+        ord(c) < _FIRST_EMOJI and c not in "\u00a9\u00ae" for c in text
+    ) and unicodedata.is_normalized("NFC", text)
+
+
+def _weight(char: str) -> int:
+    code = ord(char)
+    for start, end, weight in _RANGES:
+        if start <= code <= end:
+            return weight
+    return _DEFAULT_WEIGHT
 
 
 def x_weighted_length(text: str) -> int:

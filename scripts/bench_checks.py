@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Benchmark run_checks on real corpus posts: a proposer waits on it for every draft.
+
+Usage: python scripts/bench_checks.py [--runs 2000] [--posts 1000] [--check]
+
+Warm, on one core: median and p99 latency for a post of about 280 characters and one of about
+5,000, and throughput over corpus posts. Prints a Markdown table. Not a test: timings depend on
+the machine; --check exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import itertools
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bot.checks import run_checks
+from bot.checks.policy import Policy
+from bot.domain.findings import Finding
+
+SCRIPTS = Path(__file__).resolve().parent
+# Target: p99 latency in ms for a short and a long post; posts per second over the corpus.
+P99_SHORT_MS, P99_LONG_MS, MIN_POSTS_PER_S = 2.0, 20.0, 1_000.0
+
+
+def _evaluator() -> ModuleType:
+    # The corpus, its policy and its register are built one way, by the evaluator.
+    spec = importlib.util.spec_from_file_location("evaluate_checks", SCRIPTS / "evaluate_checks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pin_to_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity here)"
+
+
+def _latencies(fn: Callable[[], object], runs: int) -> list[float]:
+    for _ in range(min(200, runs)):  # warm: caches, compiled patterns, lazy imports
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        fn()
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    return times
+
+
+def _p99(times: list[float]) -> float:
+    return statistics.quantiles(times, n=100, method="inclusive")[98]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=2_000, help="timed runs per post size")
+    parser.add_argument("--posts", type=int, default=1_000, help="posts for the throughput run")
+    parser.add_argument("--by-rule", action="store_true", help="also time each rule pack alone")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    ev = _evaluator()
+    corpus = ev.load_corpus()
+    policy = ev.build_policy(corpus)
+    register, register_note = ev.build_register(corpus)
+    pinned = _pin_to_one_core()
+
+    def check(post: Any) -> list[Finding]:
+        return run_checks(post.text, post.platforms, policy, register=register, today=corpus.today)
+
+    posts = list(corpus.posts)
+    # The longest post that still fits a tweet, and the longest the corpus has (≤ 5,000).
+    short = max((p for p in posts if len(p.text) <= 280), key=lambda p: (len(p.text), p.id))
+    long = max((p for p in posts if len(p.text) <= 5_000), key=lambda p: (len(p.text), p.id))
+
+    gc.collect()
+    rows = []
+    for label, post, limit in (("short", short, P99_SHORT_MS), ("long", long, P99_LONG_MS)):
+        times = _latencies(partial(check, post), args.runs)
+        median, p99 = statistics.median(times), _p99(times)
+        rows.append(
+            (
+                f"{label} post ({post.id}, {len(post.text):,} chars), {args.runs:,} runs",
+                f"median {median:.3f} ms, p99 {p99:.3f} ms",
+                f"p99 ≤ {limit:g} ms",
+                p99 <= limit,
+            )
+        )
+
+    batch = list(itertools.islice(itertools.cycle(posts), args.posts))
+    for post in batch[: len(posts)]:
+        check(post)
+    start = time.perf_counter()
+    for post in batch:
+        check(post)
+    rate = len(batch) / (time.perf_counter() - start)
+    rows.append(
+        (
+            f"throughput, {len(batch):,} corpus posts (cycled from {len(posts)})",
+            f"{rate:,.0f} posts/s",
+            f"≥ {MIN_POSTS_PER_S:,.0f} posts/s",
+            rate >= MIN_POSTS_PER_S,
+        )
+    )
+
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    print(
+        f"run_checks on {platform.python_implementation()} {platform.python_version()}, "
+        f"{pinned}{load}, warm; {register_note}.\n"
+    )
+    print("| measure | result | target | met |")
+    print("|---|---|---|---|")
+    for measure, result, target, met in rows:
+        print(f"| {measure} | {result} | {target} | {'yes' if met else 'NO'} |")
+    if args.by_rule:
+        print("\n" + _by_rule(policy, register, corpus.today, posts))
+    return 0 if all(met for *_, met in rows) or not args.check else 1
+
+
+def _by_rule(policy: Policy, register: Any, today: Any, posts: list[Any]) -> str:
+    """Mean time per corpus post of each rule pack alone, over the engine's own: where the
+    time goes."""
+
+    def mean_us(rules: tuple[Any, ...]) -> tuple[float, float]:
+        alone = replace(policy, rules=rules)
+        for post in posts[:50]:
+            run_checks(post.text, post.platforms, alone, register=register, today=today)
+        times = []
+        for post in posts:
+            start = time.perf_counter_ns()
+            run_checks(post.text, post.platforms, alone, register=register, today=today)
+            times.append((time.perf_counter_ns() - start) / 1e3)
+        return statistics.mean(times), max(times)
+
+    base, base_max = mean_us(())
+    timed = sorted(((*mean_us((rule,)), rule.id) for rule in policy.rules), reverse=True)
+    lines = [
+        f"Engine alone (normalising, quotations; no rule): mean {base:,.0f} µs, "
+        f"max {base_max:,.0f} µs per post. Each rule alone, over that:",
+        "",
+        "| rule | mean µs per post, over the engine | max µs per post, with the engine |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {r} | {m - base:,.0f} | {w:,.0f} |" for m, w, r in timed]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
