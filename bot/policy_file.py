@@ -21,11 +21,32 @@ from bot.domain.findings import Severity
 from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 
 BUILTIN = Path(__file__).resolve().parent / "checks" / "rules"
-_RULE_KEYS = {"check", "severity", "message", "suggestion", "validator", "patterns", "phrases",
-              "exceptions", "outside_quotes", "options", "enabled", "add_phrases",
-              "add_exceptions", "add_patterns", "add_options", "case_sensitive"}
-_TOP_KEYS = {"country", "allow", "rules", "case_references", "confidential_locations",
-             "x_max_weighted_length"}
+_RULE_KEYS = {
+    "check",
+    "severity",
+    "message",
+    "suggestion",
+    "validator",
+    "patterns",
+    "phrases",
+    "exceptions",
+    "outside_quotes",
+    "options",
+    "enabled",
+    "add_phrases",
+    "add_exceptions",
+    "add_patterns",
+    "add_options",
+    "case_sensitive",
+}
+_TOP_KEYS = {
+    "country",
+    "allow",
+    "rules",
+    "case_references",
+    "confidential_locations",
+    "x_max_weighted_length",
+}
 
 
 def load_policy(config_dir: Path | None) -> Policy:
@@ -40,8 +61,10 @@ def load_policy(config_dir: Path | None) -> Policy:
         raise ConfigError(f"{path}: expected a mapping (country, allow, rules, …)")
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
-        raise ConfigError(f"{where(path, data, unknown[0])}: unknown key {unknown[0]!r} "
-                          f"(expected one of {', '.join(sorted(_TOP_KEYS))})")
+        raise ConfigError(
+            f"{where(path, data, unknown[0])}: unknown key {unknown[0]!r} "
+            f"(expected one of {', '.join(sorted(_TOP_KEYS))})"
+        )
     overrides = data.get("rules") or LineDict()
     if not isinstance(overrides, dict):
         raise ConfigError(f"{where(path, data, 'rules')}: rules must map rule ids to settings")
@@ -62,9 +85,11 @@ def load_policy(config_dir: Path | None) -> Policy:
         case = rules.get("case_reference")
         if case is None:
             raise ConfigError(f"{place}: the case_reference rule is disabled or missing")
-        rules["case_reference"] = {**case,
-                                   "patterns": [*case.get("patterns", []), ref["pattern"]],
-                                   "_where": place}
+        rules["case_reference"] = {
+            **case,
+            "patterns": [*case.get("patterns", []), ref["pattern"]],
+            "_where": place,
+        }
     compiled = tuple(_compile(rule_id, spec) for rule_id, spec in rules.items())
     return Policy(
         country=_country(path, data),
@@ -82,21 +107,23 @@ def _builtin_rules() -> tuple[tuple[str, dict[str, Any]], ...]:
         data = load_yaml(file, required=True) or {}
         for rule_id, spec in (data.get("rules") or {}).items():
             if rule_id in found:
-                raise ConfigError(f"{where(file, data['rules'], rule_id)}: rule {rule_id} is "
-                                  "defined twice")
+                raise ConfigError(
+                    f"{where(file, data['rules'], rule_id)}: rule {rule_id} is defined twice"
+                )
             found[str(rule_id)] = {**spec, "_where": where(file, data["rules"], rule_id)}
     return tuple(found.items())
 
 
-def _overlay(base: dict[str, Any] | None, spec: dict[str, Any], place: str,
-             rule_id: str) -> dict[str, Any]:
+def _overlay(
+    base: dict[str, Any] | None, spec: dict[str, Any], place: str, rule_id: str
+) -> dict[str, Any]:
     unknown = [k for k in spec if k not in _RULE_KEYS]
     if unknown:
         raise ConfigError(f"{place}: rule {rule_id}: unknown setting {unknown[0]!r}")
     merged = dict(base or {})
     for key, value in spec.items():
         if key.startswith("add_"):
-            target = key[len("add_"):]
+            target = key[len("add_") :]
             current = merged.get(target) or ([] if not isinstance(value, dict) else {})
             if isinstance(current, dict):
                 extra = value if isinstance(value, dict) else {v: "" for v in value}
@@ -111,8 +138,7 @@ def _overlay(base: dict[str, Any] | None, spec: dict[str, Any], place: str,
         if missing:
             raise ConfigError(f"{place}: new rule {rule_id} needs {' and '.join(missing)}")
         if not any(merged.get(k) for k in ("validator", "patterns", "phrases")):
-            raise ConfigError(f"{place}: new rule {rule_id} needs patterns, phrases or a "
-                              "validator")
+            raise ConfigError(f"{place}: new rule {rule_id} needs patterns, phrases or a validator")
     return merged
 
 
@@ -124,14 +150,17 @@ def _compile(rule_id: str, spec: dict[str, Any]) -> RulePack:
     try:
         severity = Severity(str(spec.get("severity", "warn")))
     except ValueError:
-        raise ConfigError(f"{place}: rule {rule_id}: severity must be info, warn or block") \
-            from None
+        raise ConfigError(
+            f"{place}: rule {rule_id}: severity must be info, warn or block"
+        ) from None
     name = spec.get("validator")
     if name is not None:
         _load_validators()
         if name not in VALIDATORS:
-            raise ConfigError(f"{place}: rule {rule_id}: unknown validator {name!r} (known: "
-                              f"{', '.join(sorted(VALIDATORS))})")
+            raise ConfigError(
+                f"{place}: rule {rule_id}: unknown validator {name!r} (known: "
+                f"{', '.join(sorted(VALIDATORS))})"
+            )
     flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
     phrases = spec.get("phrases") or {}
     if isinstance(phrases, list):
@@ -164,8 +193,10 @@ def _patterns(values: Any, flags: int, place: str, rule_id: str) -> tuple[re.Pat
         try:
             compiled.append(re.compile(str(value), flags))
         except re.error as exc:
-            raise ConfigError(f"{place}: rule {rule_id}: pattern {value!r} is not a valid "
-                              f"regular expression ({exc})") from exc
+            raise ConfigError(
+                f"{place}: rule {rule_id}: pattern {value!r} is not a valid "
+                f"regular expression ({exc})"
+            ) from exc
     return tuple(compiled)
 
 
@@ -186,13 +217,15 @@ def _allow(path: Path, data: Any) -> Allow:
         try:
             number = phonenumbers.parse(str(raw), country)
         except phonenumbers.NumberParseException as exc:
-            raise ConfigError(f"{where(path, allow, 'phones')}: {raw!r} is not a phone "
-                              "number") from exc
+            raise ConfigError(
+                f"{where(path, allow, 'phones')}: {raw!r} is not a phone number"
+            ) from exc
         phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     return Allow(
         emails=frozenset(str(e).lower() for e in allow.get("emails") or []),
-        email_domains=frozenset(str(d).lower().lstrip("@") for d in
-                                allow.get("email_domains") or []),
+        email_domains=frozenset(
+            str(d).lower().lstrip("@") for d in allow.get("email_domains") or []
+        ),
         phones=frozenset(phones),
         terms=tuple(str(t) for t in allow.get("terms") or []),
     )
@@ -204,8 +237,10 @@ def _locations(path: Path, data: Any) -> tuple[Location, ...]:
         if isinstance(entry, str):
             entry = {"label": f"location {i + 1}", "address": entry}
         if not isinstance(entry, dict) or not (entry.get("address") or entry.get("also")):
-            raise ConfigError(f"{where(path, data, 'confidential_locations')}: entry {i + 1} "
-                              "needs an address (and optionally a label and `also` names)")
+            raise ConfigError(
+                f"{where(path, data, 'confidential_locations')}: entry {i + 1} "
+                "needs an address (and optionally a label and `also` names)"
+            )
         phrases = [str(entry["address"])] if entry.get("address") else []
         phrases += [str(a) for a in entry.get("also") or []]
         found.append(Location(str(entry.get("label", f"location {i + 1}")), tuple(phrases)))

@@ -33,8 +33,9 @@ def _words(text: str) -> frozenset[str]:
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
 _NEXT_CHAR = re.compile(r"[ \t\"'(]*(\S)")
 # A full stop after these is not the end of a sentence ("Mr. Ahmed", "d.o.b. 12/03/1987").
-_ABBREVIATIONS = _words("mr mrs ms mx dr st rd no nos ave apt prof rev sr jr vs etc approx dept "
-                        "tel fr b nb")
+_ABBREVIATIONS = _words(
+    "mr mrs ms mx dr st rd no nos ave apt prof rev sr jr vs etc approx dept tel fr b nb"
+)
 _WORD_BEFORE = re.compile(r"(\w{1,6})$")
 
 
@@ -159,8 +160,10 @@ sabrina shannon sinead stanley sunita tamara terence trevor valerie vincent wend
 """)
 # Names that are also everyday words ("Mark your diaries", "Will you join us?"): at the start of a
 # sentence only with stronger evidence ("Mark has…", "Will, who…").
-_AMBIGUOUS_NAMES = _words("mark will grace rose pat sue bill dawn rob nick jack frank ray guy "
-                          "miles holly amber ruby jade heather daisy lily iris ivy penny joy")
+_AMBIGUOUS_NAMES = _words(
+    "mark will grace rose pat sue bill dawn rob nick jack frank ray guy "
+    "miles holly amber ruby jade heather daisy lily iris ivy penny joy"
+)
 _AFTER_AMBIGUOUS_NAME = re.compile(
     r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b)"
 )
@@ -228,9 +231,28 @@ _SPECIFIC = re.compile(
     r"the\s+(?:(?:young|old|older|elderly)\s+)?(?:man|woman|lady|gentleman|boy|girl|person|guy|"
     r"bloke|lad|lass)\s+(?:in|at|from|by|under|outside|near|with|sleeping|living|staying))\b"
 )
-_INTRODUCED_GATE = ("client", "resident", "user", "tenant", "patient", "guest", "friend", "meet",
-                    "thank", "congrat", "well done", "mum", "dad", "son", "daughter", "brother",
-                    "sister", "husband", "wife", "partner")
+_INTRODUCED_GATE = (
+    "client",
+    "resident",
+    "user",
+    "tenant",
+    "patient",
+    "guest",
+    "friend",
+    "meet",
+    "thank",
+    "congrat",
+    "well done",
+    "mum",
+    "dad",
+    "son",
+    "daughter",
+    "brother",
+    "sister",
+    "husband",
+    "wife",
+    "partner",
+)
 _SPECIFIC_GATE = ("year", "aged", "room", "flat", "bed", "bay", "cell", "unit", "the ")
 # After these a capitalised word is a place or a thing: "in Leeds", "across Yorkshire".
 _PLACE_BEFORE = re.compile(
@@ -248,10 +270,12 @@ _AFTER_INITIAL_NAME = re.compile(
 )
 _AFTER_KNOWN_NAME = re.compile(r"(?:'s\b|,|\s+[a-z]|\s*\()")
 # One person, named by what they are: "the family at 3 Raynville Mount", "my mum was born…".
-_PERSON_NOUN = (r"(?:client|resident|tenant|family|man|woman|lady|gentleman|boy|girl|person|mum|"
-                r"dad|mother|father|couple|household|neighbou?r|pensioner|child|son|daughter|"
-                r"carer|flatmate|lodger|patient|sister|brother|grandmother|grandfather|gran|"
-                r"grandad|nan|baby|twins|grandson|granddaughter|husband|wife|partner)")
+_PERSON_NOUN = (
+    r"(?:client|resident|tenant|family|man|woman|lady|gentleman|boy|girl|person|mum|"
+    r"dad|mother|father|couple|household|neighbou?r|pensioner|child|son|daughter|"
+    r"carer|flatmate|lodger|patient|sister|brother|grandmother|grandfather|gran|"
+    r"grandad|nan|baby|twins|grandson|granddaughter|husband|wife|partner)"
+)
 _HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _PRONOUN = re.compile(r"(?i)\b(?:she|he|her|his|him|hers|herself|himself)\b")
 
@@ -272,8 +296,9 @@ def _people(text: str) -> tuple[tuple[int, int], ...]:
         found.add((m.start(), m.end(1)))
     for m in _INTRODUCED.finditer(text) if _mentions(text, _INTRODUCED_GATE) else ():
         word = m.group(1).rstrip(".")
-        if len(word) == 1 or (word.lower() not in _NOT_NAMES
-                              and not _ends_in_org_noun(text, m.end(1))):
+        if len(word) == 1 or (
+            word.lower() not in _NOT_NAMES and not _ends_in_org_noun(text, m.end(1))
+        ):
             found.add(m.span(1))
     for m in _SPECIFIC.finditer(text) if _mentions(text, _SPECIFIC_GATE) else ():
         found.add(m.span())
@@ -293,8 +318,13 @@ def _people(text: str) -> tuple[tuple[int, int], ...]:
         if headline[s] and not known:
             continue
         if _sentence_initial(text, m.start()):
-            after = (_AFTER_AMBIGUOUS_NAME if ambiguous else
-                     _AFTER_KNOWN_NAME if known else _AFTER_INITIAL_NAME)
+            after = (
+                _AFTER_AMBIGUOUS_NAME
+                if ambiguous
+                else _AFTER_KNOWN_NAME
+                if known
+                else _AFTER_INITIAL_NAME
+            )
             if not after.match(text, m.end()) and not _full_name_follows(text, m.end()):
                 continue
         elif not known and _PLACE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
@@ -307,12 +337,14 @@ _NEXT_CAPS = re.compile(r"(?:\s+[A-Z][\w'’-]{0,30}){1,4}")
 
 
 def _ends_in_org_noun(text: str, end: int) -> bool:
-    """"Leeds City Council", "Church Road": the capitalised run names a place or a body."""
+    """ "Leeds City Council", "Church Road": the capitalised run names a place or a body."""
     run = _NEXT_CAPS.match(text, end)
     if not run:
         return False
-    return any(w.lower().rstrip("'’s") in _ORG_NOUNS or w.lower() in _ORG_NOUNS
-               for w in run.group(0).split())
+    return any(
+        w.lower().rstrip("'’s") in _ORG_NOUNS or w.lower() in _ORG_NOUNS
+        for w in run.group(0).split()
+    )
 
 
 def _full_name_follows(text: str, end: int) -> bool:
@@ -338,7 +370,8 @@ def _once_per_run(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:
 def _everyone(ctx: Context) -> _Spans:
     """Everyone the post names or singles out, the consent register's hits included."""
     found: _Spans = _once_per_run(
-        ctx, "everyone", lambda: _Spans((*_people(ctx.text), *_register_spans(ctx))))
+        ctx, "everyone", lambda: _Spans((*_people(ctx.text), *_register_spans(ctx)))
+    )
     return found
 
 
@@ -363,8 +396,10 @@ def _org_speaking(text: str, cue_start: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 # date_of_birth
 
-_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
-          r"december|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)")
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)"
+)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = (
@@ -419,8 +454,9 @@ def date_of_birth(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         cue = m.group("cue").lower()
         if not _plausible(m, ctx.today):
             continue
-        if cue == "born" and (_not_a_person_born(text, m.start())
-                               or _THING_AFTER.match(text, m.end("date"))):
+        if cue == "born" and (
+            _not_a_person_born(text, m.start()) or _THING_AFTER.match(text, m.end("date"))
+        ):
             continue
         yield Hit(m.start(), m.end("date"))
     for m in _BIRTH_YEAR.finditer(text):
@@ -439,7 +475,7 @@ def date_of_birth(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 
 def _not_a_person_born(text: str, cue_start: int) -> bool:
-    """"Our charity was born in 1987", "the NHS was born on 5 July 1948": a founding."""
+    """ "Our charity was born in 1987", "the NHS was born on 5 July 1948": a founding."""
     m = _WAS_BORN.search(text, max(0, cue_start - 45), cue_start)
     if m is None:
         return False  # "Kayden, born 14/02/2009", "(born 1990)": said of whoever was named
@@ -458,9 +494,7 @@ def _not_a_person_born(text: str, cue_start: int) -> bool:
 # nhs_number
 
 _TEN_DIGITS = re.compile(r"(?<![\w+(])\d{3}(?P<s1>[ -]?)\d{3}(?P<s2>[ -]?)\d{4}(?![\w]|-\d)")
-_NHS_BEFORE = re.compile(
-    r"(?i)\bNHS\b(?:[\s:#.\-]{0,3}[A-Za-z]{1,10}){0,4}[\s:#.\-]{0,3}$"
-)
+_NHS_BEFORE = re.compile(r"(?i)\bNHS\b(?:[\s:#.\-]{0,3}[A-Za-z]{1,10}){0,4}[\s:#.\-]{0,3}$")
 _NHS_AFTER = re.compile(r"(?i)[\s(\-]{0,3}NHS\b")
 _COUNTRY_CODE_BEFORE = re.compile(r"\+\d{1,3}[\s\-]{0,2}(?:\(0\)\s?)?$")
 
@@ -477,9 +511,7 @@ def nhs_check_digit_ok(digits: str) -> bool:
 
 
 def _nhs_context(text: str, start: int, end: int) -> bool:
-    return bool(
-        _NHS_BEFORE.search(text, max(0, start - 30), start) or _NHS_AFTER.match(text, end)
-    )
+    return bool(_NHS_BEFORE.search(text, max(0, start - 30), start) or _NHS_AFTER.match(text, end))
 
 
 def nhs_number_spans(ctx: Context) -> Iterator[tuple[int, int]]:
@@ -527,8 +559,11 @@ def ni_prefix_ok(prefix: str) -> bool:
     prefix = prefix.upper()
     if prefix == "QQ":
         return True
-    return (prefix[0] not in "DFIQUV" and prefix[1] not in "DFIOQUV"
-            and prefix not in _NINO_BAD_PREFIXES)
+    return (
+        prefix[0] not in "DFIQUV"
+        and prefix[1] not in "DFIOQUV"
+        and prefix not in _NINO_BAD_PREFIXES
+    )
 
 
 @validator("ni_number")
@@ -548,15 +583,17 @@ def ni_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 _SSN = re.compile(r"(?<![\w+\-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|-\d)")
 _NINE_DIGITS = re.compile(r"(?<![\w+\-])(\d{3})[- ]?(\d{2})[- ]?(\d{4})(?![\w]|-\d)")
-_SSN_CONTEXT = re.compile(
-    r"(?i)(?:\bSSNs?\b|\bSS#|\bsocial\s+security\b)[^!?\n]{0,25}$"
-)
+_SSN_CONTEXT = re.compile(r"(?i)(?:\bSSNs?\b|\bSS#|\bsocial\s+security\b)[^!?\n]{0,25}$")
 
 
 def ssn_ok(area: str, group: str, serial: str) -> bool:
     """Ranges the Social Security Administration never issues."""
-    return (area not in {"000", "666"} and not area.startswith("9") and group != "00"
-            and serial != "0000")
+    return (
+        area not in {"000", "666"}
+        and not area.startswith("9")
+        and group != "00"
+        and serial != "0000"
+    )
 
 
 def ssn_spans(ctx: Context) -> Iterator[tuple[int, int]]:
@@ -584,17 +621,25 @@ def ssn(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 # ---------------------------------------------------------------------------------------------
 # home_address and postcode
 
-_SUFFIX = (r"(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|gardens|gdns|crescent|cres|"
-           r"way|place|pl|terrace|terr|tce|court|ct|grove|square|sq|row|mews|walk|hill|park|rise|"
-           r"view|boulevard|blvd|parade|green|vale|yard|wharf|circle|highway|hwy|parkway|pkwy|"
-           r"heights|fields|meadows?|gate|approach|chase|croft|villas|cottages|buildings|mount|fold|"
-           r"garth|bank|brow|dale|wynd|side|wood|common|lea|mead|hey|top|end)")
-_UK_POSTCODE = (r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[A-HJKPSTUW]|"
-                r"[A-HK-Y]\d[ABEHMNPRVWXY]) ?\d[ABD-HJLNP-UW-Z]{2})")
-_HOUSE = (r"(?:(?i:flat|apartment|apt|unit|room)\.?\s*\d{1,4}[A-Za-z]?,?\s+)?"
-          r"\d{1,4}[A-Za-z]?(?:\s?[-–]\s?\d{1,4})?,?\s+")
-_TRAIL = (rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|\#)\.?\s*\d{{1,4}}[A-Za-z]?)?"
-          rf"(?:,?\s+[A-Z][a-z]{{2,20}}){{0,2}}(?:,?\s+{_UK_POSTCODE}(?![\w]))?")
+_SUFFIX = (
+    r"(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|gardens|gdns|crescent|cres|"
+    r"way|place|pl|terrace|terr|tce|court|ct|grove|square|sq|row|mews|walk|hill|park|rise|"
+    r"view|boulevard|blvd|parade|green|vale|yard|wharf|circle|highway|hwy|parkway|pkwy|"
+    r"heights|fields|meadows?|gate|approach|chase|croft|villas|cottages|buildings|mount|fold|"
+    r"garth|bank|brow|dale|wynd|side|wood|common|lea|mead|hey|top|end)"
+)
+_UK_POSTCODE = (
+    r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[A-HJKPSTUW]|"
+    r"[A-HK-Y]\d[ABEHMNPRVWXY]) ?\d[ABD-HJLNP-UW-Z]{2})"
+)
+_HOUSE = (
+    r"(?:(?i:flat|apartment|apt|unit|room)\.?\s*\d{1,4}[A-Za-z]?,?\s+)?"
+    r"\d{1,4}[A-Za-z]?(?:\s?[-–]\s?\d{1,4})?,?\s+"
+)
+_TRAIL = (
+    rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|\#)\.?\s*\d{{1,4}}[A-Za-z]?)?"
+    rf"(?:,?\s+[A-Z][a-z]{{2,20}}){{0,2}}(?:,?\s+{_UK_POSTCODE}(?![\w]))?"
+)
 _STREET = re.compile(
     rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:[A-Z][\w'’-]{{0,20}}\s+){{1,3}}(?i:{_SUFFIX})\b)"
     rf"{_TRAIL}"
@@ -613,8 +658,25 @@ _HOME_CUE = re.compile(
     r"tenancy)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
     r"(?<=[a-z])'s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit))\b"
 )
-_HOME_CUE_GATE = ("liv", "stay", "resid", "sleep", "slept", "housed", "placed", "mov", "relocat",
-                  "address", "home", "house", "flat", "apartment", "place", "bedsit", "tenancy")
+_HOME_CUE_GATE = (
+    "liv",
+    "stay",
+    "resid",
+    "sleep",
+    "slept",
+    "housed",
+    "placed",
+    "mov",
+    "relocat",
+    "address",
+    "home",
+    "house",
+    "flat",
+    "apartment",
+    "place",
+    "bedsit",
+    "tenancy",
+)
 _CUE_GAP = 40
 _CUE_BREAK = re.compile(r"(?i)\b(?:and|but)\b|;")
 # Someone, then "at", "of", "in": "Ken at 48 Cowper Street", "a resident of WF1 5NL".
@@ -631,8 +693,11 @@ _VENUE_AFTER = re.compile(r"[^\S\n]+([A-Z][\w'’-]{1,20})")
 
 def _allowed_spans(ctx: Context) -> _Spans:
     """Where the organisation's public venues and names (allow.terms) appear: never findings."""
-    spans: _Spans = _once_per_run(ctx, "allowed", lambda: _Spans(
-        m.span() for m in _allowed_regex(ctx.policy.allow.terms).finditer(ctx.text)))
+    spans: _Spans = _once_per_run(
+        ctx,
+        "allowed",
+        lambda: _Spans(m.span() for m in _allowed_regex(ctx.policy.allow.terms).finditer(ctx.text)),
+    )
     return spans
 
 
@@ -641,15 +706,17 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     return _loose_regex(terms) or re.compile(r"(?!)")
 
 
-def _tied_to_resident(text: str, start: int,
-                      people: Callable[[], _Spans]) -> bool:
+def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bool:
     """Whether the address or postcode at ``start`` is said to be where a person lives."""
     s, _ = _sentence(text, start)
     lo = max(s, start - _CUE_GAP - 30)
     for cue in _HOME_CUE.finditer(text, lo, start) if _mentions(text, _HOME_CUE_GATE) else ():
-        gap = text[cue.end():start]
-        if len(gap) <= _CUE_GAP and not _CUE_BREAK.search(gap) and not _org_speaking(
-                text, cue.start()):
+        gap = text[cue.end() : start]
+        if (
+            len(gap) <= _CUE_GAP
+            and not _CUE_BREAK.search(gap)
+            and not _org_speaking(text, cue.start())
+        ):
             return True
     near = max(s, start - 40)
     if _OLD_ADDRESS.search(text, near, start):
@@ -704,7 +771,7 @@ def _skip_separators(text: str, pos: int) -> int:
 
 
 def _venue_follows(text: str, end: int) -> bool:
-    """"25 Church Road Community Centre": the street names a venue, not a home."""
+    """ "25 Church Road Community Centre": the street names a venue, not a home."""
     venue = _VENUE_AFTER.match(text, end)
     return bool(venue and venue.group(1).lower() in _ORG_NOUNS)
 
@@ -751,8 +818,9 @@ def postcode(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     allowed = _allowed_spans(ctx)
     spans = [m.span() for m in _POSTCODE.finditer(text)]
     for m in _POSTCODE_ANY_CASE.finditer(text):
-        if not m.group(0).isupper() and _POSTCODE_OWNER.search(text, max(0, m.start() - 40),
-                                                                m.start()):
+        if not m.group(0).isupper() and _POSTCODE_OWNER.search(
+            text, max(0, m.start() - 40), m.start()
+        ):
             spans.append(m.span())
     for m in _ZIP5.finditer(text):
         if _POSTCODE_OWNER.search(text, max(0, m.start() - 40), m.start()):
@@ -807,9 +875,11 @@ _WORKPLACE_BEFORE = re.compile(
     r"running|ran|manages?|managing|managed|teach(?:es|ing)?|taught|visits?|visiting|visited|"
     r"chaplain|based|employed|job|shift|placement)\s+(?:\w+\s+){0,2}$"
 )
-_FUNCTION_WORDS = _words("a an the this that these those last next every each for since in on at "
-                         "and but or so to of with from by is was are were be been has had have "
-                         "will would can could our their his her its my your all")
+_FUNCTION_WORDS = _words(
+    "a an the this that these those last next every each for since in on at "
+    "and but or so to of with from by is was are were be been has had have "
+    "will would can could our their his her its my your all"
+)
 _GROUP_GAP_WORDS = 5
 _WINDOW = 150
 
@@ -846,19 +916,30 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     by_word: dict[str, list[_Term]] = {}
     by_exact: dict[str, list[_Term]] = {}
     entries: list[tuple[str, str, bool]] = []
-    for key, topic in (("terms", False), ("extra_terms", False), ("topics", True),
-                       ("extra_topics", True)):
+    for key, topic in (
+        ("terms", False),
+        ("extra_terms", False),
+        ("topics", True),
+        ("extra_topics", True),
+    ):
         for category, phrases in (options.get(key) or {}).items():
             entries += [(str(p), str(category), topic) for p in phrases or ()]
-    unless = {str(k).lower(): frozenset(str(w).lower() for w in v or ())
-              for k, v in (options.get("not_followed_by") or {}).items()}
+    unless = {
+        str(k).lower(): frozenset(str(w).lower() for w in v or ())
+        for k, v in (options.get("not_followed_by") or {}).items()
+    }
     for phrase, category, topic in sorted(entries, key=lambda e: -len(e[0])):
         words = phrase.split()
         if not words or words[0] in _WILDCARDS:
             continue
         exact = phrase.isupper()
-        term = _Term(_term_regex(words, exact), category, topic, len(words) == 1,
-                     unless.get(phrase.lower(), frozenset()))
+        term = _Term(
+            _term_regex(words, exact),
+            category,
+            topic,
+            len(words) == 1,
+            unless.get(phrase.lower(), frozenset()),
+        )
         first = _TOKEN.match(words[0])
         if not first:
             continue
@@ -900,8 +981,10 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
             continue
         if token.start() > 0 and text[token.start() - 1] in "#@":
             continue
-        candidates = (*lexicon.by_exact_word.get(token.group(0), ()),
-                      *lexicon.by_word.get(token.group(0).lower(), ()))
+        candidates = (
+            *lexicon.by_exact_word.get(token.group(0), ()),
+            *lexicon.by_word.get(token.group(0).lower(), ()),
+        )
         best: tuple[int, _Term] | None = None
         for term in candidates:
             m = term.regex.match(text, token.start())
@@ -917,9 +1000,10 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
             yield token.start(), best[0], best[1]
 
 
-def _about_group(text: str, start: int, sentence_start: int, lexicon: _Lexicon,
-                 people: _Spans) -> bool:
-    """"people living with HIV", "for women who have survived abuse": a group, not a person."""
+def _about_group(
+    text: str, start: int, sentence_start: int, lexicon: _Lexicon, people: _Spans
+) -> bool:
+    """ "people living with HIV", "for women who have survived abuse": a group, not a person."""
     words = list(_TOKEN.finditer(text, max(sentence_start, start - 60), start))
     for w in words[-_GROUP_GAP_WORDS:]:
         if w.group(0).lower() in lexicon.groups and not people.overlaps(w.end(), start):
@@ -928,7 +1012,7 @@ def _about_group(text: str, start: int, sentence_start: int, lexicon: _Lexicon,
 
 
 def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon) -> bool:
-    """"HIV testing", "Refugee Week", "Christian Aid", "a talk about addiction"."""
+    """ "HIV testing", "Refugee Week", "Christian Aid", "a talk about addiction"."""
     after = _WORDS_AFTER.match(text, end)
     if after:
         first, second = (w.lower() if w else "" for w in after.groups())
@@ -939,8 +1023,11 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
             return True
     if term.single_word and _CAPITAL_AFTER.match(text, end):
         return True  # "Christian Aid", "Refugee Week", "Sober October"
-    if term.single_word and text[start].isupper() and _CAPITAL_BEFORE.search(
-            text, max(0, start - 25), start):
+    if (
+        term.single_word
+        and text[start].isupper()
+        and _CAPITAL_BEFORE.search(text, max(0, start - 25), start)
+    ):
         return True  # "Sarah Gay from the council": a surname
     if _WORKPLACE_BEFORE.search(text, max(0, start - 40), start):
         return True  # "works in prison", "volunteers in our refuge"
@@ -962,13 +1049,17 @@ def _named_subject(text: str, sentence_start: int, start: int, lexicon: _Lexicon
     return not (word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word)
 
 
-def _tied_to_person(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon,
-                    people: _Spans) -> bool:
+def _tied_to_person(
+    text: str, start: int, end: int, term: _Term, lexicon: _Lexicon, people: _Spans
+) -> bool:
     s, e = _sentence(text, start)
     s, e = max(s, start - _WINDOW), min(e, end + _WINDOW)
     # Someone other than the term itself ("Christian" is a name too).
-    if not (people.overlaps(s, start) or people.overlaps(end, e)
-            or _named_subject(text, s, start, lexicon)):
+    if not (
+        people.overlaps(s, start)
+        or people.overlaps(end, e)
+        or _named_subject(text, s, start, lexicon)
+    ):
         previous = _previous_sentence(text, s)
         if previous is None or not _PRONOUN.search(text, s, e):
             return False  # "Meet Sarah. She was diagnosed…" reaches back one sentence
@@ -979,8 +1070,10 @@ def _tied_to_person(text: str, start: int, end: int, term: _Term, lexicon: _Lexi
     if _about_topic(text, start, end, term, lexicon):
         return False
     if term.topic:
-        return bool(_POSSESSIVE_BEFORE.search(text, max(0, start - 40), start)
-                    or _PERSONAL_VERB_BEFORE.search(text, max(0, start - 60), start))
+        return bool(
+            _POSSESSIVE_BEFORE.search(text, max(0, start - 40), start)
+            or _PERSONAL_VERB_BEFORE.search(text, max(0, start - 60), start)
+        )
     return True
 
 
@@ -1009,8 +1102,12 @@ def special_category(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 def _special_hit(start: int, end: int, category: str) -> Hit:
     what = _LABELS.get(category, category.replace("_", " "))
-    return Hit(start, end, message=f"This reveals {what} about a person readers can identify: "
-                                   "special-category data that needs their explicit consent.")
+    return Hit(
+        start,
+        end,
+        message=f"This reveals {what} about a person readers can identify: "
+        "special-category data that needs their explicit consent.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1018,11 +1115,27 @@ def _special_hit(start: int, end: int, category: str) -> Hit:
 
 # Street words as people write them: "12 Acacia Ave" is "12 Acacia Avenue".
 _SAME_WORDS = (
-    ("avenue", "ave", "av"), ("road", "rd"), ("street", "st", "str"), ("lane", "ln"),
-    ("drive", "dr"), ("close", "cl"), ("crescent", "cres"), ("gardens", "gdns"),
-    ("court", "ct"), ("place", "pl"), ("terrace", "tce", "terr"), ("square", "sq"),
-    ("grove", "gr"), ("saint", "st"), ("mount", "mt"), ("house", "ho"), ("north", "n"),
-    ("south", "s"), ("east", "e"), ("west", "w"), ("flat", "apartment", "apt"),
+    ("avenue", "ave", "av"),
+    ("road", "rd"),
+    ("street", "st", "str"),
+    ("lane", "ln"),
+    ("drive", "dr"),
+    ("close", "cl"),
+    ("crescent", "cres"),
+    ("gardens", "gdns"),
+    ("court", "ct"),
+    ("place", "pl"),
+    ("terrace", "tce", "terr"),
+    ("square", "sq"),
+    ("grove", "gr"),
+    ("saint", "st"),
+    ("mount", "mt"),
+    ("house", "ho"),
+    ("north", "n"),
+    ("south", "s"),
+    ("east", "e"),
+    ("west", "w"),
+    ("flat", "apartment", "apt"),
 )
 _SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SAME_WORDS:
@@ -1060,8 +1173,11 @@ def _location_parts(phrase: str) -> list[str]:
     """The whole phrase, its address lines with a number in them, its postcode, its street."""
     parts = [phrase]
     if "," in phrase:
-        parts += [p.strip() for p in phrase.split(",")
-                  if _ADDRESS_PART.search(p) and len(_TOKEN.findall(p)) >= 2]
+        parts += [
+            p.strip()
+            for p in phrase.split(",")
+            if _ADDRESS_PART.search(p) and len(_TOKEN.findall(p)) >= 2
+        ]
     parts += [m.group(0) for m in _POSTCODE_IN.finditer(phrase)]
     parts += [m.group(0) for m in _STREET_IN.finditer(phrase)]
     return parts
@@ -1091,5 +1207,9 @@ def confidential_location(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             else:
                 spans.append([m.start(), m.end()])
         for start, end in spans:
-            yield Hit(start, end, message=f"This names a confidential location ({label}); "
-                                          "publishing it can lead an abuser to the people there.")
+            yield Hit(
+                start,
+                end,
+                message=f"This names a confidential location ({label}); "
+                "publishing it can lead an abuser to the people there.",
+            )

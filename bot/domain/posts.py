@@ -50,9 +50,7 @@ class Attachment:
     size: int
 
 
-def content_hash(
-    text: str, platforms: tuple[str, ...], images: tuple[Attachment, ...] = ()
-) -> str:
+def content_hash(text: str, platforms: tuple[str, ...], images: tuple[Attachment, ...] = ()) -> str:
     """Approval is bound to exactly this: the words, the pictures and where they go."""
     canonical = json.dumps(
         {"text": text, "platforms": sorted(platforms), "images": [a.sha256 for a in images]},

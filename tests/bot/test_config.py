@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_schedule, load_settings, missing_for_serve
-from bot.policy_file import load_policy
 from bot.domain.findings import Severity
+from bot.policy_file import load_policy
 
 
 def settings_in(tmp_path: Path, yaml_text: str = "", **env):
