@@ -78,15 +78,13 @@ def load_register_if_any(settings: Settings) -> Register | None:
     """The consent register from COUNTERSIGN_DB, if that database exists (never creates it)."""
     if not Path(settings.db).exists():
         return None
-    try:
-        from bot.storage import open_store
-        from bot.storage.people import load_register
-    except ImportError:  # the register arrives with issue [2]'s people commands
-        return None
+    from bot.storage import open_store
+    from bot.storage.people import load_register
+
     store = open_store(settings.db)
     try:
-        key = settings.secret("secret_key")
-        return load_register(store, key.encode()) if key else None
+        # With entries and no (or the wrong) key this raises: names must never go unchecked.
+        return load_register(store, settings.secret("secret_key") or None)
     finally:
         store.close()
 

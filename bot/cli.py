@@ -20,6 +20,7 @@ from bot.domain.posts import PLATFORMS
 from bot.logs import configure
 from bot.people_commands import add_arguments as add_people_arguments
 from bot.policy_file import load_policy
+from bot.storage.people import RegisterError
 
 SECRET_FIELDS = (
     "slack_bot_token",
@@ -140,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return now(settings, args.post_id)
         if args.command == "people":
             return people(settings, args)
-    except ConfigError as exc:
+    except (ConfigError, RegisterError) as exc:
         print(f"countersign: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -222,3 +222,37 @@ def test_check_jsonl_in_order_with_errors_in_place(tmp_path):
     good = run("check", "--jsonl", "-", stdin="\n".join([lines[0], lines[2]]))
     assert good.returncode == 1 and len(good.stdout.splitlines()) == 2
     assert run("check", "--jsonl", str(tmp_path / "missing.jsonl")).returncode == 2
+
+
+def test_people_import_list_and_check_against_the_register(tmp_path):
+    env = {
+        "COUNTERSIGN_DB": str(tmp_path / "c.db"),
+        "COUNTERSIGN_SECRET_KEY": "cli-register-key-0123456789",
+        "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
+    }
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "label,name,aliases,consent,consent_expires,platforms\n"
+        "P-1,Sarah Jones,Saz,yes,2099-01-31,\n"
+        "P-2,Tom Baker,,no,,\n"
+    )
+    imported = run("people", "import", str(csv), env=env)
+    assert imported.returncode == 0 and "2 added" in imported.stdout
+    listing = run("people", "list", env=env)
+    assert "P-1: consent yes" in listing.stdout and "Sarah" not in listing.stdout
+    result = run("check", "--json", "Thanks to Saz and Tom Baker's team!", env=env)
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["excerpt"], f["severity"]) for f in findings] == [
+        ("Saz", "info"),
+        ("Tom Baker", "block"),
+    ]
+    assert result.returncode == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,consent,consent_expires\nJo Bloggs,maybe,\nAl Smith,yes,31/12/2026\n")
+    failed = run("people", "import", str(bad), env=env)
+    assert failed.returncode == 1
+    assert f"{bad}, line 2" in failed.stderr and f"{bad}, line 3" in failed.stderr
+    assert "Jo Bloggs" not in failed.stderr
+    assert run("people", "list", env=env).stdout.count("P-") == 2  # nothing changed
+    wrong_key = {**env, "COUNTERSIGN_SECRET_KEY": "another-key-0123456789abc"}
+    assert run("check", "Tom Baker", env=wrong_key).returncode == 2

@@ -130,3 +130,48 @@ def test_shipped_config_loads():
     load_schedule(root)
     load_policy(root)
     load_settings(isolated=True, overrides={"COUNTERSIGN_CONFIG_DIR": str(root)})
+
+
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ("rules:\n  phone_number:\n    patterns: ['(unclosed']\n", "not a valid regular"),
+        (
+            "rules:\n  mine:\n    check: voice\n    message: m\n    validator: nope\n",
+            "unknown validator",
+        ),
+        ("rules:\n  mine:\n    check: voice\n    phrases: [x]\n", "needs message"),
+        (
+            "rules:\n  mine:\n    check: tone\n    message: m\n    phrases: [x]\n",
+            "check must be one of",
+        ),
+        ("rules:\n  phone_number:\n    sevrity: warn\n", "unknown setting 'sevrity'"),
+        ("colour: blue\n", "unknown key 'colour'"),
+        ("country: XX\n", "unknown country"),
+        ("confidential_locations:\n  - label: Refuge A\n", "needs an address"),
+    ],
+)
+def test_broken_policy_names_file_line_and_reason(tmp_path, text, needle):
+    (tmp_path / "policy.yaml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_policy(tmp_path)
+    assert "policy.yaml" in str(err.value) and needle in str(err.value)
+
+
+def test_policy_can_extend_disable_and_add_rules(tmp_path):
+    from bot.checks import run_checks
+
+    (tmp_path / "policy.yaml").write_text(
+        "case_references: ['\\bNH-\\d{5}\\b']\n"
+        "rules:\n"
+        "  x_length:\n    enabled: false\n"
+        "  profanity:\n    add_phrases: [blimey]\n"
+        "  local_politics:\n    check: voice\n    severity: warn\n"
+        "    phrases: [our MP is wrong]\n    message: Campaigning against a person.\n"
+    )
+    policy = load_policy(tmp_path)
+    found = {
+        f.rule
+        for f in run_checks("Blimey, our MP is wrong about NH-12345. " + "a" * 300, ("x",), policy)
+    }
+    assert found == {"profanity", "local_politics", "case_reference"}
