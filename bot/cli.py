@@ -107,6 +107,14 @@ def parser() -> argparse.ArgumentParser:
         "platform it is still queued for.",
     )
     now.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12 or #12")
+
+    takedown = sub.add_parser(
+        "takedown",
+        help="delete a published post on every platform",
+        description="Delete the published post POST_ID on every platform it reached, and "
+        "record it in the audit log.",
+    )
+    takedown.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12")
     return p
 
 
@@ -137,8 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "check":
             return check(settings, args)
-        if args.command == "now":
-            return now(settings, args.post_id)
+        if args.command in ("now", "takedown"):
+            return on_post(settings, args.command, args.post_id)
         if args.command == "people":
             return people(settings, args)
     except (ConfigError, RegisterError) as exc:
@@ -210,20 +218,23 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if answer.ok else 1
 
 
-def now(settings: Settings, post_id: str) -> int:
+def on_post(settings: Settings, command: str, post_id: str) -> int:
+    """`now` and `takedown`: the same use cases the admins have in Slack."""
     from bot.runtime import build_runtime
 
     digits = post_id.lstrip("#")
     if not digits.isdigit():
-        print(f"countersign now: {post_id!r} is not a post number, e.g. 12", file=sys.stderr)
+        print(f"countersign {command}: {post_id!r} is not a post number, e.g. 12", file=sys.stderr)
         return 2
     runtime = build_runtime(settings)
     try:
-        result = runtime.service.publish_now(int(digits), actor="cli")
+        delivery = runtime.delivery
+        act = delivery.publish_now if command == "now" else delivery.takedown
+        result = act(int(digits), actor="cli")
     finally:
         runtime.store.close()
     print(result.message)
-    return 0 if result.published else 1
+    return 0 if result.ok else 1
 
 
 def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:

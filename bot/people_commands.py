@@ -13,6 +13,7 @@ from bot.people import (
     add_person,
     import_csv,
     list_people,
+    posts_mentioning,
     remove_person,
     set_consent,
 )
@@ -30,6 +31,7 @@ USAGE = (
 class Answer:
     ok: bool
     text: str
+    mentions: tuple[int, ...] = ()  # published posts naming someone whose consent went
 
 
 class UsageError(Exception):
@@ -118,7 +120,19 @@ def run(
                 actor=actor,
                 at=at,
             )
-            return Answer(True, f"Consent for {args.label} is now {args.consent}.")
+            text = f"Consent for {args.label} is now {args.consent}."
+            if args.consent == "yes":
+                return Answer(True, text)
+            mentions = tuple(posts_mentioning(store, key, args.label))
+            if not mentions:
+                return Answer(True, text + " No published post names them.")
+            listed = ", ".join(f"#{m}" for m in mentions)
+            return Answer(
+                True,
+                f"{text} Published posts that name them: {listed}. Take each "
+                "down with `takedown <id>` (or the buttons below, in Slack).",
+                mentions,
+            )
         if command == "remove":
             if remove_person(store, args.label, actor, at):
                 return Answer(True, f"Removed {args.label} from the register.")

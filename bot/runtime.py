@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Settings, load_schedule
+from bot.delivery import Deliverer
 from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
@@ -45,6 +46,7 @@ def build_publishers(settings: Settings) -> dict[str, Publisher]:
                 access_token=settings.secret("x_access_token"),
                 access_token_secret=settings.secret("x_access_token_secret"),
                 api_url=settings.x_api_url,
+                upload_url=settings.x_upload_url,
             )
         elif platform == "facebook" and settings.facebook_configured:
             publishers["facebook"] = FacebookPublisher(
@@ -66,6 +68,7 @@ class Runtime:
     service: Countersign
     app: App
     scheduler: PublishingScheduler
+    delivery: Deliverer
 
     def start(self) -> None:
         """Recover what a crash interrupted, then start waking the publisher."""
@@ -109,16 +112,20 @@ def build_runtime(
         raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     service.register = lambda: load_register(store, key)
     service.files = SlackFiles(settings.secret("slack_bot_token"))
-    scheduler = PublishingScheduler(service, store, clock=clock)
+    delivery = Deliverer(store, notifier, service.publishers, clock=clock)
+    service.delivery = delivery
+    scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
     service.on_queue_changed = scheduler.rearm
+    delivery.on_queue_changed = scheduler.rearm
     app = build_app(
         client=client,
         signing_secret=settings.secret("slack_signing_secret"),
         service=service,
         store=store,
+        delivery=delivery,
         proposals_channel=settings.proposals_channel,
         secret_key=key,
         clock=clock,
         executor=executor,
     )
-    return Runtime(settings, store, client, service, app, scheduler)
+    return Runtime(settings, store, client, service, app, scheduler, delivery)

@@ -23,6 +23,7 @@ from bot.checks.platform_fit import (
     unreadable_attachment,
 )
 from bot.config import Schedule
+from bot.delivery import Deliverer
 from bot.domain.findings import Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
@@ -36,7 +37,7 @@ from bot.domain.posts import (
 )
 from bot.domain.review import REACTIONS, Decision, edit, review, status_after_checks, withdraw
 from bot.media import strip_metadata
-from bot.publishers.base import Draft, Publisher, PublishError
+from bot.publishers.base import Publisher
 from bot.scheduling.slots import next_free_slot
 from bot.storage import Store
 
@@ -47,12 +48,6 @@ MAX_PROPOSAL_CHARS = 10_000
 MAX_ATTACHMENTS = 10  # enough for any multi-photo post
 
 
-@dataclass(frozen=True)
-class NowResult:
-    published: bool
-    message: str
-
-
 class Notifier(Protocol):
     """Where people hear about posts (Slack in production)."""
 
@@ -61,7 +56,7 @@ class Notifier(Protocol):
     def update_card(self, post: Post, deliveries: list[Delivery]) -> None: ...
     def thread_note(self, post: Post, text: str) -> None: ...
     def tell(self, channel: str, user: str, text: str) -> None: ...
-    def alert(self, text: str) -> None: ...
+    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -98,6 +93,7 @@ class Countersign:
     # The consent register, read afresh for every check so that changes apply at once.
     register: Callable[[], Register | None] = lambda: None
     files: FileSource | None = None
+    delivery: Deliverer | None = None
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -367,116 +363,14 @@ class Countersign:
         ]
         return ("Scheduled for " + ", ".join(parts) + ".") if parts else ""
 
-    # -- publishing --------------------------------------------------------------------------
-
-    def publish_now(self, post_id: int, *, actor: str) -> NowResult:
-        """Publish an approved post at once; the answer says what happened or why not."""
-        post = self.store.get_post(post_id)
-        if post is None:
-            return NowResult(False, f"There is no post #{post_id}.")
-        if post.status is not PostStatus.APPROVED:
-            state = post.status.value.replace("_", " ")
-            return NowResult(
-                False, f"{post.ref} is {state}, not approved: only approved posts can be published."
-            )
-        queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
-        if not queued:
-            states = ", ".join(
-                f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
-                for d in self.store.deliveries_for(post.id)
-                if d.status is not DeliveryStatus.CANCELLED
-            )
-            return NowResult(
-                False, f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
-            )
-        for delivery in queued:
-            self._deliver(delivery)
-        self.on_queue_changed()
-        done = [self.store.get_delivery(d.id) for d in queued]
-        summary = "; ".join(
-            f"{PLATFORM_NAMES[d.platform]} {d.status.value}"
-            + (f" ({d.url})" if d.url else f" ({d.last_error})" if d.last_error else "")
-            for d in done
-        )
-        return NowResult(
-            all(d.status is DeliveryStatus.PUBLISHED for d in done), f"{post.ref}: {summary}"
-        )
-
-    def publish_due(self) -> int:
-        """Publish every delivery whose slot has come; returns how many were attempted."""
-        count = 0
-        for delivery in self.store.due(self.clock()):
-            if self._deliver(delivery):
-                count += 1
-        return count
-
-    def _deliver(self, delivery: Delivery) -> bool:
-        claimed = self.store.claim(delivery.id, at=self.clock())
-        if claimed is None:
-            return False  # another worker (or the CLI) has it
-        post = self.store.get_post(claimed.post_id)
-        assert post is not None
-        name = PLATFORM_NAMES[claimed.platform]
-        publisher = self.publishers[claimed.platform]
-        draft = Draft(
-            key=f"post{post.id}-{claimed.platform}-d{claimed.id}", post_id=post.id, text=post.text
-        )
-        try:
-            publication = publisher.publish(draft)
-        except PublishError as exc:
-            failed = self.store.mark_failed(claimed.id, error=exc.reason, at=self.clock())
-            log.warning("post #%s: %s delivery failed (%s)", post.id, name, exc.kind.value)
-            self.notifier.thread_note(
-                post,
-                f"<@{post.proposer}> {post.ref} could not be published on {name}: "
-                f"{failed.last_error}",
-            )
-            self.notifier.update_card(post, self.store.deliveries_for(post.id))
-            return True
-        except Exception as exc:
-            # Unknown outcome: the call may have reached the platform. A human must settle it.
-            log.exception("post #%s: %s delivery raised unexpectedly", post.id, name)
-            self.store.mark_unconfirmed(
-                claimed.id,
-                error=f"unexpected error ({type(exc).__name__}); it may or may not have gone out",
-                at=self.clock(),
-            )
-            self.notifier.alert(
-                f"{post.ref}: publishing on {name} went wrong in an unexpected "
-                "way; check the account before publishing it again."
-            )
-            self.notifier.update_card(post, self.store.deliveries_for(post.id))
-            return True
-        self.store.mark_published(
-            claimed.id, remote_id=publication.remote_id, url=publication.url, at=self.clock()
-        )
-        where = "written to the outbox" if publisher.dry_run else "published"
-        log.info("post #%s: %s on %s", post.id, where, name)
-        self.notifier.thread_note(
-            post, f"<@{post.proposer}> {post.ref} was {where} on {name}: {publication.url}"
-        )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
-        return True
-
-    def recover(self) -> list[Delivery]:
-        """On start: finish announcing what a crash interrupted, and report every delivery
+    def recover(self) -> None:
+        """On start: finish announcing what a crash interrupted, then settle every delivery
         caught mid-call — never re-sent blindly."""
         for post in self.store.unannounced():
             log.info("post #%s: announcing after a restart", post.id)
             self._announce(post)
-        found = self.store.interrupted(at=self.clock())
-        for delivery in found:
-            stuck = self.store.get_post(delivery.post_id)
-            if stuck is None:
-                continue
-            name = PLATFORM_NAMES[delivery.platform]
-            self.notifier.alert(
-                f"{stuck.ref}: Countersign stopped while publishing it on {name}, so it may or "
-                f"may not have gone out. Check the {name} account; it will not be re-sent "
-                "automatically."
-            )
-            self.notifier.update_card(stuck, self.store.deliveries_for(stuck.id))
-        return found
+        if self.delivery is not None:
+            self.delivery.recover()
 
 
 def _reading_order(finding: Finding) -> tuple[int, int, str]:

@@ -168,10 +168,18 @@ def card_text(card: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def make_harness(tmp_path: Path, *, x_and_facebook: bool = True) -> Harness:
-    slack = SlackEmulator(token="xoxb-test").start()
-    x = XEmulator(consumer_key="x-ck", access_token="x-at").start()
-    graph = GraphEmulator(page_id="1000", page_token="fb-page-token").start()
+def make_harness(
+    tmp_path: Path, *, x_and_facebook: bool = True, restart_of: Harness | None = None
+) -> Harness:
+    """A fresh app on ``tmp_path``; ``restart_of`` keeps that harness's emulators (a restart
+    of the process, not of the world)."""
+    if restart_of is not None:
+        slack, x, graph = restart_of.slack, restart_of.x, restart_of.graph
+        slack.reset()  # what the restarted app says is what the test looks at
+    else:
+        slack = SlackEmulator(token="xoxb-test").start()
+        x = XEmulator(consumer_key="x-ck", access_token="x-at").start()
+        graph = GraphEmulator(page_id="1000", page_token="fb-page-token").start()
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
     (config / "schedule.yaml").write_text(SCHEDULE)
@@ -197,6 +205,7 @@ def make_harness(tmp_path: Path, *, x_and_facebook: bool = True) -> Harness:
             "X_ACCESS_TOKEN": "x-at",
             "X_ACCESS_TOKEN_SECRET": "x-ats",
             "X_API_URL": x.url,
+            "X_UPLOAD_URL": x.url,
             "FACEBOOK_PAGE_ID": "1000",
             "FACEBOOK_PAGE_TOKEN": "fb-page-token",
             "FACEBOOK_GRAPH_URL": graph.url,
@@ -211,12 +220,13 @@ def make_harness(tmp_path: Path, *, x_and_facebook: bool = True) -> Harness:
     return Harness(slack, x, graph, runtime, server, sender, clock, executor, tmp_path)
 
 
-def close_harness(h: Harness) -> None:
+def close_harness(h: Harness, *, keep_emulators: bool = False) -> None:
     h.server.stop()
     h.executor.shutdown(wait=True)
     h.runtime.close()
-    for emulator in (h.slack, h.x, h.graph):
-        emulator.stop()
+    if not keep_emulators:
+        for emulator in (h.slack, h.x, h.graph):
+            emulator.stop()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ class DeliveryStatus(StrEnum):
     # Found mid-call after a crash: it may or may not have reached the platform.
     UNCONFIRMED = "unconfirmed"
     CANCELLED = "cancelled"
+    TAKEN_DOWN = "taken_down"
 
 
 # Deliveries in these states may already be visible to the public.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.message
 import json
+import random
 import re
 import threading
 import time
@@ -61,6 +62,7 @@ class Emulator:
         self._calls: list[Call] = []
         self._injections: list[_Injection] = []
         self._holds: list[_Hold] = []
+        self._chaos: tuple[re.Pattern[str], float, Response, random.Random] | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._reset_state()
@@ -138,6 +140,15 @@ class Emulator:
         with self._lock:
             self._injections.append(injection)
 
+    def chaos(
+        self, pattern: str, *, rate: float, status: int = 503, body: Any = None,
+        seed: int = 0,
+    ) -> None:
+        """Fail a random share of matching requests (after recording them): soak tests."""
+        response: Response = (status, {}, body if body is not None else {"title": "injected"})
+        with self._lock:
+            self._chaos = (re.compile(pattern), rate, response, random.Random(seed))
+
     def hold(self, pattern: str) -> threading.Event:
         held = _Hold(re.compile(pattern))
         with self._lock:
@@ -150,6 +161,7 @@ class Emulator:
             self._calls.clear()
             self._injections.clear()
             self._holds.clear()
+            self._chaos = None
             self._reset_state()
 
     # -- for subclasses ----------------------------------------------------------------------
@@ -183,6 +195,10 @@ class Emulator:
                         self._injections.remove(injection)
                     status, headers, body = injection.response
                     return status, dict(headers), body
+            if self._chaos is not None:
+                pattern, rate, response, rng = self._chaos
+                if pattern.search(call.path) and rng.random() < rate:
+                    return response[0], dict(response[1]), response[2]
             if parse_error is not None:
                 return 400, {}, {"error": "bad_request", "detail": parse_error}
             try:

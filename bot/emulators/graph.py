@@ -66,7 +66,7 @@ class GraphEmulator(Emulator):
 
     @property
     def photos(self) -> list[dict[str, Any]]:
-        """Each: id, data (bytes), message, published, created_at."""
+        """Each: id, data (bytes), message, published, alt_text_custom, created_at."""
         with self._lock:
             return [dict(p) for p in self._photos.values()]
 
@@ -100,7 +100,8 @@ class GraphEmulator(Emulator):
             if segments[0] != self.page_id:
                 return _missing(segments[0], "get")
             feed = [self._public(p["id"]) for p in reversed(self._posts.values())]
-            return 200, {}, {"data": feed}
+            limit = int(call.query.get("limit") or 25)
+            return 200, {}, {"data": feed[:limit]}
         if len(segments) == 1 and method == "GET":
             return self._get(segments[0])
         if len(segments) == 1 and method == "DELETE":
@@ -123,7 +124,16 @@ class GraphEmulator(Emulator):
         attached = [
             (k, v) for k, v in call.form.items() if re.fullmatch(r"attached_media\[\d+\]", k)
         ]
-        for key, value in sorted(attached, key=lambda kv: int(kv[0][15:-1])):
+        attached.sort(key=lambda kv: int(kv[0][15:-1]))
+        if "attached_media" in call.form:
+            # The whole array as one JSON field; anything else (such as the bare dict keys a
+            # Python list of dicts turns into under form encoding) is refused, not ignored.
+            try:
+                items = json.loads(call.form["attached_media"])
+                attached += [("attached_media", json.dumps(item)) for item in items]
+            except (ValueError, TypeError):
+                return _error("(#100) param attached_media must be an array.", 100)
+        for key, value in attached:
             try:
                 fbid = str(json.loads(value)["media_fbid"])
             except (ValueError, TypeError, KeyError):
@@ -149,6 +159,7 @@ class GraphEmulator(Emulator):
             "data": data,
             "message": message,
             "published": published,
+            "alt_text_custom": call.form.get("alt_text_custom"),
             "created_at": _created_time(call.at),
         }
         if not published:

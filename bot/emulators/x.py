@@ -6,9 +6,12 @@ Errors use X's problem-JSON shapes so tweepy raises the same exception types as 
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
 import itertools
 import re
 import struct
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -17,6 +20,7 @@ from bot.emulators.base import Call, Emulator, Response
 
 USER = {"id": "1000", "name": "Test Org", "username": "testorg"}
 RATE_WINDOW = 15 * 60
+_URL = re.compile(r"https?://[^\s]+")
 
 _UNAUTHORIZED = {
     "title": "Unauthorized",
@@ -79,6 +83,9 @@ class XEmulator(Emulator):
     """Checks OAuth 1.0a identity (not the signature) and keeps live tweets and uploaded media."""
 
     rate_limit = 300
+    # Off: tweets keep the text as sent. On: stored and returned as X shows them — links (and
+    # a link to attached media) as t.co links, and &, <, > HTML-escaped.
+    rewrite_text = False
 
     def __init__(
         self,
@@ -176,17 +183,38 @@ class XEmulator(Emulator):
             return _invalid("Tweet text is empty and no media was attached.")
         if any(i not in self._media for i in media_ids):
             return _invalid("Your media IDs are invalid.")
-        if text and any(t["text"] == text for t in self._tweets):
+        if text and any(t["sent_text"] == text for t in self._tweets):
             return 403, {}, dict(_DUPLICATE)
+        tweet = self._add_tweet(text, media_ids, call.at)
+        data = {"id": tweet["id"], "text": tweet["text"], "edit_history_tweet_ids": [tweet["id"]]}
+        return 201, {}, {"data": data}
+
+    def create_tweet_directly(
+        self, text: str, media_ids: list[str] | None = None
+    ) -> dict[str, Any]:
+        """A tweet made outside the API under test (another app, or before a crash)."""
+        with self._lock:
+            return dict(self._add_tweet(text, list(media_ids or []), time.time()))
+
+    def _add_tweet(self, text: str, media_ids: list[str], at: float) -> dict[str, Any]:
         tweet = {
             "id": str(next(self._tweet_ids)),
-            "text": text,
+            "text": self._as_shown(text, media_ids) if self.rewrite_text else text,
+            "sent_text": text,
             "media_ids": media_ids,
-            "created_at": _iso(call.at),
+            "created_at": _iso(at),
         }
         self._tweets.append(tweet)
-        data = {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}
-        return 201, {}, {"data": data}
+        return tweet
+
+    def _as_shown(self, text: str, media_ids: list[str]) -> str:
+        def shorten(match: re.Match[str]) -> str:
+            return "https://t.co/" + hashlib.sha1(match.group().encode()).hexdigest()[:10]
+
+        shown = html.escape(_URL.sub(shorten, text), quote=False)
+        if media_ids:
+            shown += " https://t.co/" + hashlib.sha1(media_ids[0].encode()).hexdigest()[:10]
+        return shown
 
     def _delete_tweet(self, tweet_id: str) -> Response:
         for tweet in self._tweets:

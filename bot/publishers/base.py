@@ -19,6 +19,9 @@ class FailureKind(StrEnum):
     CREDENTIALS = "credentials"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+    # The request may have reached the platform (a read timeout, a dropped connection after
+    # sending): retrying blindly could post twice, so the outcome must be settled first.
+    UNKNOWN = "unknown"
 
 
 class PublishError(Exception):
@@ -32,19 +35,43 @@ class PublishError(Exception):
 
 
 @dataclass(frozen=True)
+class DraftImage:
+    name: str
+    data: bytes  # already stripped of metadata
+    mime_type: str
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
 class Draft:
-    """What a delivery sends: the approved words, named by a key unique to the delivery."""
+    """What a delivery sends: the approved words and images, named by a key unique to it."""
 
     key: str
     post_id: int
     text: str
+    images: tuple[DraftImage, ...] = ()
 
 
 class Publisher(Protocol):
     platform: str
     dry_run: bool
 
-    def publish(self, draft: Draft) -> Publication: ...
+    def publish(self, draft: Draft) -> Publication:
+        """Post it, or raise PublishError saying what kind of failure it was."""
+        ...
+
+    def delete(self, remote_id: str) -> None:
+        """Take a published post down (already gone counts as done); PublishError otherwise."""
+        ...
+
+    def verify(self) -> None:
+        """A cheap authenticated call: raises PublishError when credentials are rejected."""
+        ...
+
+    def find(self, draft: Draft) -> Publication | None:
+        """Settle an unknown outcome: the draft's post among the account's recent posts, or
+        None when it is not there. Raises PublishError when the platform cannot be asked."""
+        ...
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.services import Countersign
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -21,13 +20,13 @@ class PublishingScheduler:
 
     def __init__(
         self,
-        service: Countersign,
+        publish_due: Callable[[], object],
         store: Store,
         *,
         clock: Callable[[], datetime],
         sweep_seconds: float = 30.0,
     ) -> None:
-        self.service = service
+        self.publish_due = publish_due
         self.store = store
         self.clock = clock
         self.sweep_seconds = sweep_seconds
@@ -66,7 +65,7 @@ class PublishingScheduler:
         if not self._running.acquire(blocking=False):
             return  # a run is under way; it will re-arm when done
         try:
-            self.service.publish_due()
+            self.publish_due()
         except Exception:
             log.exception("publishing due deliveries failed; will try again at the next sweep")
         finally:

@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.delivery import Deliverer
 from bot.services import Countersign
 from bot.slack import listeners
 from bot.storage import Store
@@ -38,6 +39,7 @@ def build_app(
     signing_secret: str,
     service: Countersign,
     store: Store,
+    delivery: Deliverer,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
     secret_key: str | None = None,
@@ -56,6 +58,7 @@ def build_app(
         app,
         service,
         store,
+        delivery,
         proposals_channel=proposals_channel,
         clock=clock,
         secret_key=secret_key,

@@ -181,3 +181,24 @@ def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if moment else "?"
+
+
+def alert_blocks(text: str, actions: list[tuple[str, str, str]]) -> list[Block]:
+    """An alert for the admins, with buttons when a decision is theirs to make."""
+    blocks: list[Block] = [_section(f":rotating_light: {_escape(text)}")]
+    if actions:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "text": {"type": "plain_text", "text": label},
+                        "value": value,
+                    }
+                    for action_id, label, value in actions
+                ],
+            }
+        )
+    return blocks

@@ -11,7 +11,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
-from bot.people_commands import UsageError, run_slack_text
+from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
+from bot.domain.posts import PLATFORM_NAMES
+from bot.people_commands import Answer, UsageError, run_slack_text
 from bot.services import Countersign
 from bot.storage import Store
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 HELP_ALL = "`/countersign help` — what you can do"
 HELP_ADMIN = (
     "`/countersign now <id>` — publish an approved post at once\n"
+    "`/countersign takedown <id>` — delete a published post on every platform\n"
+    "`/countersign resume x|facebook` — resume a platform paused for its credentials\n"
     "`/countersign people list|add|consent|remove …` — the register of people we support "
     "(names are never shown, only labels)"
 )
@@ -38,6 +42,7 @@ def register(
     app: App,
     service: Countersign,
     store: Store,
+    delivery: Deliverer,
     *,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
@@ -106,17 +111,31 @@ def register(
             lines = [HELP_ALL] + ([HELP_ADMIN] if service.directory.is_admin(user) else [])
             ack(text="What you can do with Countersign:\n" + "\n".join(lines))
             return
-        if verb == "now":
+        if verb in ("now", "takedown"):
             if not service.directory.is_admin(user):
-                ack(text="Only admins can publish a post at once (`/countersign now`).")
+                ack(text=f"Only admins can use `/countersign {verb}`.")
                 return
             post_id = _post_id(words[1:])
             if post_id is None:
-                ack(text="Usage: `/countersign now <id>`, e.g. `/countersign now 12`.")
+                ack(text=f"Usage: `/countersign {verb} <id>`, e.g. `/countersign {verb} 12`.")
                 return
-            ack(text=f"Publishing #{post_id} now…")
-            respond(
-                text=service.publish_now(post_id, actor=user).message, response_type="ephemeral"
+            ack(text=f"{'Publishing' if verb == 'now' else 'Taking down'} #{post_id} now…")
+            act = delivery.publish_now if verb == "now" else delivery.takedown
+            respond(text=act(post_id, actor=user).message, response_type="ephemeral")
+            return
+        if verb == "resume":
+            if not service.directory.is_admin(user):
+                ack(text="Only admins can use `/countersign resume`.")
+                return
+            platform = words[1].lower() if len(words) == 2 else ""
+            if platform not in PLATFORM_NAMES:
+                ack(text="Usage: `/countersign resume x` or `/countersign resume facebook`.")
+                return
+            resumed = delivery.resume(platform, actor=user)
+            ack(
+                text=f"{PLATFORM_NAMES[platform]} resumed."
+                if resumed
+                else f"{PLATFORM_NAMES[platform]} was not paused."
             )
             return
         if verb == "people":
@@ -131,9 +150,34 @@ def register(
             except UsageError as exc:
                 ack(text=str(exc))
                 return
-            ack(text=answer.text)
+            ack(text=answer.text, blocks=_people_blocks(answer))
             return
         ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
+
+    def on_decision(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """The admins' buttons: settle an unconfirmed delivery, or take a post down."""
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if not service.directory.is_admin(user):
+            service.notifier.tell(channel, user, "Only admins can decide this.")
+            return
+        try:
+            target = int(str(action.get("value", "")))
+        except ValueError:
+            return
+        action_id = action.get("action_id")
+        if action_id == CONFIRM:
+            outcome = delivery.confirm_published(target, actor=user)
+        elif action_id == AGAIN:
+            outcome = delivery.publish_again(target, actor=user)
+        else:
+            outcome = delivery.takedown(target, actor=user)
+        respond(
+            text=f"<@{user}>: {outcome.message}", response_type="in_channel", replace_original=False
+        )
 
     events = {
         "message": on_message,
@@ -141,11 +185,14 @@ def register(
         "reaction_removed": on_reaction_removed,
     }
     commands = {"/countersign": on_command}
+    actions = {CONFIRM: on_decision, AGAIN: on_decision, TAKEDOWN: on_decision}
     for name, listener in events.items():
         app.event(name)(listener)
     for name, listener in commands.items():
         app.command(name)(listener)
-    return Registered(events=tuple(events), commands=tuple(commands))
+    for name, listener in actions.items():
+        app.action(name)(listener)
+    return Registered(events=tuple(events), commands=tuple(commands), actions=tuple(actions))
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -167,3 +214,27 @@ def _post_id(words: list[str]) -> int | None:
         return None
     m = re.fullmatch(r"#?(\d{1,9})", words[0])
     return int(m.group(1)) if m else None
+
+
+def _people_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """Withdrawn consent comes with the published posts that name the person, to take down."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": answer.text[:2900]}}
+    ]
+    if answer.mentions:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": TAKEDOWN,
+                        "style": "danger",
+                        "text": {"type": "plain_text", "text": f"Take down #{post_id}"},
+                        "value": str(post_id),
+                    }
+                    for post_id in answer.mentions[:25]
+                ],
+            }
+        )
+    return blocks

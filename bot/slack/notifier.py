@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.posts import Delivery, Post
-from bot.slack.blocks import card_blocks, card_text, report_blocks, report_text
+from bot.slack.blocks import alert_blocks, card_blocks, card_text, report_blocks, report_text
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +61,15 @@ class SlackNotifier:
     def tell(self, channel: str, user: str, text: str) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text)
 
-    def alert(self, text: str) -> None:
+    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None:
         if self.review_channel:
             self._call(
-                "chat.postMessage", channel=self.review_channel, text=f":rotating_light: {text}"
+                "chat.postMessage",
+                channel=self.review_channel,
+                text=f":rotating_light: {text}",
+                blocks=alert_blocks(text, actions or []),
             )
+
         else:
             log.warning("no review channel for an alert: %s", text)
 

@@ -143,3 +143,22 @@ def m003_post_images(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m004_retries_and_platforms(db: Database) -> None:
+    # A retry moves when a delivery is next tried (due_at), never the slot it holds (slot_at).
+    _run(
+        db,
+        """
+        ALTER TABLE deliveries ADD COLUMN slot_at TEXT;
+        UPDATE deliveries SET slot_at = due_at;
+        CREATE TABLE platform_state (
+            platform TEXT PRIMARY KEY,
+            paused_reason TEXT,                 -- set while credentials are rejected
+            paused_at TEXT,
+            hold_until TEXT,                    -- a rate limit: nothing is sent before this
+            checked_at TEXT                     -- the last credentials probe while paused
+        );
+        """,
+    )

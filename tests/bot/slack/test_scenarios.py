@@ -285,7 +285,7 @@ def test_platform_without_slots_waits_for_an_admin(harness):
     assert len(alerts) == 1 and f"now {post.id}" in alerts[0]
     assert "no free slot" in card_text(harness.card(post))
     harness.clock.now = datetime(2026, 12, 31, tzinfo=UTC)
-    harness.service.publish_due()
+    harness.runtime.delivery.publish_due()
     assert harness.x.tweets == []
     harness.command(f"now {post.id}", DANA)
     assert [t["text"] for t in harness.x.tweets] == [CLEAN]

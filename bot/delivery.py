@@ -1,0 +1,379 @@
+"""Publishing approved posts: exactly once per platform, or a human told precisely why not.
+
+Each platform's deliveries run in their own worker, so a slow or rate-limited platform never
+holds up another. What happens after a failure is decided by the pure plan in
+`bot.domain.retries`; this module carries it out and tells people.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.retries import BACKOFF_BASE, Failure, Next, after_failure
+from bot.publishers.base import Draft, DraftImage, FailureKind, Publisher, PublishError
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+PROBE_EVERY = timedelta(minutes=5)  # how often a paused platform's credentials are tried
+
+
+class Notifier(Protocol):
+    def thread_note(self, post: Post, text: str) -> None: ...
+    def update_card(self, post: Post, deliveries: list[Delivery]) -> None: ...
+    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+
+
+# Buttons on an unconfirmed delivery's alert: (action id, label, value).
+CONFIRM = "delivery_confirm_published"
+AGAIN = "delivery_publish_again"
+TAKEDOWN = "post_takedown"
+
+
+class Deliverer:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        publishers: Mapping[str, Publisher],
+        *,
+        clock: Callable[[], datetime],
+        jitter: Callable[[], float] = random.random,
+        on_queue_changed: Callable[[], None] = lambda: None,
+        backoff_base: timedelta = BACKOFF_BASE,
+    ) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.publishers = publishers
+        self.clock = clock
+        self.jitter = jitter
+        self.on_queue_changed = on_queue_changed
+        self.backoff_base = backoff_base
+        self._platform_locks = {p: threading.Lock() for p in publishers}
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def publish_due(self) -> int:
+        """Publish every due delivery, one worker per platform; returns how many were tried."""
+        due = self.store.due(self.clock())
+        by_platform: dict[str, list[Delivery]] = {}
+        for delivery in due:
+            by_platform.setdefault(delivery.platform, []).append(delivery)
+        paused = [p for p in self.publishers if p not in by_platform]
+        for platform in paused:
+            self._probe_if_paused(platform)
+        if not by_platform:
+            return 0
+        if len(by_platform) == 1:
+            [(platform, items)] = by_platform.items()
+            return self._run_platform(platform, items)
+        with ThreadPoolExecutor(max_workers=len(by_platform)) as pool:
+            counts = pool.map(lambda item: self._run_platform(*item), by_platform.items())
+            return sum(counts)
+
+    def _run_platform(self, platform: str, deliveries: list[Delivery]) -> int:
+        lock = self._platform_locks.setdefault(platform, threading.Lock())
+        if not lock.acquire(blocking=False):
+            return 0  # this platform's worker is already busy; it will pick these up
+        try:
+            count = 0
+            for delivery in deliveries:
+                if not self._platform_open(platform):
+                    break
+                if self._deliver(delivery):
+                    count += 1
+            return count
+        finally:
+            lock.release()
+
+    def _platform_open(self, platform: str) -> bool:
+        state = self.store.platform_state(platform)
+        if state["paused_reason"]:
+            return self._probe_if_paused(platform)
+        hold = state["hold_until"]
+        return hold is None or hold <= self.clock()
+
+    def _probe_if_paused(self, platform: str) -> bool:
+        """A paused platform is tried with a cheap call now and then; it resumes when fixed."""
+        state = self.store.platform_state(platform)
+        if not state["paused_reason"]:
+            return True
+        checked = state["checked_at"]
+        now = self.clock()
+        if checked is not None and now - checked < PROBE_EVERY:
+            return False
+        self.store.platform_checked(platform, at=now)
+        try:
+            self.publishers[platform].verify()
+        except PublishError as exc:
+            log.info("%s still refuses its credentials (%s)", platform, exc.kind.value)
+            return False
+        self.resume(platform, actor="countersign")
+        return True
+
+    def resume(self, platform: str, *, actor: str) -> bool:
+        if self.store.resume_platform(platform, actor=actor, at=self.clock()):
+            self.notifier.alert(
+                f"{PLATFORM_NAMES[platform]} accepts Countersign's credentials "
+                "again: its queued posts are being published."
+            )
+            self.on_queue_changed()
+            return True
+        return False
+
+    # -- one delivery ------------------------------------------------------------------------
+
+    def draft(self, post: Post, delivery: Delivery) -> Draft:
+        images = tuple(
+            DraftImage(name=a.name, data=data, mime_type=a.mime_type)
+            for a, data in self.store.image_data(post)
+        )
+        return Draft(
+            key=f"post{post.id}-{delivery.platform}-d{delivery.id}",
+            post_id=post.id,
+            text=post.text,
+            images=images,
+        )
+
+    def _deliver(self, delivery: Delivery) -> bool:
+        claimed = self.store.claim(delivery.id, at=self.clock())
+        if claimed is None:
+            return False  # another worker (or the CLI) has it
+        post = self.store.get_post(claimed.post_id)
+        assert post is not None
+        publisher = self.publishers[claimed.platform]
+        draft = self.draft(post, claimed)
+        try:
+            publication = publisher.publish(draft)
+        except PublishError as exc:
+            self._failed(post, claimed, draft, exc)
+            return True
+        except Exception as exc:
+            log.exception("post #%s: %s delivery raised unexpectedly", post.id, claimed.platform)
+            self._failed(
+                post,
+                claimed,
+                draft,
+                PublishError(FailureKind.UNKNOWN, f"unexpected error ({type(exc).__name__})"),
+            )
+            return True
+        self._published(
+            post, claimed, publication.remote_id, publication.url, dry_run=publisher.dry_run
+        )
+        return True
+
+    def _published(
+        self, post: Post, delivery: Delivery, remote_id: str, url: str, *, dry_run: bool
+    ) -> None:
+        self.store.mark_published(delivery.id, remote_id=remote_id, url=url, at=self.clock())
+        name = PLATFORM_NAMES[delivery.platform]
+        where = "written to the outbox" if dry_run else "published"
+        log.info("post #%s: %s on %s", post.id, where, name)
+        self.notifier.thread_note(
+            post, f"<@{post.proposer}> {post.ref} was {where} on {name}: {url}"
+        )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+
+    def _failed(self, post: Post, delivery: Delivery, draft: Draft, exc: PublishError) -> None:
+        now = self.clock()
+        name = PLATFORM_NAMES[delivery.platform]
+        retry_at = datetime.fromtimestamp(exc.retry_at, UTC) if exc.retry_at else None
+        plan = after_failure(
+            Failure(exc.kind.value),
+            attempt=delivery.attempts,
+            now=now,
+            jitter=self.jitter(),
+            retry_at=retry_at,
+            backoff_base=self.backoff_base,
+        )
+        log.warning(
+            "post #%s: %s delivery failed (%s): %s", post.id, name, exc.kind.value, plan.next.value
+        )
+        if plan.next is Next.RETRY:
+            assert plan.at is not None
+            self.store.reschedule(
+                delivery.id,
+                at=plan.at,
+                error=exc.reason,
+                now=now,
+                refund=not plan.counts_as_attempt,
+            )
+            if plan.hold_platform_until:
+                self.store.hold_platform(delivery.platform, until=plan.hold_platform_until)
+            self.on_queue_changed()
+        elif plan.next is Next.PAUSE_PLATFORM:
+            self.store.reschedule(delivery.id, at=now, error=exc.reason, now=now, refund=True)
+            if self.store.pause_platform(delivery.platform, reason=exc.reason, at=now):
+                self.notifier.alert(
+                    f"{name} rejected Countersign's credentials ({exc.reason}). Publishing on "
+                    f"{name} is paused; its queue is kept and nothing else is affected. Renew "
+                    f"the {name} tokens in the environment (see README, 'Connect your "
+                    "workspace') and restart Countersign, or run `/countersign resume "
+                    f"{delivery.platform}` once they are fixed; Countersign also retries every "
+                    f"{int(PROBE_EVERY.total_seconds() // 60)} minutes."
+                )
+        elif plan.next is Next.SETTLE:
+            self.store.mark_unconfirmed(delivery.id, error=exc.reason, at=now)
+            self.settle(post, self.store.get_delivery(delivery.id), draft)
+            return
+        else:
+            failed = self.store.mark_failed(delivery.id, error=exc.reason, at=now)
+            self.notifier.thread_note(
+                post,
+                f"<@{post.proposer}> {post.ref} could not be "
+                f"published on {name}: {failed.last_error}",
+            )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+
+    # -- unknown outcomes --------------------------------------------------------------------
+
+    def settle(self, post: Post, delivery: Delivery, draft: Draft | None = None) -> None:
+        """Find out whether an unconfirmed delivery went out; if nobody can tell, ask a human."""
+        name = PLATFORM_NAMES[delivery.platform]
+        publisher = self.publishers[delivery.platform]
+        draft = draft or self.draft(post, delivery)
+        try:
+            found = publisher.find(draft)
+        except PublishError as exc:
+            log.info("post #%s: cannot look on %s (%s)", post.id, name, exc.kind.value)
+            found = None
+        if found is not None:
+            self._published(post, delivery, found.remote_id, found.url, dry_run=publisher.dry_run)
+            return
+        self.notifier.alert(
+            f"{post.ref}: Countersign cannot tell whether it went out on {name} (the platform "
+            "did not answer in time, or Countersign stopped mid-call). Check the account, "
+            "then choose:",
+            actions=[
+                (CONFIRM, "It was published", str(delivery.id)),
+                (AGAIN, "Publish again", str(delivery.id)),
+            ],
+        )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+
+    def recover(self) -> list[Delivery]:
+        """On start: a delivery caught mid-call is looked up, never re-sent blindly."""
+        found = self.store.interrupted(at=self.clock())
+        for delivery in found:
+            post = self.store.get_post(delivery.post_id)
+            if post is not None:
+                self.settle(post, delivery)
+        return found
+
+    def confirm_published(self, delivery_id: int, *, actor: str) -> Outcome:
+        delivery = self.store.confirm_published(delivery_id, actor=actor, at=self.clock())
+        if delivery is None:
+            return Outcome(False, "That delivery is no longer waiting for a decision.")
+        post = self.store.get_post(delivery.post_id)
+        assert post is not None
+        name = PLATFORM_NAMES[delivery.platform]
+        self.notifier.thread_note(
+            post,
+            f"<@{post.proposer}> {post.ref} was published on {name} (confirmed by <@{actor}>).",
+        )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return Outcome(True, f"Recorded: {post.ref} was published on {name}.")
+
+    def publish_again(self, delivery_id: int, *, actor: str) -> Outcome:
+        delivery = self.store.requeue(delivery_id, actor=actor, at=self.clock())
+        if delivery is None:
+            return Outcome(False, "That delivery is no longer waiting for a decision.")
+        self._deliver(delivery)
+        done = self.store.get_delivery(delivery.id)
+        return Outcome(
+            done.status is DeliveryStatus.PUBLISHED,
+            f"#{done.post_id} on {PLATFORM_NAMES[done.platform]}: {done.status.value}"
+            + (
+                f" ({done.last_error})"
+                if done.last_error and done.status is not DeliveryStatus.PUBLISHED
+                else ""
+            ),
+        )
+
+    # -- publish now, take down --------------------------------------------------------------
+
+    def publish_now(self, post_id: int, *, actor: str) -> Outcome:
+        """Publish an approved post at once; the answer says what happened or why not."""
+        post = self.store.get_post(post_id)
+        if post is None:
+            return Outcome(False, f"There is no post #{post_id}.")
+        if post.status is not PostStatus.APPROVED:
+            state = post.status.value.replace("_", " ")
+            return Outcome(
+                False, f"{post.ref} is {state}, not approved: only approved posts can be published."
+            )
+        queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
+        if not queued:
+            states = ", ".join(
+                f"{PLATFORM_NAMES[d.platform]}: {d.status.value}"
+                for d in self.store.deliveries_for(post.id)
+                if d.status is not DeliveryStatus.CANCELLED
+            )
+            return Outcome(
+                False, f"{post.ref} has nothing waiting to publish ({states or 'no deliveries'})."
+            )
+        for delivery in queued:
+            if self._platform_open(delivery.platform):
+                self._deliver(delivery)
+        self.on_queue_changed()
+        done = [self.store.get_delivery(d.id) for d in queued]
+        summary = "; ".join(
+            f"{PLATFORM_NAMES[d.platform]} {d.status.value}"
+            + (f" ({d.url})" if d.url else f" ({d.last_error})" if d.last_error else "")
+            for d in done
+        )
+        return Outcome(
+            all(d.status is DeliveryStatus.PUBLISHED for d in done), f"{post.ref}: {summary}"
+        )
+
+    def takedown(self, post_id: int, *, actor: str) -> Outcome:
+        """Delete a published post on every platform it reached, and record it."""
+        post = self.store.get_post(post_id)
+        if post is None:
+            return Outcome(False, f"There is no post #{post_id}.")
+        published = [
+            d for d in self.store.deliveries_for(post.id) if d.status is DeliveryStatus.PUBLISHED
+        ]
+        if not published:
+            return Outcome(
+                False, f"{post.ref} is not published anywhere, so there is nothing to take down."
+            )
+        results, ok = [], True
+        for delivery in published:
+            name = PLATFORM_NAMES[delivery.platform]
+            if not delivery.remote_id:
+                ok = False
+                results.append(
+                    f"{name}: no post id was recorded (it was confirmed by hand) — "
+                    "delete it on the platform yourself"
+                )
+                continue
+            try:
+                self.publishers[delivery.platform].delete(delivery.remote_id)
+            except PublishError as exc:
+                ok = False
+                results.append(f"{name}: not taken down — {exc.reason}")
+                continue
+            self.store.mark_taken_down(delivery.id, actor=actor, at=self.clock())
+            results.append(f"{name}: taken down")
+        self.notifier.thread_note(
+            post,
+            f"<@{post.proposer}> {post.ref} was taken down by "
+            f"<@{actor}>: " + "; ".join(results) + ".",
+        )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return Outcome(ok, f"{post.ref}: " + "; ".join(results) + ".")
