@@ -141,7 +141,12 @@ class Emulator:
             self._injections.append(injection)
 
     def chaos(
-        self, pattern: str, *, rate: float, status: int = 503, body: Any = None,
+        self,
+        pattern: str,
+        *,
+        rate: float,
+        status: int = 503,
+        body: Any = None,
         seed: int = 0,
     ) -> None:
         """Fail a random share of matching requests (after recording them): soak tests."""

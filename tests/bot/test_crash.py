@@ -22,20 +22,31 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
 def env_for(h, tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
+    }
     return clean | {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
         "SLACK_API_URL": h.slack.api_url,
-        "X_CONSUMER_KEY": "x-ck", "X_CONSUMER_SECRET": "x-cs", "X_ACCESS_TOKEN": "x-at",
-        "X_ACCESS_TOKEN_SECRET": "x-ats", "X_API_URL": h.x.url, "X_UPLOAD_URL": h.x.url,
-        "FACEBOOK_PAGE_ID": "1000", "FACEBOOK_PAGE_TOKEN": "fb-page-token",
+        "X_CONSUMER_KEY": "x-ck",
+        "X_CONSUMER_SECRET": "x-cs",
+        "X_ACCESS_TOKEN": "x-at",
+        "X_ACCESS_TOKEN_SECRET": "x-ats",
+        "X_API_URL": h.x.url,
+        "X_UPLOAD_URL": h.x.url,
+        "FACEBOOK_PAGE_ID": "1000",
+        "FACEBOOK_PAGE_TOKEN": "fb-page-token",
         "FACEBOOK_GRAPH_URL": h.graph.url,
         "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
         "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
         "COUNTERSIGN_DATA_DIR": str(tmp_path / "data"),
-        "COUNTERSIGN_PROPOSALS_CHANNEL": "C0PROPOSALS", "COUNTERSIGN_REVIEW_CHANNEL": REVIEW,
-        "COUNTERSIGN_APPROVERS": "U0ALICE,U0BOB", "COUNTERSIGN_ADMINS": "U0DANA",
+        "COUNTERSIGN_PROPOSALS_CHANNEL": "C0PROPOSALS",
+        "COUNTERSIGN_REVIEW_CHANNEL": REVIEW,
+        "COUNTERSIGN_APPROVERS": "U0ALICE,U0BOB",
+        "COUNTERSIGN_ADMINS": "U0DANA",
         "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
         "PORT": str(_free_port()),
     }
@@ -57,8 +68,12 @@ def x_delivery(tmp_path: Path, post_id: int):
 
 def kill_mid_publish(h, tmp_path: Path, env: dict[str, str], post_id: int):
     held = h.x.hold(r"^/2/tweets$")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "now", str(post_id)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "now", str(post_id)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_until(lambda: h.x.calls_to(r"^/2/tweets$", method="POST"), timeout=30)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
@@ -67,8 +82,12 @@ def kill_mid_publish(h, tmp_path: Path, env: dict[str, str], post_id: int):
 
 
 def restart(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--http"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--http"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -89,8 +108,9 @@ def test_killed_after_x_accepted_the_post_settles_as_published(tmp_path):
         wait_until(lambda: h.x.tweets, timeout=10)
         server = restart(env)
         try:
-            wait_until(lambda: x_delivery(tmp_path, post.id).status is DeliveryStatus.PUBLISHED,
-                       timeout=30)
+            wait_until(
+                lambda: x_delivery(tmp_path, post.id).status is DeliveryStatus.PUBLISHED, timeout=30
+            )
         finally:
             stop(server)
         assert len(h.x.tweets) == 1
@@ -107,10 +127,16 @@ def test_killed_before_x_answered_is_reported_and_never_resent(tmp_path):
         held = kill_mid_publish(h, tmp_path, env, post.id)
         server = restart(env)  # X has not created it (yet): nobody can tell
         try:
-            wait_until(lambda: x_delivery(tmp_path, post.id).status
-                       is DeliveryStatus.UNCONFIRMED, timeout=30)
-            wait_until(lambda: any("cannot tell whether it went out" in m["text"]
-                                   for m in h.slack.messages(REVIEW)), timeout=10)
+            wait_until(
+                lambda: x_delivery(tmp_path, post.id).status is DeliveryStatus.UNCONFIRMED,
+                timeout=30,
+            )
+            wait_until(
+                lambda: any(
+                    "cannot tell whether it went out" in m["text"] for m in h.slack.messages(REVIEW)
+                ),
+                timeout=10,
+            )
             held.set()  # the held request finally lands
             time.sleep(1.0)
         finally:

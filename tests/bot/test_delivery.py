@@ -28,8 +28,13 @@ def alerts(harness):
 
 def test_rate_limit_waits_for_the_reset_without_holding_up_facebook(harness):
     reset = int((FB_SLOT + timedelta(minutes=15)).timestamp())
-    harness.x.inject(r"^/2/tweets$", method="POST", status=429, body={"title": "Too Many"},
-                     headers={"x-rate-limit-reset": str(reset)})
+    harness.x.inject(
+        r"^/2/tweets$",
+        method="POST",
+        status=429,
+        body={"title": "Too Many"},
+        headers={"x-rate-limit-reset": str(reset)},
+    )
     post, _ = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
@@ -46,9 +51,19 @@ def test_rate_limit_waits_for_the_reset_without_holding_up_facebook(harness):
 
 
 def test_graph_throttling_backs_off_and_retries(harness):
-    harness.graph.inject(r"/feed$", method="POST", status=400, body={
-        "error": {"message": "Application request limit reached", "type": "OAuthException",
-                  "code": 4, "fbtrace_id": "x"}})
+    harness.graph.inject(
+        r"/feed$",
+        method="POST",
+        status=400,
+        body={
+            "error": {
+                "message": "Application request limit reached",
+                "type": "OAuthException",
+                "code": 4,
+                "fbtrace_id": "x",
+            }
+        },
+    )
     post, _ = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
@@ -61,8 +76,13 @@ def test_graph_throttling_backs_off_and_retries(harness):
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_transient_errors_retry_with_backoff_then_fail_and_report(harness, status):
-    harness.x.inject(r"^/2/tweets$", method="POST", status=status, body={"title": "oops"},
-                     times=MAX_TRANSIENT_ATTEMPTS)
+    harness.x.inject(
+        r"^/2/tweets$",
+        method="POST",
+        status=status,
+        body={"title": "oops"},
+        times=MAX_TRANSIENT_ATTEMPTS,
+    )
     post, ts = harness.approved_post(TEXT)
     harness.clock.now = X_SLOT
     waits = []
@@ -130,9 +150,17 @@ def test_admin_can_resume_a_paused_platform(harness):
 
 
 def test_duplicate_is_not_retried_and_is_reported(harness):
-    harness.x.inject(r"^/2/tweets$", method="POST", status=403, body={
-        "detail": "You are not allowed to create a Tweet with duplicate content.",
-        "type": "about:blank", "title": "Forbidden", "status": 403})
+    harness.x.inject(
+        r"^/2/tweets$",
+        method="POST",
+        status=403,
+        body={
+            "detail": "You are not allowed to create a Tweet with duplicate content.",
+            "type": "about:blank",
+            "title": "Forbidden",
+            "status": 403,
+        },
+    )
     post, ts = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
@@ -147,9 +175,19 @@ def test_duplicate_is_not_retried_and_is_reported(harness):
 
 
 def test_content_rejected_shows_the_platforms_reason(harness):
-    harness.graph.inject(r"/feed$", method="POST", status=400, body={
-        "error": {"message": "(#100) The message is too long", "type": "OAuthException",
-                  "code": 100, "fbtrace_id": "x"}})
+    harness.graph.inject(
+        r"/feed$",
+        method="POST",
+        status=400,
+        body={
+            "error": {
+                "message": "(#100) The message is too long",
+                "type": "OAuthException",
+                "code": 100,
+                "fbtrace_id": "x",
+            }
+        },
+    )
     post, _ = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
@@ -220,8 +258,10 @@ def test_it_was_published_button_records_it(tmp_path):
         h2.executor.drain()
         assert h2.store.get_delivery(x.id).status is DeliveryStatus.PUBLISHED
         assert any("confirmed by" in t for t in h2.thread_texts(ts))
-        assert any(r["action"] == "confirmed_published" and r["actor"] == DANA
-                   for r in h2.store.audit_log(post.id))
+        assert any(
+            r["action"] == "confirmed_published" and r["actor"] == DANA
+            for r in h2.store.audit_log(post.id)
+        )
     finally:
         close_harness(h2)
 
@@ -264,6 +304,13 @@ def _click(h, action_id: str, value: int, user: str, message_ts: str) -> dict:
         "container": {"type": "message", "message_ts": message_ts, "channel_id": REVIEW},
         "trigger_id": "1.2.3",
         "response_url": h.slack.response_url("click"),
-        "actions": [{"action_id": action_id, "block_id": "b", "type": "button",
-                     "value": str(value), "action_ts": "1.1"}],
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "type": "button",
+                "value": str(value),
+                "action_ts": "1.1",
+            }
+        ],
     }
