@@ -162,8 +162,12 @@ def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
     name = PLATFORM_NAMES[d.platform]
     if d.status is DeliveryStatus.QUEUED and d.due_at == UNSCHEDULED:
         return f":calendar: {name}: no free slot in the schedule — an admin can publish it now"
+    if d.status is DeliveryStatus.QUEUED and d.last_error:
+        return f":repeat: {name}: will try again {_local(d.due_at, zone)} — {_escape(d.last_error)}"
     if d.status is DeliveryStatus.QUEUED:
         return f":calendar: {name}: scheduled for {_local(d.due_at, zone)}"
+    if d.status is DeliveryStatus.TAKEN_DOWN:
+        return f":wastebasket: {name}: taken down"
     if d.status is DeliveryStatus.PUBLISHING:
         return f":arrows_counterclockwise: {name}: publishing…"
     if d.status is DeliveryStatus.PUBLISHED:

@@ -106,6 +106,7 @@ def test_a_transient_error_then_success_posts_once(harness):
     post, _ = harness.approved_post(TEXT)
     harness.clock.now = X_SLOT
     harness.runtime.delivery.publish_due()
+    assert "X: will try again" in card_text(harness.card(post))
     harness.clock.now = delivery(harness, post, "x").due_at
     harness.runtime.delivery.publish_due()
     assert delivery(harness, post, "x").status is DeliveryStatus.PUBLISHED
