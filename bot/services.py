@@ -35,7 +35,15 @@ from bot.domain.posts import (
     PostStatus,
     content_hash,
 )
-from bot.domain.review import REACTIONS, Decision, edit, review, status_after_checks, withdraw
+from bot.domain.review import (
+    REACTIONS,
+    Decision,
+    edit,
+    review,
+    status_after_checks,
+    withdraw,
+    withdraw_approval,
+)
 from bot.media import strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.slots import next_free_slot
@@ -289,6 +297,39 @@ class Countersign:
         post = self.store.post_for_message(channel, ts)
         if post is None:
             return None
+        return self.decide(post, user, decision, channel=channel)
+
+    def refusal(self, post: Post, user: str, decision: Decision) -> str | None:
+        """Why ``user`` may not make this decision now (None when they may)."""
+        outcome = review(
+            post,
+            user,
+            decision,
+            is_approver=self.directory.is_approver(user),
+            approvals_required=self.approvals_required,
+            delivery_states=[d.status for d in self.store.deliveries_for(post.id)],
+        )
+        return outcome.refusal
+
+    def decide(
+        self,
+        post: Post,
+        user: str,
+        decision: Decision,
+        *,
+        channel: str,
+        content: str | None = None,
+        reason: str = "",
+    ) -> Post:
+        """Approve or reject ``post`` — the version ``content`` names, when given (a button)."""
+        if content is not None and content != post.content_hash:
+            self.notifier.tell(
+                channel,
+                user,
+                f"{post.ref} was edited after that card was "
+                "drawn; review the current version on the card.",
+            )
+            return post
         states = [d.status for d in self.store.deliveries_for(post.id)]
         outcome = review(
             post,
@@ -317,6 +358,7 @@ class Countersign:
             cancel_queued=outcome.cancel_queued,
             review=decision,
             queue=self._slots_for(post) if newly_approved else None,
+            reason=reason,
         )
         if newly_approved:
             self.on_queue_changed()
@@ -324,10 +366,48 @@ class Countersign:
                 post,
                 f"<@{post.proposer}> {post.ref} was approved by <@{user}>. " + self._when(post),
             )
-        elif status is PostStatus.REJECTED:
+        elif decision is Decision.APPROVE and status is PostStatus.IN_REVIEW:
+            needed = self.approvals_required - len(post.approvers)
             self.notifier.thread_note(
-                post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>."
+                post,
+                f"{post.ref} was approved by <@{user}>; it needs "
+                f"{needed} more approval{'s' if needed != 1 else ''}.",
             )
+        elif status is PostStatus.REJECTED:
+            because = f" Reason: {reason}" if reason else ""
+            self.notifier.thread_note(
+                post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>.{because}"
+            )
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        return post
+
+    def unreact(self, *, user: str, reaction: str, channel: str, ts: str) -> Post | None:
+        """Removing an approving reaction before publication withdraws that approval."""
+        if REACTIONS.get(reaction) is not Decision.APPROVE:
+            return None
+        post = self.store.post_for_message(channel, ts)
+        if post is None or user not in post.approvers:
+            return None
+        states = [d.status for d in self.store.deliveries_for(post.id)]
+        outcome = withdraw_approval(
+            post, user, approvals_required=self.approvals_required, delivery_states=states
+        )
+        if outcome.refused:
+            self.notifier.tell(channel, user, outcome.refusal or "")
+            return post
+        post = self.store.withdraw_approval(
+            post.id,
+            user,
+            status=outcome.status or post.status,
+            cancel_queued=outcome.cancel_queued,
+            at=self.clock(),
+        )
+        self.on_queue_changed()
+        self.notifier.thread_note(
+            post,
+            f"<@{post.proposer}> <@{user}> withdrew their approval "
+            f"of {post.ref}; it waits for review again.",
+        )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return post
 

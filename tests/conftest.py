@@ -164,7 +164,8 @@ def card_text(card: dict[str, Any]) -> str:
             parts.append(text.get("text", ""))
         for element in block.get("elements", []) or []:
             if isinstance(element, dict):
-                parts.append(element.get("text", ""))
+                text = element.get("text", "")
+                parts.append(text.get("text", "") if isinstance(text, dict) else text)
     return "\n".join(parts)
 
 

@@ -114,3 +114,22 @@ def withdraw(post: Post, delivery_states: Iterable[DeliveryStatus]) -> Outcome:
             "remove it. Ask an admin to take it down."
         )
     return Outcome(status=PostStatus.WITHDRAWN, cancel_queued=True)
+
+
+def withdraw_approval(
+    post: Post,
+    user: str,
+    *,
+    approvals_required: int,
+    delivery_states: Iterable[DeliveryStatus],
+) -> Outcome:
+    """An approver changes their mind before publication: the post waits for review again."""
+    if any(s in OUT_IN_THE_WORLD for s in delivery_states):
+        return Outcome(
+            refusal=f"{post.ref} is already published (or being published), so removing your "
+            "reaction changes nothing. An admin can take it down."
+        )
+    remaining = len(set(post.approvers) - {user})
+    if post.status is PostStatus.APPROVED and remaining < approvals_required:
+        return Outcome(status=PostStatus.IN_REVIEW, cancel_queued=True)
+    return Outcome()

@@ -10,11 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_sdk import WebClient
 
 from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.domain.posts import PLATFORM_NAMES
+from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text
 from bot.services import Countersign
+from bot.slack.blocks import APPROVE_ACTION, REJECT_ACTION, REJECT_VIEW, reject_modal
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -100,8 +103,16 @@ def register(
             ts=str(item.get("ts", "")),
         )
 
-    def on_reaction_removed() -> None:
-        """Withdrawing an approval by removing the reaction comes with the full review flow."""
+    def on_reaction_removed(event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message" or not event.get("user"):
+            return
+        service.unreact(
+            user=str(event["user"]),
+            reaction=str(event.get("reaction", "")),
+            channel=str(item.get("channel", "")),
+            ts=str(item.get("ts", "")),
+        )
 
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         words = str(command.get("text") or "").split()
@@ -179,20 +190,82 @@ def register(
             text=f"<@{user}>: {outcome.message}", response_type="in_channel", replace_original=False
         )
 
-    events = {
+    def on_review_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        """Approve / Reject… on the review card, bound to the version the card shows."""
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        target = _version(str(action.get("value", "")))
+        post = store.get_post(target[0]) if target else None
+        if post is None or target is None:
+            return
+        if action.get("action_id") == APPROVE_ACTION:
+            service.decide(post, user, Decision.APPROVE, channel=channel, content=target[1])
+            return
+        refusal = service.refusal(post, user, Decision.REJECT)
+        if refusal or target[1] != post.content_hash:
+            service.notifier.tell(
+                channel,
+                user,
+                refusal
+                or f"{post.ref} was edited after that "
+                "card was drawn; review the current version on the card.",
+            )
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(post))
+
+    def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        reason = str(((values.get("reason") or {}).get("text") or {}).get("value") or "").strip()
+        if not reason:
+            ack(response_action="errors", errors={"reason": "Say why, for the proposer."})
+            return
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        target = _version(str(view.get("private_metadata", "")))
+        post = store.get_post(target[0]) if target else None
+        if post is None or target is None:
+            return
+        service.decide(
+            post,
+            user,
+            Decision.REJECT,
+            channel=post.card_channel or "",
+            content=target[1],
+            reason=reason,
+        )
+
+    events: dict[str, Callable[..., None]] = {
         "message": on_message,
         "reaction_added": on_reaction,
         "reaction_removed": on_reaction_removed,
     }
-    commands = {"/countersign": on_command}
-    actions = {CONFIRM: on_decision, AGAIN: on_decision, TAKEDOWN: on_decision}
+    commands: dict[str, Callable[..., None]] = {"/countersign": on_command}
+    actions: dict[str, Callable[..., None]] = {
+        CONFIRM: on_decision,
+        AGAIN: on_decision,
+        TAKEDOWN: on_decision,
+        APPROVE_ACTION: on_review_button,
+        REJECT_ACTION: on_review_button,
+    }
+    views: dict[str, Callable[..., None]] = {REJECT_VIEW: on_reject_reason}
     for name, listener in events.items():
         app.event(name)(listener)
     for name, listener in commands.items():
         app.command(name)(listener)
     for name, listener in actions.items():
         app.action(name)(listener)
-    return Registered(events=tuple(events), commands=tuple(commands), actions=tuple(actions))
+    for name, listener in views.items():
+        app.view(name)(listener)
+    return Registered(events=tuple(events), commands=tuple(commands), actions=(*actions, *views))
+
+
+def _version(value: str) -> tuple[int, str] | None:
+    """A button's "post_id:content_hash"."""
+    post_id, _, content = value.partition(":")
+    return (int(post_id), content) if post_id.isdigit() and content else None
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:

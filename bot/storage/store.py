@@ -313,6 +313,7 @@ class Store:
         cancel_queued: bool = False,
         review: Decision | None = None,
         queue: dict[str, datetime] | None = None,
+        reason: str = "",
     ) -> Post:
         """Change a post's status, recording the review (if any), the deliveries to queue (if
         any) and the audit in one transaction."""
@@ -330,10 +331,37 @@ class Store:
                 [status.value, iso(at), post_id],
             )
             cancelled = self._cancel_queued(post_id, at) if cancel_queued else 0
+            detail: dict[str, Any] = {"status": status.value, "cancelled_deliveries": cancelled}
+            if reason:
+                detail["reason"] = reason
+            self._audit(at, actor, action, post_id, post.content_hash, **detail)
+            updated = self._post_where("id = ?", [post_id])
+            assert updated is not None
+            if queue:
+                self.queue_deliveries(updated, queue, actor=actor, at=at)
+            return updated
+
+    def withdraw_approval(
+        self, post_id: int, reviewer: str, *, status: PostStatus, cancel_queued: bool, at: datetime
+    ) -> Post:
+        """Forget one approval of the current content, with the status it leaves behind."""
+        with self._tx() as db:
+            post = self._post_where("id = ?", [post_id])
+            assert post is not None
+            db.execute(
+                "DELETE FROM reviews WHERE post_id = ? AND reviewer = ? AND decision = ? AND "
+                "content_hash = ?",
+                [post_id, reviewer, Decision.APPROVE.value, post.content_hash],
+            )
+            db.execute(
+                "UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
+                [status.value, iso(at), post_id],
+            )
+            cancelled = self._cancel_queued(post_id, at) if cancel_queued else 0
             self._audit(
                 at,
-                actor,
-                action,
+                reviewer,
+                "approval_withdrawn",
                 post_id,
                 post.content_hash,
                 status=status.value,
@@ -341,8 +369,6 @@ class Store:
             )
             updated = self._post_where("id = ?", [post_id])
             assert updated is not None
-            if queue:
-                self.queue_deliveries(updated, queue, actor=actor, at=at)
             return updated
 
     def _cancel_queued(self, post_id: int, at: datetime) -> int:
