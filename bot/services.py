@@ -44,6 +44,7 @@ from bot.domain.review import (
     withdraw,
     withdraw_approval,
 )
+from bot.domain.rewrite import apply_suggestions
 from bot.media import strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.slots import next_free_slot
@@ -230,6 +231,17 @@ class Countersign:
         post = self.store.post_for_message(channel, ts)
         if post is None or post.source_ts != ts:
             return None
+        return self.new_version(post, user=user, text=text, files=files)
+
+    def new_version(
+        self,
+        post: Post,
+        *,
+        user: str,
+        text: str,
+        files: Sequence[dict[str, Any]] | None = None,
+    ) -> Post:
+        """A revision, whichever way it came (an edited message, the Edit modal, suggestions)."""
         text = text.strip()
         if files is None:
             images = self.store.image_data(post)
@@ -269,6 +281,10 @@ class Countersign:
         post = self.store.post_for_message(channel, ts)
         if post is None or post.source_ts != ts:
             return None
+        return self.withdraw_post(post, user=user)
+
+    def withdraw_post(self, post: Post, *, user: str | None = None) -> Post:
+        """The proposer takes the post back (a deleted message, or the Withdraw button)."""
         outcome = withdraw(post, [d.status for d in self.store.deliveries_for(post.id)])
         if outcome.refused:
             self.notifier.alert(outcome.refusal or "")
@@ -380,6 +396,16 @@ class Countersign:
             )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return post
+
+    def use_suggestions(self, post: Post, *, user: str) -> Post:
+        """Apply the checks' mechanical rewrites as a new version (which is checked again)."""
+        rewritten = apply_suggestions(post.text, post.findings)
+        if rewritten == post.text:
+            self.notifier.tell(
+                post.source_channel, user, f"{post.ref} has no suggested wording to apply."
+            )
+            return post
+        return self.new_version(post, user=user, text=rewritten)
 
     def unreact(self, *, user: str, reaction: str, channel: str, ts: str) -> Post | None:
         """Removing an approving reaction before publication withdraws that approval."""

@@ -150,6 +150,7 @@ def run_checks(
                 continue
             start, end = norm.span(hit.start, hit.end)
             kept += 1
+            suggestion = hit.suggestion if hit.suggestion is not None else rule.suggestion
             findings.append(
                 Finding(
                     check=rule.check,
@@ -159,11 +160,21 @@ def run_checks(
                     end=end,
                     excerpt=text[start:end],
                     message=hit.message or rule.message,
-                    suggestion=hit.suggestion if hit.suggestion is not None else rule.suggestion,
+                    suggestion=suggestion,
                     platform=hit.platform,
+                    replacement=_replacement(suggestion),
                 )
             )
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
+
+
+# Suggestions that name a swap ('Say "we" — …') can be applied mechanically.
+_SAY = re.compile(r'^Say "([^"]{1,80})"')
+
+
+def _replacement(suggestion: str) -> str | None:
+    m = _SAY.match(suggestion)
+    return m.group(1) if m else None
 
 
 def _load_validators() -> None:

@@ -29,6 +29,8 @@ class Finding:
     suggestion: str = ""
     # A platform-specific finding (X's length limit) only matters when that platform is targeted.
     platform: str | None = None
+    # The mechanical rewrite, when there is one ("I" → "we"): "Use suggested wording" applies it.
+    replacement: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

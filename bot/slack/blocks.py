@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.checks.platform_fit import x_weighted_length
 from bot.domain.findings import Finding, Severity, Verdict, verdict
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.rewrite import has_suggestions
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
@@ -38,6 +39,10 @@ Block = dict[str, Any]
 APPROVE_ACTION = "review_approve"
 REJECT_ACTION = "review_reject"
 REJECT_VIEW = "review_reject_reason"
+SUGGEST_ACTION = "proposal_use_suggestions"
+EDIT_ACTION = "proposal_edit"
+WITHDRAW_ACTION = "proposal_withdraw"
+EDIT_VIEW = "proposal_edit_text"
 
 
 def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
@@ -111,7 +116,68 @@ def report_blocks(post: Post, review_channel: str | None) -> list[Block]:
                 "you will approve or reject it."
             )
         )
+    value = f"{post.id}:{post.content_hash}"
+    buttons: list[Block] = []
+    if has_suggestions(post.findings):
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": SUGGEST_ACTION,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": "Use suggested wording"},
+                "value": value,
+            }
+        )
+    buttons.append(
+        {
+            "type": "button",
+            "action_id": EDIT_ACTION,
+            "text": {"type": "plain_text", "text": "Edit"},
+            "value": value,
+        }
+    )
+    buttons.append(
+        {
+            "type": "button",
+            "action_id": WITHDRAW_ACTION,
+            "text": {"type": "plain_text", "text": "Withdraw"},
+            "value": value,
+            "confirm": {
+                "title": {"type": "plain_text", "text": f"Withdraw {post.ref}?"},
+                "text": {"type": "plain_text", "text": "It will not be reviewed or published."},
+                "confirm": {"type": "plain_text", "text": "Withdraw"},
+                "deny": {"type": "plain_text", "text": "Keep it"},
+            },
+        }
+    )
+    blocks.append({"type": "actions", "block_id": "proposal", "elements": buttons})
     return blocks
+
+
+def edit_modal(post: Post) -> dict[str, Any]:
+    """The proposer's own edit: the checks run again and any approval is void."""
+    return {
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": f"{post.id}:{post.content_hash}",
+        "title": {"type": "plain_text", "text": f"Edit {post.ref}"},
+        "submit": {"type": "plain_text", "text": "Check and save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": {"type": "plain_text", "text": "The post"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "initial_value": post.text[:3000],
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }
 
 
 def card_text(post: Post) -> str:

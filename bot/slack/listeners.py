@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
@@ -17,7 +18,18 @@ from bot.domain.posts import PLATFORM_NAMES
 from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text
 from bot.services import Countersign
-from bot.slack.blocks import APPROVE_ACTION, REJECT_ACTION, REJECT_VIEW, reject_modal
+from bot.slack.blocks import (
+    APPROVE_ACTION,
+    EDIT_ACTION,
+    EDIT_VIEW,
+    REJECT_ACTION,
+    REJECT_VIEW,
+    SUGGEST_ACTION,
+    WITHDRAW_ACTION,
+    edit_modal,
+    reject_modal,
+)
+from bot.slack.home import RESUME_PLATFORM, home_view
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -237,10 +249,82 @@ def register(
             reason=reason,
         )
 
+    def on_proposal_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        """The proposer's buttons under the report: suggested wording, Edit, Withdraw."""
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        target = _version(str(action.get("value", "")))
+        post = store.get_post(target[0]) if target else None
+        if post is None or target is None:
+            return
+        if user != post.proposer:
+            service.notifier.tell(channel, user, f"Only the proposer of {post.ref} can do that.")
+            return
+        action_id = action.get("action_id")
+        if action_id == WITHDRAW_ACTION:
+            service.withdraw_post(post, user=user)
+            return
+        if target[1] != post.content_hash:
+            service.notifier.tell(
+                channel,
+                user,
+                f"{post.ref} has changed since that report; use the buttons under the newest one.",
+            )
+            return
+        if action_id == SUGGEST_ACTION:
+            service.use_suggestions(post, user=user)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=edit_modal(post))
+
+    def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        text = str(((values.get("text") or {}).get("text") or {}).get("value") or "").strip()
+        if not text:
+            ack(response_action="errors", errors={"text": "A post needs words."})
+            return
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        target = _version(str(view.get("private_metadata", "")))
+        post = store.get_post(target[0]) if target else None
+        if post is None or target is None or user != post.proposer:
+            return
+        service.new_version(post, user=user, text=text)
+
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home" and event.get("user"):
+            publish_home(client, str(event["user"]))
+
+    def publish_home(client: WebClient, user: str) -> None:
+        view = home_view(
+            user,
+            is_approver=service.directory.is_approver(user),
+            is_admin=service.directory.is_admin(user),
+            store=store,
+            schedule=service.schedule,
+            zone=ZoneInfo(service.zone_name),
+            platforms=service.platforms,
+            now=clock(),
+        )
+        client.views_publish(user_id=user, view=view)
+
+    def on_resume_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        platform = str(action.get("value", ""))
+        if service.directory.is_admin(user) and platform in PLATFORM_NAMES:
+            delivery.resume(platform, actor=user)
+        publish_home(client, user)  # the Home tab does not refresh by itself
+
     events: dict[str, Callable[..., None]] = {
         "message": on_message,
         "reaction_added": on_reaction,
         "reaction_removed": on_reaction_removed,
+        "app_home_opened": on_home_opened,
     }
     commands: dict[str, Callable[..., None]] = {"/countersign": on_command}
     actions: dict[str, Callable[..., None]] = {
@@ -249,8 +333,15 @@ def register(
         TAKEDOWN: on_decision,
         APPROVE_ACTION: on_review_button,
         REJECT_ACTION: on_review_button,
+        SUGGEST_ACTION: on_proposal_button,
+        EDIT_ACTION: on_proposal_button,
+        WITHDRAW_ACTION: on_proposal_button,
+        RESUME_PLATFORM: on_resume_button,
     }
-    views: dict[str, Callable[..., None]] = {REJECT_VIEW: on_reject_reason}
+    views: dict[str, Callable[..., None]] = {
+        REJECT_VIEW: on_reject_reason,
+        EDIT_VIEW: on_edit_submitted,
+    }
     for name, listener in events.items():
         app.event(name)(listener)
     for name, listener in commands.items():

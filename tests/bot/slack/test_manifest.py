@@ -17,6 +17,7 @@ SCOPES_FOR_EVENTS = {
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
     "reaction_removed": "reactions:read",
+    "app_home_opened": None,
 }
 
 
@@ -35,6 +36,9 @@ def test_manifest_matches_the_registered_listeners():
     if registered.actions:
         assert interactive["request_url"].endswith("/slack/events")
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    expected = SCOPES_FOR_CALLS | {SCOPES_FOR_EVENTS[e] for e in wanted_events}
+    expected = SCOPES_FOR_CALLS | {SCOPES_FOR_EVENTS[e] for e in wanted_events} - {None}
+    assert manifest["features"]["app_home"]["home_tab_enabled"] == (
+        "app_home_opened" in registered.events
+    )
     expected |= {"commands"} if registered.commands else set()
     assert scopes == expected
