@@ -355,5 +355,5 @@ def test_app_home_opened_publishes_the_view_for_that_user(harness):
             "event_ts": "1.2",
         }
     )
-    admin_view = str([v for v in harness.slack.views if v.get("user_id") == DANA][0]["view"])
+    admin_view = str(next(v for v in harness.slack.views if v.get("user_id") == DANA)["view"])
     assert "Queue" in admin_view and "Schedule" in admin_view
