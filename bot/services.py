@@ -127,8 +127,11 @@ class Countersign:
         user: str,
         text: str,
         files: Sequence[dict[str, Any]] = (),
+        platforms: tuple[str, ...] | None = None,
+        requested_at: datetime | None = None,
     ) -> Post | None:
         """A top-level message in the proposals channel becomes post #N, checked and routed."""
+        platforms = platforms or self.platforms
         text = text.strip()
         if not text and not files:
             self.notifier.tell(
@@ -150,20 +153,21 @@ class Countersign:
         existing = self.store.post_for_message(channel, ts)
         if existing is not None and existing.source_ts == ts:
             return existing  # the same message again: it is already post #N
-        images, image_findings = self._attachments(files, self.platforms)
-        findings = sorted([*self.check(text), *image_findings], key=_reading_order)
+        images, image_findings = self._attachments(files, platforms)
+        findings = sorted([*self.check(text, platforms), *image_findings], key=_reading_order)
         attachments = tuple(a for a, _ in images)
         post, created = self.store.create_post(
             source_channel=channel,
             source_ts=ts,
             proposer=user,
             text=text,
-            platforms=self.platforms,
-            content_hash=content_hash(text, self.platforms, attachments),
+            platforms=platforms,
+            content_hash=content_hash(text, platforms, attachments),
             findings=findings,
             status=status_after_checks(findings),
             at=self.clock(),
             images=images,
+            requested_at=requested_at,
         )
         if created:
             self._announce(post)
@@ -440,6 +444,8 @@ class Countersign:
     def _slots_for(self, post: Post) -> dict[str, datetime]:
         """Each platform's next free slot; a platform without slots is reported to admins."""
         now = self.clock()
+        if post.requested_at is not None and post.requested_at > now:
+            return dict.fromkeys(post.platforms, post.requested_at)
         zone = ZoneInfo(self.zone_name)
         due: dict[str, datetime] = {}
         for platform in post.platforms:

@@ -92,6 +92,7 @@ class Post:
     report_ts: str | None = None
     approvers: tuple[str, ...] = field(default=())  # who approved the current content
     images: tuple[Attachment, ...] = ()
+    requested_at: datetime | None = None  # the proposer's requested time, if any
 
     @property
     def ref(self) -> str:

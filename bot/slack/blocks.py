@@ -43,6 +43,9 @@ SUGGEST_ACTION = "proposal_use_suggestions"
 EDIT_ACTION = "proposal_edit"
 WITHDRAW_ACTION = "proposal_withdraw"
 EDIT_VIEW = "proposal_edit_text"
+PROPOSE_VIEW = "proposal_new"
+PROPOSE_SHORTCUT = "countersign_propose"
+PROPOSE_TYPED = "proposal_text_typed"
 
 
 def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
@@ -200,6 +203,8 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
             f"version {post.version} · content `{post.content_hash[:12]}`"
         ),
     ]
+    if post.requested_at is not None:
+        blocks.append(_context(f":alarm_clock: Requested for {_local(post.requested_at, zone)}"))
     if post.images:
         names = ", ".join(_escape(a.name) for a in post.images)
         blocks.append(
@@ -326,3 +331,78 @@ def alert_blocks(text: str, actions: list[tuple[str, str, str]]) -> list[Block]:
             }
         )
     return blocks
+
+
+def propose_modal(platforms: tuple[str, ...], *, hint: str = "") -> dict[str, Any]:
+    """`/countersign propose`: the words, where they go, when, and pictures."""
+    options = [
+        {"text": {"type": "plain_text", "text": PLATFORM_NAMES[p]}, "value": p} for p in platforms
+    ]
+    when = [
+        {"text": {"type": "plain_text", "text": "The next free slot"}, "value": "slot"},
+        {"text": {"type": "plain_text", "text": "A date and time I choose"}, "value": "at"},
+    ]
+    return {
+        "type": "modal",
+        "callback_id": PROPOSE_VIEW,
+        "title": {"type": "plain_text", "text": "Propose a post"},
+        "submit": {"type": "plain_text", "text": "Check and propose"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "text",
+                "dispatch_action": True,
+                "label": {"type": "plain_text", "text": "The post"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": PROPOSE_TYPED,
+                    "multiline": True,
+                    "max_length": 3000,
+                    "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]},
+                },
+                "hint": {"type": "plain_text", "text": hint or "X counts up to 280."},
+            },
+            {
+                "type": "input",
+                "block_id": "platforms",
+                "label": {"type": "plain_text", "text": "Where"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "value",
+                    "options": options,
+                    "initial_options": options,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "when",
+                "label": {"type": "plain_text", "text": "When"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": when,
+                    "initial_option": when[0],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "at",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Date and time (if you chose one)"},
+                "element": {"type": "datetimepicker", "action_id": "value"},
+            },
+            {
+                "type": "input",
+                "block_id": "images",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Pictures"},
+                "element": {
+                    "type": "file_input",
+                    "action_id": "value",
+                    "filetypes": ["jpg", "jpeg", "png", "gif", "webp"],
+                    "max_files": 10,
+                },
+            },
+        ],
+    }

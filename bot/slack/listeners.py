@@ -6,13 +6,14 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 
+from bot.checks.platform_fit import x_weighted_length
 from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.domain.posts import PLATFORM_NAMES
 from bot.domain.review import Decision
@@ -22,11 +23,15 @@ from bot.slack.blocks import (
     APPROVE_ACTION,
     EDIT_ACTION,
     EDIT_VIEW,
+    PROPOSE_SHORTCUT,
+    PROPOSE_TYPED,
+    PROPOSE_VIEW,
     REJECT_ACTION,
     REJECT_VIEW,
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
     edit_modal,
+    propose_modal,
     reject_modal,
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
@@ -34,7 +39,10 @@ from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
-HELP_ALL = "`/countersign help` — what you can do"
+HELP_ALL = (
+    "`/countersign propose` — propose a post in a form (or post in the proposals channel)\n"
+    "`/countersign help` — what you can do"
+)
 HELP_ADMIN = (
     "`/countersign now <id>` — publish an approved post at once\n"
     "`/countersign takedown <id>` — delete a published post on every platform\n"
@@ -51,6 +59,7 @@ class Registered:
     events: tuple[str, ...]
     commands: tuple[str, ...]
     actions: tuple[str, ...] = ()
+    shortcuts: tuple[str, ...] = ()
 
 
 def register(
@@ -145,6 +154,10 @@ def register(
             ack(text=f"{'Publishing' if verb == 'now' else 'Taking down'} #{post_id} now…")
             act = delivery.publish_now if verb == "now" else delivery.takedown
             respond(text=act(post_id, actor=user).message, response_type="ephemeral")
+            return
+        if verb == "propose":
+            ack()
+            open_propose(str(command.get("trigger_id", "")))
             return
         if verb == "resume":
             if not service.directory.is_admin(user):
@@ -320,6 +333,77 @@ def register(
             delivery.resume(platform, actor=user)
         publish_home(client, user)  # the Home tab does not refresh by itself
 
+    def open_propose(trigger_id: str) -> None:
+        app.client.views_open(trigger_id=trigger_id, view=propose_modal(service.platforms))
+
+    def on_propose_shortcut(ack: Ack, shortcut: dict[str, Any]) -> None:
+        ack()
+        open_propose(str(shortcut.get("trigger_id", "")))
+
+    def on_propose_typing(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        """The live hint: X's weighted count while the proposer types."""
+        ack()
+        view = body.get("view") or {}
+        text = str(action.get("value") or "")
+        length = x_weighted_length(text)
+        hint = f"X counts this as {length}/280" + (" — too long for X." if length > 280 else ".")
+        client.views_update(
+            view_id=view.get("id"),
+            hash=view.get("hash"),
+            view=propose_modal(service.platforms, hint=hint),
+        )
+
+    def on_propose_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        text = str(((values.get("text") or {}).get(PROPOSE_TYPED) or {}).get("value") or "")
+        chosen = [
+            o["value"]
+            for o in ((values.get("platforms") or {}).get("value") or {}).get("selected_options")
+            or []
+        ]
+        when = (((values.get("when") or {}).get("value") or {}).get("selected_option") or {}).get(
+            "value", "slot"
+        )
+        at_raw = ((values.get("at") or {}).get("value") or {}).get("selected_date_time")
+        files = ((values.get("images") or {}).get("value") or {}).get("files") or []
+        errors: dict[str, str] = {}
+        if not text.strip() and not files:
+            errors["text"] = "A post needs words or pictures."
+        if not chosen:
+            errors["platforms"] = "Choose at least one platform."
+        requested = None
+        if when == "at":
+            if not at_raw:
+                errors["at"] = "Choose the date and time."
+            else:
+                requested = datetime.fromtimestamp(int(at_raw), UTC)
+                if requested <= clock():
+                    errors["at"] = "That time has passed; choose a later one."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        if not proposals_channel:
+            return
+        shown = "\n".join("> " + line for line in text.strip().splitlines()) or "> (pictures)"
+        posted = client.chat_postMessage(
+            channel=proposals_channel, text=f"Proposed by <@{user}>:\n{shown}"
+        )
+        service.propose(
+            channel=proposals_channel,
+            ts=str(posted["ts"]),
+            user=user,
+            text=text,
+            files=[f for f in files if isinstance(f, dict)],
+            platforms=tuple(p for p in service.platforms if p in chosen),
+            requested_at=requested,
+        )
+
     events: dict[str, Callable[..., None]] = {
         "message": on_message,
         "reaction_added": on_reaction,
@@ -337,11 +421,14 @@ def register(
         EDIT_ACTION: on_proposal_button,
         WITHDRAW_ACTION: on_proposal_button,
         RESUME_PLATFORM: on_resume_button,
+        PROPOSE_TYPED: on_propose_typing,
     }
     views: dict[str, Callable[..., None]] = {
         REJECT_VIEW: on_reject_reason,
         EDIT_VIEW: on_edit_submitted,
+        PROPOSE_VIEW: on_propose_submitted,
     }
+    shortcuts: dict[str, Callable[..., None]] = {PROPOSE_SHORTCUT: on_propose_shortcut}
     for name, listener in events.items():
         app.event(name)(listener)
     for name, listener in commands.items():
@@ -350,7 +437,14 @@ def register(
         app.action(name)(listener)
     for name, listener in views.items():
         app.view(name)(listener)
-    return Registered(events=tuple(events), commands=tuple(commands), actions=(*actions, *views))
+    for name, listener in shortcuts.items():
+        app.shortcut(name)(listener)
+    return Registered(
+        events=tuple(events),
+        commands=tuple(commands),
+        actions=(*actions, *views),
+        shortcuts=tuple(shortcuts),
+    )
 
 
 def _version(value: str) -> tuple[int, str] | None:

@@ -162,3 +162,9 @@ def m004_retries_and_platforms(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m005_requested_time(db: Database) -> None:
+    # A proposer may ask for a date and time instead of the next free slot.
+    _run(db, "ALTER TABLE posts ADD COLUMN requested_at TEXT;")

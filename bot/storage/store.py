@@ -123,6 +123,7 @@ class Store:
         status: PostStatus,
         at: datetime,
         images: Sequence[tuple[Attachment, bytes]] = (),
+        requested_at: datetime | None = None,
     ) -> tuple[Post, bool]:
         """The post for a proposal message, and whether this call created it."""
         with self._tx() as db:
@@ -149,6 +150,10 @@ class Store:
                 ],
             )
             post_id = int(cursor.lastrowid or 0)
+            if requested_at is not None:
+                db.execute(
+                    "UPDATE posts SET requested_at = ? WHERE id = ?", [iso(requested_at), post_id]
+                )
             self._save_images(post_id, content_hash, images)
             self._audit(
                 at,
@@ -239,6 +244,7 @@ class Store:
             card_ts=row["card_ts"],
             report_ts=row["report_ts"],
             approvers=tuple(approvers),
+            requested_at=parse_iso(row.get("requested_at")),
             images=tuple(
                 _attachment(r)
                 for r in self.db.query(

@@ -31,6 +31,8 @@ def test_manifest_matches_the_registered_listeners():
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == wanted_events
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands == set(registered.commands)
+    shortcuts = {s["callback_id"] for s in manifest["features"].get("shortcuts", [])}
+    assert shortcuts == set(registered.shortcuts)
     interactive = manifest["settings"]["interactivity"]
     assert interactive["is_enabled"] == bool(registered.actions)
     if registered.actions:

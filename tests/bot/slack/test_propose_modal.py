@@ -1,0 +1,120 @@
+"""`/countersign propose` and the global shortcut: the modal, its live X count, submission."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.posts import DeliveryStatus, PostStatus
+from bot.slack.blocks import PROPOSE_TYPED, PROPOSE_VIEW
+from tests.conftest import BOB, CAROL, PROPOSALS, card_text
+
+
+def submit(h, *, text, platforms=("x", "facebook"), when="slot", at=None, files=None):
+    values = {
+        "text": {PROPOSE_TYPED: {"type": "plain_text_input", "value": text}},
+        "platforms": {
+            "value": {
+                "type": "checkboxes",
+                "selected_options": [
+                    {"value": p, "text": {"type": "plain_text", "text": p}} for p in platforms
+                ],
+            }
+        },
+        "when": {"value": {"type": "radio_buttons", "selected_option": {"value": when}}},
+        "at": {"value": {"type": "datetimepicker", "selected_date_time": at}},
+        "images": {"value": {"type": "file_input", "files": files or []}},
+    }
+    response = h.sender.action(
+        {
+            "type": "view_submission",
+            "user": {"id": CAROL, "username": "carol", "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "team": {"id": "T0001", "domain": "test"},
+            "trigger_id": "1.2.3",
+            "view": {
+                "id": "V9",
+                "type": "modal",
+                "callback_id": PROPOSE_VIEW,
+                "private_metadata": "",
+                "state": {"values": values},
+            },
+        }
+    )
+    h.executor.drain()
+    return response
+
+
+def test_command_and_shortcut_open_the_modal(harness):
+    harness.command("propose", CAROL)
+    harness.sender.action(
+        {
+            "type": "shortcut",
+            "callback_id": "countersign_propose",
+            "trigger_id": "9.9.9",
+            "user": {"id": CAROL},
+            "team": {"id": "T0001"},
+            "api_app_id": "A0001",
+        }
+    )
+    harness.executor.drain()
+    opened = [v["view"]["callback_id"] for v in harness.slack.views]
+    assert opened == [PROPOSE_VIEW, PROPOSE_VIEW]
+
+
+def test_typing_updates_the_x_count(harness):
+    harness.command("propose", CAROL)
+    view_id = harness.slack.views[0]["view_id"]
+    harness.sender.action(
+        {
+            "type": "block_actions",
+            "user": {"id": CAROL},
+            "team": {"id": "T0001"},
+            "api_app_id": "A0001",
+            "trigger_id": "1.1.1",
+            "container": {"type": "view", "view_id": view_id},
+            "view": {"id": view_id, "hash": "h1", "type": "modal", "callback_id": PROPOSE_VIEW},
+            "actions": [
+                {
+                    "action_id": PROPOSE_TYPED,
+                    "block_id": "text",
+                    "type": "plain_text_input",
+                    "value": "a" * 290,
+                    "action_ts": "1.1",
+                }
+            ],
+        }
+    )
+    harness.executor.drain()
+    [updated] = [v for v in harness.slack.views if v["method"] == "views.update"]
+    assert "290/280" in str(updated["view"]) and "too long for X" in str(updated["view"])
+
+
+def test_submission_proposes_to_the_chosen_platforms_at_the_requested_time(harness):
+    wanted = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+    response = submit(
+        harness,
+        text="Our carol concert is on Wednesday.",
+        platforms=("facebook",),
+        when="at",
+        at=int(wanted.timestamp()),
+    )
+    assert response.status_code == 200
+    [message] = [m for m in harness.slack.messages(PROPOSALS) if not m["thread_ts"]]
+    assert f"<@{CAROL}>" in message["text"]
+    post = harness.post_for(message["ts"])
+    assert post.proposer == CAROL and post.platforms == ("facebook",)
+    assert post.requested_at == wanted
+    assert "Requested for" in card_text(harness.card(post))
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    [delivery] = harness.store.deliveries_for(post.id)
+    assert delivery.platform == "facebook" and delivery.due_at == wanted
+    assert delivery.status is DeliveryStatus.QUEUED
+    assert harness.post_for(message["ts"]).status is PostStatus.APPROVED
+
+
+def test_mistakes_are_named_field_by_field_and_nothing_is_proposed(harness):
+    errors = submit(harness, text="  ", platforms=(), when="at", at=None).json()["errors"]
+    assert set(errors) == {"text", "platforms", "at"}
+    past = submit(harness, text="Hello", when="at", at=1_000_000).json()["errors"]
+    assert "passed" in past["at"]
+    assert harness.slack.messages(PROPOSALS) == []
