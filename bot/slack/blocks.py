@@ -46,6 +46,7 @@ EDIT_VIEW = "proposal_edit_text"
 PROPOSE_VIEW = "proposal_new"
 PROPOSE_SHORTCUT = "countersign_propose"
 PROPOSE_TYPED = "proposal_text_typed"
+FULL_TEXT_ACTION = "card_full_text"
 
 
 def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
@@ -198,6 +199,7 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} for review"}},
         _section(_quote(post.text)),
+        *_show_all(post),
         _context(
             f"Proposed by <@{post.proposer}> · to {', '.join(platforms)} · "
             f"version {post.version} · content `{post.content_hash[:12]}`"
@@ -244,6 +246,39 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
             }
         )
     return blocks
+
+
+def _show_all(post: Post) -> list[Block]:
+    """A long post is previewed on the card; the whole text is one click away."""
+    if len(_quote(post.text)) < SECTION_LIMIT - 51:
+        return []
+    return [
+        {
+            "type": "actions",
+            "block_id": "full_text",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": FULL_TEXT_ACTION,
+                    "text": {"type": "plain_text", "text": "Show the whole post"},
+                    "value": str(post.id),
+                }
+            ],
+        }
+    ]
+
+
+def full_text_modal(post: Post) -> dict[str, Any]:
+    """The whole post, in as many sections as it takes (a modal holds 100 blocks)."""
+    escaped = _escape(post.text)
+    step = SECTION_LIMIT - 100
+    chunks = [escaped[i : i + step] for i in range(0, len(escaped), step)][:99] or [" "]
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": f"{post.ref} in full"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [_section(chunk) for chunk in chunks],
+    }
 
 
 def reject_modal(post: Post) -> dict[str, Any]:

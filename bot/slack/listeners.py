@@ -23,6 +23,7 @@ from bot.slack.blocks import (
     APPROVE_ACTION,
     EDIT_ACTION,
     EDIT_VIEW,
+    FULL_TEXT_ACTION,
     PROPOSE_SHORTCUT,
     PROPOSE_TYPED,
     PROPOSE_VIEW,
@@ -31,6 +32,7 @@ from bot.slack.blocks import (
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
     edit_modal,
+    full_text_modal,
     propose_modal,
     reject_modal,
 )
@@ -404,6 +406,15 @@ def register(
             requested_at=requested,
         )
 
+    def on_full_text(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        value = str(action.get("value", ""))
+        post = store.get_post(int(value)) if value.isdigit() else None
+        if post is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=full_text_modal(post))
+
     events: dict[str, Callable[..., None]] = {
         "message": on_message,
         "reaction_added": on_reaction,
@@ -422,6 +433,7 @@ def register(
         WITHDRAW_ACTION: on_proposal_button,
         RESUME_PLATFORM: on_resume_button,
         PROPOSE_TYPED: on_propose_typing,
+        FULL_TEXT_ACTION: on_full_text,
     }
     views: dict[str, Callable[..., None]] = {
         REJECT_VIEW: on_reject_reason,

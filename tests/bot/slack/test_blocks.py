@@ -91,3 +91,29 @@ def test_card_never_echoes_confidential_excerpts():
 def test_mrkdwn_in_the_text_is_escaped():
     card = str(card_blocks(post_with("<!channel> & <@U999>", []), [], ZONE))
     assert "&lt;!channel&gt; &amp; &lt;@U999&gt;" in card
+
+
+def test_every_modal_fits_slacks_limits():
+    from slack_sdk.models.views import View
+
+    from bot.slack.blocks import edit_modal, full_text_modal, propose_modal, reject_modal
+
+    longest = post_with("x" * 10_000 + " <&>", [])
+    for view in (
+        propose_modal(("x", "facebook"), hint="X counts this as 300/280"),
+        edit_modal(longest),
+        reject_modal(longest),
+        full_text_modal(longest),
+    ):
+        View(**view).validate_json()
+        assert len(view["blocks"]) <= 100
+    whole = "".join(b["text"]["text"] for b in full_text_modal(longest)["blocks"])
+    assert whole.endswith("&lt;&amp;&gt;") and whole.count("x") == 10_000
+
+
+def test_a_long_post_offers_the_whole_text():
+    card = card_blocks(post_with("word " * 2000, []), [], ZONE)
+    assert any(b.get("block_id") == "full_text" for b in card)
+    assert not any(
+        b.get("block_id") == "full_text" for b in card_blocks(post_with("short", []), [], ZONE)
+    )
