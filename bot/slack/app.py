@@ -47,7 +47,7 @@ def build_app(
 ) -> App:
     logger = logging.getLogger("countersign.slack")
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
-    logger.addFilter(lambda record: "token will be unused" not in record.getMessage())
+    logger.addFilter(lambda record: "will be unused" not in record.getMessage())
     app = App(
         client=client,
         signing_secret=signing_secret,

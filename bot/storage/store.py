@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._lock = threading.RLock()
+        self._events_seen = 0
 
     def close(self) -> None:
         with self._lock:
@@ -106,6 +107,11 @@ class Store:
                 "INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)",
                 [event_id, iso(at)],
             )
+            self._events_seen += 1
+            if self._events_seen % 1000 == 0:
+                # Slack stops retrying after minutes; a day of ids is plenty to recognise one.
+                db.execute("DELETE FROM slack_events WHERE received_at < ?",
+                           [iso(at - timedelta(days=1))])
             return cursor.rowcount == 1
 
     # -- posts -------------------------------------------------------------------------------

@@ -111,3 +111,14 @@ def test_every_change_is_audited_in_a_hash_chain(tmp_path):
 def test_first_sighting(tmp_path):
     store = open_store(tmp_path / "c.db")
     assert store.first_sighting("Ev1", NOW) and not store.first_sighting("Ev1", NOW)
+
+
+def test_old_event_ids_are_forgotten(tmp_path):
+    from datetime import timedelta
+
+    store = open_store(tmp_path / "c.db")
+    store.first_sighting("Ev-old", NOW - timedelta(days=3))
+    for i in range(999):
+        store.first_sighting(f"Ev{i}", NOW)
+    ids = {r["event_id"] for r in store._rows("SELECT event_id FROM slack_events")}
+    assert "Ev-old" not in ids and "Ev0" in ids and len(ids) == 999
