@@ -197,7 +197,7 @@ def register(
     ) -> None:
         """The admins' buttons: settle an unconfirmed delivery, or take a post down."""
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         channel = str((body.get("channel") or {}).get("id", ""))
         if not service.directory.is_admin(user):
             service.notifier.tell(channel, user, "Only admins can decide this.")
@@ -222,7 +222,7 @@ def register(
     ) -> None:
         """Approve / Reject… on the review card, bound to the version the card shows."""
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         channel = str((body.get("channel") or {}).get("id", ""))
         target = _version(str(action.get("value", "")))
         post = store.get_post(target[0]) if target else None
@@ -244,13 +244,12 @@ def register(
         client.views_open(trigger_id=body["trigger_id"], view=reject_modal(post))
 
     def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = (view.get("state") or {}).get("values") or {}
-        reason = str(((values.get("reason") or {}).get("text") or {}).get("value") or "").strip()
+        reason = str(_field(view, "reason", "text").get("value") or "").strip()
         if not reason:
             ack(response_action="errors", errors={"reason": "Say why, for the proposer."})
             return
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         target = _version(str(view.get("private_metadata", "")))
         post = store.get_post(target[0]) if target else None
         if post is None or target is None:
@@ -269,7 +268,7 @@ def register(
     ) -> None:
         """The proposer's buttons under the report: suggested wording, Edit, Withdraw."""
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         channel = str((body.get("channel") or {}).get("id", ""))
         target = _version(str(action.get("value", "")))
         post = store.get_post(target[0]) if target else None
@@ -295,13 +294,12 @@ def register(
             client.views_open(trigger_id=body["trigger_id"], view=edit_modal(post))
 
     def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = (view.get("state") or {}).get("values") or {}
-        text = str(((values.get("text") or {}).get("text") or {}).get("value") or "").strip()
+        text = str(_field(view, "text", "text").get("value") or "").strip()
         if not text:
             ack(response_action="errors", errors={"text": "A post needs words."})
             return
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         target = _version(str(view.get("private_metadata", "")))
         post = store.get_post(target[0]) if target else None
         if post is None or target is None or user != post.proposer:
@@ -329,7 +327,7 @@ def register(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         platform = str(action.get("value", ""))
         if service.directory.is_admin(user) and platform in PLATFORM_NAMES:
             delivery.resume(platform, actor=user)
@@ -360,18 +358,11 @@ def register(
     def on_propose_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        values = (view.get("state") or {}).get("values") or {}
-        text = str(((values.get("text") or {}).get(PROPOSE_TYPED) or {}).get("value") or "")
-        chosen = [
-            o["value"]
-            for o in ((values.get("platforms") or {}).get("value") or {}).get("selected_options")
-            or []
-        ]
-        when = (((values.get("when") or {}).get("value") or {}).get("selected_option") or {}).get(
-            "value", "slot"
-        )
-        at_raw = ((values.get("at") or {}).get("value") or {}).get("selected_date_time")
-        files = ((values.get("images") or {}).get("value") or {}).get("files") or []
+        text = str(_field(view, "text", PROPOSE_TYPED).get("value") or "")
+        chosen = [o["value"] for o in _field(view, "platforms").get("selected_options") or []]
+        when = (_field(view, "when").get("selected_option") or {}).get("value", "slot")
+        at_raw = _field(view, "at").get("selected_date_time")
+        files = _field(view, "images").get("files") or []
         errors: dict[str, str] = {}
         if not text.strip() and not files:
             errors["text"] = "A post needs words or pictures."
@@ -389,7 +380,7 @@ def register(
             ack(response_action="errors", errors=errors)
             return
         ack()
-        user = str((body.get("user") or {}).get("id", ""))
+        user = _user(body)
         if not proposals_channel:
             return
         shown = "\n".join("> " + line for line in text.strip().splitlines()) or "> (pictures)"
@@ -457,6 +448,17 @@ def register(
         actions=(*actions, *views),
         shortcuts=tuple(shortcuts),
     )
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id", ""))
+
+
+def _field(view: dict[str, Any], block_id: str, action_id: str = "value") -> dict[str, Any]:
+    """One input's state in a submitted modal (an empty dict when it is missing)."""
+    values = (view.get("state") or {}).get("values") or {}
+    found = (values.get(block_id) or {}).get(action_id)
+    return found if isinstance(found, dict) else {}
 
 
 def _version(value: str) -> tuple[int, str] | None:

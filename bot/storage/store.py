@@ -110,8 +110,9 @@ class Store:
             self._events_seen += 1
             if self._events_seen % 1000 == 0:
                 # Slack stops retrying after minutes; a day of ids is plenty to recognise one.
-                db.execute("DELETE FROM slack_events WHERE received_at < ?",
-                           [iso(at - timedelta(days=1))])
+                db.execute(
+                    "DELETE FROM slack_events WHERE received_at < ?", [iso(at - timedelta(days=1))]
+                )
             return cursor.rowcount == 1
 
     # -- posts -------------------------------------------------------------------------------
@@ -478,25 +479,46 @@ class Store:
 
     def claim(self, delivery_id: int, *, at: datetime) -> Delivery | None:
         """queued → publishing, or None if someone else got there first."""
+        return self._transition(
+            delivery_id,
+            (DeliveryStatus.QUEUED,),
+            DeliveryStatus.PUBLISHING,
+            at=at,
+            actor="countersign",
+            action="publishing",
+            count_attempt=True,
+            claimed_at=iso(at),
+        )
+
+    def _transition(
+        self,
+        delivery_id: int,
+        allowed: tuple[DeliveryStatus, ...],
+        to: DeliveryStatus,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        count_attempt: bool = False,
+        **values: Any,
+    ) -> Delivery | None:
+        """Move a delivery only from an allowed state: two workers cannot both win."""
         with self._tx() as db:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            marks = ", ".join("?" for _ in allowed)
             cursor = db.execute(
-                """UPDATE deliveries SET status = ?, attempts = attempts + 1, claimed_at = ?,
-                       updated_at = ? WHERE id = ? AND status = ?""",
-                [
-                    DeliveryStatus.PUBLISHING.value,
-                    iso(at),
-                    iso(at),
-                    delivery_id,
-                    DeliveryStatus.QUEUED.value,
-                ],
+                f"UPDATE deliveries SET status = ?, updated_at = ?"  # noqa: S608
+                f"{', attempts = attempts + 1' if count_attempt else ''}"
+                f"{', ' + sets if sets else ''} WHERE id = ? AND status IN ({marks})",
+                [to.value, iso(at), *values.values(), delivery_id, *(a.value for a in allowed)],
             )
             if cursor.rowcount != 1:
                 return None
             delivery = self._deliveries("id = ?", [delivery_id])[0]
             self._audit(
                 at,
-                "countersign",
-                "publishing",
+                actor,
+                action,
                 delivery.post_id,
                 delivery.content_hash,
                 platform=delivery.platform,
@@ -602,58 +624,28 @@ class Store:
 
     def requeue(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery | None:
         """An admin's "Publish again": a failed or unconfirmed delivery, due now."""
-        with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE deliveries SET status = ?, due_at = ?, updated_at = ? WHERE id = ? AND "
-                "status IN (?, ?)",
-                [
-                    DeliveryStatus.QUEUED.value,
-                    iso(at),
-                    iso(at),
-                    delivery_id,
-                    DeliveryStatus.UNCONFIRMED.value,
-                    DeliveryStatus.FAILED.value,
-                ],
-            )
-            if cursor.rowcount != 1:
-                return None
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                at,
-                actor,
-                "publish_again",
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-            )
-            return delivery
+        return self._transition(
+            delivery_id,
+            (DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED),
+            DeliveryStatus.QUEUED,
+            at=at,
+            actor=actor,
+            action="publish_again",
+            due_at=iso(at),
+        )
 
     def confirm_published(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery | None:
         """An admin's "It was published": an unconfirmed delivery settled by a person."""
-        with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE deliveries SET status = ?, published_at = ?, updated_at = ?, "
-                "last_error = NULL WHERE id = ? AND status = ?",
-                [
-                    DeliveryStatus.PUBLISHED.value,
-                    iso(at),
-                    iso(at),
-                    delivery_id,
-                    DeliveryStatus.UNCONFIRMED.value,
-                ],
-            )
-            if cursor.rowcount != 1:
-                return None
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                at,
-                actor,
-                "confirmed_published",
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-            )
-            return delivery
+        return self._transition(
+            delivery_id,
+            (DeliveryStatus.UNCONFIRMED,),
+            DeliveryStatus.PUBLISHED,
+            at=at,
+            actor=actor,
+            action="confirmed_published",
+            published_at=iso(at),
+            last_error=None,
+        )
 
     def mark_taken_down(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery:
         with self._tx() as db:
