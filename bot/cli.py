@@ -108,6 +108,20 @@ def parser() -> argparse.ArgumentParser:
     )
     now.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12 or #12")
 
+    pause = sub.add_parser(
+        "pause",
+        help="stop all publishing at once (an emergency stop)",
+        description="Stop all publishing at once; nothing is lost. `resume` continues.",
+    )
+    pause.add_argument("reason", nargs="*", help="why, for the admins and the review cards")
+    resume = sub.add_parser(
+        "resume",
+        help="continue after a pause, or resume a platform paused for its credentials",
+        description="With no PLATFORM: end a pause; what missed its slot takes the next free "
+        "slots. With x or facebook: resume that platform after its credentials were fixed.",
+    )
+    resume.add_argument("platform", nargs="?", choices=PLATFORMS)
+
     takedown = sub.add_parser(
         "takedown",
         help="delete a published post on every platform",
@@ -145,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "check":
             return check(settings, args)
+        if args.command in ("pause", "resume"):
+            return pause_or_resume(settings, args)
         if args.command in ("now", "takedown"):
             return on_post(settings, args.command, args.post_id)
         if args.command == "people":
@@ -216,6 +232,23 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     print(answer.text, file=sys.stdout if answer.ok else sys.stderr)
     return 0 if answer.ok else 1
+
+
+def pause_or_resume(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        if args.command == "pause":
+            print(runtime.service.pause(actor="cli", reason=" ".join(args.reason)))
+        elif args.platform:
+            resumed = runtime.delivery.resume(args.platform, actor="cli")
+            print(f"{args.platform} resumed." if resumed else f"{args.platform} was not paused.")
+        else:
+            print(runtime.service.resume(actor="cli"))
+    finally:
+        runtime.store.close()
+    return 0
 
 
 def on_post(settings: Settings, command: str, post_id: str) -> int:

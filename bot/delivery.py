@@ -69,6 +69,8 @@ class Deliverer:
 
     def publish_due(self) -> int:
         """Publish every due delivery, one worker per platform; returns how many were tried."""
+        if self.store.paused_reason():
+            return 0  # the emergency stop: nothing goes out, nothing is lost
         due = self.store.due(self.clock())
         by_platform: dict[str, list[Delivery]] = {}
         for delivery in due:
@@ -311,6 +313,9 @@ class Deliverer:
         post = self.store.get_post(post_id)
         if post is None:
             return Outcome(False, f"There is no post #{post_id}.")
+        paused = self.store.paused_reason()
+        if paused:
+            return Outcome(False, f"Publishing is paused ({paused}); `/countersign resume` first.")
         if post.status is not PostStatus.APPROVED:
             state = post.status.value.replace("_", " ")
             return Outcome(

@@ -91,7 +91,12 @@ def build_runtime(
     store = open_store(settings.db)
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
     directory = SlackDirectory(client, approvers=settings.approvers, admins=settings.admins)
-    notifier = SlackNotifier(client, review_channel=settings.review_channel, zone=settings.zone)
+    notifier = SlackNotifier(
+        client,
+        review_channel=settings.review_channel,
+        zone=settings.zone,
+        paused=store.paused_reason,
+    )
     service = Countersign(
         store=store,
         notifier=notifier,

@@ -441,6 +441,48 @@ class Countersign:
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return post
 
+    def pause(self, *, actor: str, reason: str) -> str:
+        """Stop all publishing at once; nothing is lost, everything waits in order."""
+        if not self.store.pause_all(reason=reason, actor=actor, at=self.clock()):
+            return f"Publishing is already paused ({self.store.paused_reason()})."
+        self.notifier.alert(
+            f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
+            "Nothing will be published until an admin runs `/countersign "
+            "resume`."
+        )
+        self._refresh_queued_cards()
+        return "Paused. Nothing will be published until `/countersign resume`."
+
+    def resume(self, *, actor: str) -> str:
+        """Continue in order: what missed its slot during the pause takes the next free slots."""
+        if not self.store.resume_all(actor=actor, at=self.clock()):
+            return "Publishing was not paused."
+        now = self.clock()
+        zone = ZoneInfo(self.zone_name)
+        moved = 0
+        for platform in self.platforms:
+            for delivery in self.store.overdue(platform, now):
+                slot = next_free_slot(
+                    self.schedule.for_platform(platform),
+                    zone,
+                    now,
+                    self.store.taken_slots(platform, now),
+                )
+                self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
+                moved += 1
+        self.notifier.alert(
+            f"<@{actor}> resumed publishing. {moved} delivery"
+            f"{'' if moved == 1 else 'ies'} that missed their slot moved to the "
+            "next free slots."
+        )
+        self._refresh_queued_cards()
+        self.on_queue_changed()
+        return f"Resumed; {moved} late deliver{'y' if moved == 1 else 'ies'} re-queued."
+
+    def _refresh_queued_cards(self) -> None:
+        for post in self.store.posts_with_queued():
+            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+
     def _slots_for(self, post: Post) -> dict[str, datetime]:
         """Each platform's next free slot; a platform without slots is reported to admins."""
         now = self.clock()

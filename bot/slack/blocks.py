@@ -188,7 +188,9 @@ def card_text(post: Post) -> str:
     return f"{post.ref} from <@{post.proposer}>: {_STATUS[post.status].split(' — ')[0]}"
 
 
-def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[Block]:
+def card_blocks(
+    post: Post, deliveries: list[Delivery], zone: ZoneInfo, *, paused: str | None = None
+) -> list[Block]:
     """The review card: what exactly would go out, where, what the checks said, and its state."""
     platforms = []
     for platform in post.platforms:
@@ -220,6 +222,8 @@ def card_blocks(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[
         blocks += _findings(post.findings, show_excerpts=False)
     blocks.append({"type": "divider"})
     blocks.append(_section(state_line(post, deliveries, zone)))
+    if paused and any(d.status is DeliveryStatus.QUEUED for d in deliveries):
+        blocks.append(_context(f":double_vertical_bar: Publishing is paused: {_escape(paused)}"))
     if post.status is PostStatus.IN_REVIEW:
         # The value names the version: a click on a card drawn before an edit approves nothing.
         value = f"{post.id}:{post.content_hash}"

@@ -53,6 +53,14 @@ def home_view(
 ) -> dict[str, Any]:
     """The Home tab as ``user`` sees it, for ``views.publish``."""
     blocks: list[Block] = [_header("Countersign")]
+    paused = store.paused_reason()
+    if paused:
+        blocks.append(
+            _section(
+                f":double_vertical_bar: *All publishing is paused:* "
+                f"{_escape(paused)}. Nothing goes out until an admin resumes."
+            )
+        )
     blocks += _proposals(user, store, zone)
     if is_approver:
         blocks += _waiting(user, store)

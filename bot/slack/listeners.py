@@ -48,7 +48,9 @@ HELP_ALL = (
 HELP_ADMIN = (
     "`/countersign now <id>` — publish an approved post at once\n"
     "`/countersign takedown <id>` — delete a published post on every platform\n"
-    "`/countersign resume x|facebook` — resume a platform paused for its credentials\n"
+    "`/countersign pause [reason]` — stop all publishing at once (an emergency stop)\n"
+    "`/countersign resume` — continue after a pause; `resume x|facebook` — a platform "
+    "paused for its credentials\n"
     "`/countersign people list|add|consent|remove …` — the register of people we support "
     "(names are never shown, only labels)"
 )
@@ -161,13 +163,23 @@ def register(
             ack()
             open_propose(str(command.get("trigger_id", "")))
             return
-        if verb == "resume":
+        if verb in ("pause", "resume"):
             if not service.directory.is_admin(user):
-                ack(text="Only admins can use `/countersign resume`.")
+                ack(text=f"Only admins can use `/countersign {verb}`.")
+                return
+            if verb == "pause":
+                reason = str(command.get("text") or "").strip()[len("pause") :].strip()
+                ack(text=service.pause(actor=user, reason=reason))
+                return
+            if len(words) == 1:
+                ack(text=service.resume(actor=user))
                 return
             platform = words[1].lower() if len(words) == 2 else ""
             if platform not in PLATFORM_NAMES:
-                ack(text="Usage: `/countersign resume x` or `/countersign resume facebook`.")
+                ack(
+                    text="Usage: `/countersign resume` (after a pause), or `/countersign resume "
+                    "x|facebook` (a platform paused for its credentials)."
+                )
                 return
             resumed = delivery.resume(platform, actor=user)
             ack(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -17,7 +18,15 @@ log = logging.getLogger(__name__)
 class SlackNotifier:
     """A failed Slack call is logged and never undoes the state change that caused it."""
 
-    def __init__(self, client: WebClient, *, review_channel: str | None, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        review_channel: str | None,
+        zone: ZoneInfo,
+        paused: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.paused = paused
         self.client = client
         self.review_channel = review_channel
         self.zone = zone
@@ -39,7 +48,7 @@ class SlackNotifier:
             "chat.postMessage",
             channel=self.review_channel,
             text=card_text(post),
-            blocks=card_blocks(post, deliveries, self.zone),
+            blocks=card_blocks(post, deliveries, self.zone, paused=self.paused()),
         )
         return (str(response["channel"]), str(response["ts"])) if response else None
 
@@ -50,7 +59,7 @@ class SlackNotifier:
                 channel=post.card_channel,
                 ts=post.card_ts,
                 text=card_text(post),
-                blocks=card_blocks(post, deliveries, self.zone),
+                blocks=card_blocks(post, deliveries, self.zone, paused=self.paused()),
             )
 
     def thread_note(self, post: Post, text: str) -> None:

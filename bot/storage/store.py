@@ -20,6 +20,7 @@ from bot.domain.review import Decision
 from bot.storage.migrations import migrations
 
 GENESIS = "0" * 64
+ALL = "*"  # the platform_state row of the emergency stop, which covers every platform
 
 
 def iso(moment: datetime) -> str:
@@ -707,6 +708,62 @@ class Store:
             self._upsert_platform(platform, paused_reason=None, paused_at=None)
             self._audit(at, actor, "platform_resumed", platform=platform)
             return True
+
+    def pause_all(self, *, reason: str, actor: str, at: datetime) -> bool:
+        """The emergency stop: nothing is published until an admin resumes."""
+        with self._tx():
+            if self.platform_state(ALL)["paused_reason"]:
+                return False
+            self._upsert_platform(ALL, paused_reason=reason or "no reason given", paused_at=iso(at))
+            self._audit(at, actor, "publishing_paused", reason=reason)
+            return True
+
+    def resume_all(self, *, actor: str, at: datetime) -> bool:
+        with self._tx():
+            if not self.platform_state(ALL)["paused_reason"]:
+                return False
+            self._upsert_platform(ALL, paused_reason=None, paused_at=None)
+            self._audit(at, actor, "publishing_resumed")
+            return True
+
+    def paused_reason(self) -> str | None:
+        return self.platform_state(ALL)["paused_reason"]
+
+    def overdue(self, platform: str, now: datetime) -> list[Delivery]:
+        """Queued deliveries whose time passed (a pause): oldest first."""
+        with self._lock:
+            return self._deliveries(
+                "platform = ? AND status = ? AND due_at < ?",
+                [platform, DeliveryStatus.QUEUED.value, iso(now)],
+            )
+
+    def move_delivery(self, delivery_id: int, *, to: datetime, actor: str, at: datetime) -> None:
+        """A queued delivery takes a new slot (its time and the slot it holds)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET due_at = ?, slot_at = ?, updated_at = ? WHERE id = ? "
+                "AND status = ?",
+                [iso(to), iso(to), iso(at), delivery_id, DeliveryStatus.QUEUED.value],
+            )
+            delivery = self._deliveries("id = ?", [delivery_id])[0]
+            self._audit(
+                at,
+                actor,
+                "requeued",
+                delivery.post_id,
+                delivery.content_hash,
+                platform=delivery.platform,
+                due=iso(to),
+            )
+
+    def posts_with_queued(self) -> list[Post]:
+        rows = self._rows(
+            "SELECT DISTINCT post_id FROM deliveries WHERE status = ?",
+            [DeliveryStatus.QUEUED.value],
+        )
+        with self._lock:
+            found = [self._post_where("id = ?", [r["post_id"]]) for r in rows]
+        return [p for p in found if p is not None]
 
     def hold_platform(self, platform: str, *, until: datetime) -> None:
         with self._tx():
