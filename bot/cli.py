@@ -108,6 +108,15 @@ def parser() -> argparse.ArgumentParser:
     )
     now.add_argument("post_id", metavar="POST_ID", help="the post's number, e.g. 12 or #12")
 
+    schedule = sub.add_parser(
+        "schedule",
+        help="show or change the weekly posting slots",
+        description="With no words: the weekly slots per platform and the next free ones. "
+        "`schedule add <x|facebook|all> <days> <HH:MM>[,HH:MM…]`, `schedule remove …`, "
+        "`schedule clear <platform|all>`; days like mon-fri, sat,sun, daily.",
+    )
+    schedule.add_argument("words", nargs="*", metavar="WORDS")
+
     pause = sub.add_parser(
         "pause",
         help="stop all publishing at once (an emergency stop)",
@@ -159,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "check":
             return check(settings, args)
+        if args.command == "schedule":
+            return schedule_command(settings, args.words)
         if args.command in ("pause", "resume"):
             return pause_or_resume(settings, args)
         if args.command in ("now", "takedown"):
@@ -232,6 +243,33 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     print(answer.text, file=sys.stdout if answer.ok else sys.stderr)
     return 0 if answer.ok else 1
+
+
+def schedule_command(settings: Settings, words: list[str]) -> int:
+    from datetime import UTC, datetime
+
+    from bot.config import load_schedule
+    from bot.schedule_commands import USAGE, run_schedule
+    from bot.storage import open_store
+
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.db)
+    try:
+        now = datetime.now(UTC)
+        store.seed_slots(load_schedule(settings.config_dir).slots, at=now)
+        _, answer = run_schedule(
+            words,
+            store,
+            actor="cli",
+            now=now,
+            zone=settings.zone,
+            platforms=tuple(settings.platforms),
+        )
+    finally:
+        store.close()
+    failed = answer.startswith("Usage") or f"Usage: {USAGE}" in answer
+    print(answer, file=sys.stderr if failed else sys.stdout)
+    return 2 if failed else 0
 
 
 def pause_or_resume(settings: Settings, args: argparse.Namespace) -> int:

@@ -89,6 +89,8 @@ def build_runtime(
 ) -> Runtime:
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.db)
+    schedule = load_schedule(settings.config_dir)
+    store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
     directory = SlackDirectory(client, approvers=settings.approvers, admins=settings.admins)
     notifier = SlackNotifier(
@@ -102,7 +104,7 @@ def build_runtime(
         notifier=notifier,
         directory=directory,
         publishers=publishers if publishers is not None else build_publishers(settings),
-        schedule=load_schedule(settings.config_dir),
+        schedule=schedule,
         policy=load_policy(settings.config_dir),
         zone_name=settings.timezone,
         platforms=tuple(settings.platforms),

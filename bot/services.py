@@ -106,6 +106,11 @@ class Countersign:
 
     # -- proposing ---------------------------------------------------------------------------
 
+    def current_schedule(self) -> Schedule:
+        """The admins' schedule from the database (another process may have changed it)."""
+        slots = self.store.slots()
+        return Schedule(tuple(slots)) if slots is not None else self.schedule
+
     def today(self) -> date:
         """The organisation's calendar date (consent expiry is a date, not an instant)."""
         return self.clock().astimezone(ZoneInfo(self.zone_name)).date()
@@ -463,7 +468,7 @@ class Countersign:
         for platform in self.platforms:
             for delivery in self.store.overdue(platform, now):
                 slot = next_free_slot(
-                    self.schedule.for_platform(platform),
+                    self.current_schedule().for_platform(platform),
                     zone,
                     now,
                     self.store.taken_slots(platform, now),
@@ -492,7 +497,7 @@ class Countersign:
         due: dict[str, datetime] = {}
         for platform in post.platforms:
             slot = next_free_slot(
-                self.schedule.for_platform(platform),
+                self.current_schedule().for_platform(platform),
                 zone,
                 now,
                 self.store.taken_slots(platform, now),

@@ -18,6 +18,7 @@ from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.domain.posts import PLATFORM_NAMES
 from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text
+from bot.schedule_commands import run_schedule
 from bot.services import Countersign
 from bot.slack.blocks import (
     APPROVE_ACTION,
@@ -48,6 +49,7 @@ HELP_ALL = (
 HELP_ADMIN = (
     "`/countersign now <id>` — publish an approved post at once\n"
     "`/countersign takedown <id>` — delete a published post on every platform\n"
+    "`/countersign schedule [add|remove|clear …]` — the weekly posting slots\n"
     "`/countersign pause [reason]` — stop all publishing at once (an emergency stop)\n"
     "`/countersign resume` — continue after a pause; `resume x|facebook` — a platform "
     "paused for its credentials\n"
@@ -187,6 +189,22 @@ def register(
                 if resumed
                 else f"{PLATFORM_NAMES[platform]} was not paused."
             )
+            return
+        if verb == "schedule":
+            if not service.directory.is_admin(user):
+                ack(text="Only admins can see or change the schedule.")
+                return
+            changed, said = run_schedule(
+                words[1:],
+                store,
+                actor=user,
+                now=clock(),
+                zone=ZoneInfo(service.zone_name),
+                platforms=service.platforms,
+            )
+            ack(text=said)
+            if changed:
+                service.on_queue_changed()
             return
         if verb == "people":
             if not service.directory.is_admin(user):

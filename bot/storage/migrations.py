@@ -168,3 +168,23 @@ def m004_retries_and_platforms(db: Database) -> None:
 def m005_requested_time(db: Database) -> None:
     # A proposer may ask for a date and time instead of the next free slot.
     _run(db, "ALTER TABLE posts ADD COLUMN requested_at TEXT;")
+
+
+@migrations()
+def m006_schedule(db: Database) -> None:
+    # Admins change the schedule in Slack; config/schedule.yaml only seeds it, once.
+    _run(
+        db,
+        """
+        CREATE TABLE schedule_slots (
+            platform TEXT NOT NULL,
+            weekday INTEGER NOT NULL,           -- Monday is 0
+            at TEXT NOT NULL,                   -- HH:MM, wall clock in COUNTERSIGN_TIMEZONE
+            PRIMARY KEY (platform, weekday, at)
+        );
+        CREATE TABLE app_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )

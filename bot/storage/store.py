@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from bot.domain.findings import Finding
 from bot.domain.posts import Attachment, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.review import Decision
+from bot.scheduling.slots import DAYS, Slot, parse_time
 from bot.storage.migrations import migrations
 
 GENESIS = "0" * 64
@@ -765,6 +766,61 @@ class Store:
             found = [self._post_where("id = ?", [r["post_id"]]) for r in rows]
         return [p for p in found if p is not None]
 
+    # -- the schedule ------------------------------------------------------------------------
+
+    def slots(self) -> list[Slot] | None:
+        """The weekly slots admins keep; None until they are seeded from config/schedule.yaml."""
+        with self._lock:
+            seeded = list(self.db.query("SELECT value FROM app_meta WHERE key = 'schedule'"))
+            if not seeded:
+                return None
+            rows = self.db.query("SELECT * FROM schedule_slots ORDER BY platform, weekday, at")
+            return [Slot(r["weekday"], parse_time(r["at"]), r["platform"]) for r in rows]
+
+    def seed_slots(self, slots: Iterable[Slot], *, at: datetime) -> None:
+        with self._tx() as db:
+            if list(db.query("SELECT value FROM app_meta WHERE key = 'schedule'")):
+                return
+            self._write_slots(slots)
+            db.execute("INSERT INTO app_meta (key, value) VALUES ('schedule', ?)", [iso(at)])
+
+    def add_slots(self, slots: Iterable[Slot], *, actor: str, at: datetime) -> int:
+        slots = list(slots)
+        with self._tx():
+            added = self._write_slots(slots)
+            self._audit(at, actor, "schedule_added", slots=[_slot_text(s) for s in slots])
+            return added
+
+    def remove_slots(self, slots: Iterable[Slot], *, actor: str, at: datetime) -> int:
+        slots = list(slots)
+        with self._tx() as db:
+            removed = sum(
+                db.execute(
+                    "DELETE FROM schedule_slots WHERE platform = ? AND weekday = ? AND at = ?",
+                    [s.platform, s.weekday, s.at.strftime("%H:%M")],
+                ).rowcount
+                for s in slots
+            )
+            self._audit(at, actor, "schedule_removed", slots=[_slot_text(s) for s in slots])
+            return removed
+
+    def clear_slots(self, platform: str, *, actor: str, at: datetime) -> int:
+        with self._tx() as db:
+            removed = db.execute(
+                "DELETE FROM schedule_slots WHERE platform = ?", [platform]
+            ).rowcount
+            self._audit(at, actor, "schedule_cleared", platform=platform)
+            return removed
+
+    def _write_slots(self, slots: Iterable[Slot]) -> int:
+        return sum(
+            self.db.execute(
+                "INSERT OR IGNORE INTO schedule_slots (platform, weekday, at) VALUES (?, ?, ?)",
+                [s.platform, s.weekday, s.at.strftime("%H:%M")],
+            ).rowcount
+            for s in slots
+        )
+
     def hold_platform(self, platform: str, *, until: datetime) -> None:
         with self._tx():
             self._upsert_platform(platform, hold_until=iso(until))
@@ -804,3 +860,7 @@ def _attachment(row: dict[str, Any]) -> Attachment:
     return Attachment(
         name=row["name"], sha256=row["sha256"], mime_type=row["mime_type"], size=row["size"]
     )
+
+
+def _slot_text(slot: Slot) -> str:
+    return f"{slot.platform} {DAYS[slot.weekday]} {slot.at.strftime('%H:%M')}"

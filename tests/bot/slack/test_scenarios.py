@@ -276,10 +276,7 @@ def test_a_post_recorded_just_before_a_crash_is_announced_on_restart(tmp_path):
 
 
 def test_platform_without_slots_waits_for_an_admin(harness):
-    from bot.config import Schedule
-    from bot.scheduling.slots import weekly_slots
-
-    harness.service.schedule = Schedule(tuple(weekly_slots("facebook", "daily", ["10:00"])))
+    assert "Removed 10 slots" in harness.command("schedule clear x", DANA).text
     post, _ = harness.approved_post(CLEAN)
     alerts = [m["text"] for m in harness.slack.messages(REVIEW) if "no slots" in m["text"]]
     assert len(alerts) == 1 and f"now {post.id}" in alerts[0]

@@ -1,0 +1,90 @@
+"""`schedule …`: the same words on the command line and in Slack (`/countersign schedule …`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Schedule
+from bot.domain.posts import PLATFORM_NAMES, PLATFORMS
+from bot.scheduling.slots import ScheduleError, Slot, upcoming, weekly_slots
+from bot.slack.home import weekly
+from bot.storage import Store
+
+USAGE = (
+    "schedule · schedule add <x|facebook|all> <days> <HH:MM>[,HH:MM…] · schedule remove "
+    "<x|facebook|all> <days> <HH:MM>[,HH:MM…] · schedule clear <x|facebook|all> — days like "
+    "mon-fri, sat,sun, daily"
+)
+
+
+def current(store: Store) -> Schedule:
+    return Schedule(tuple(store.slots() or ()))
+
+
+def describe(
+    schedule: Schedule, store: Store, zone: ZoneInfo, now: datetime, platforms: tuple[str, ...]
+) -> str:
+    lines = [f"The weekly schedule ({zone.key}):"]
+    for platform in platforms:
+        slots = schedule.for_platform(platform)
+        name = PLATFORM_NAMES[platform]
+        if not slots:
+            lines.append(f"• {name}: no slots (approved posts wait for `/countersign now`)")
+            continue
+        taken = set(store.taken_slots(platform, now))
+        free = []
+        for instant in upcoming(slots, zone, now):
+            if instant not in taken:
+                free.append(instant.astimezone(zone).strftime("%a %d %b %H:%M"))
+            if len(free) == 3:
+                break
+        lines.append(f"• {name}: {weekly(slots)} — next free: {', '.join(free)}")
+    return "\n".join(lines)
+
+
+def run_schedule(
+    words: list[str],
+    store: Store,
+    *,
+    actor: str,
+    now: datetime,
+    zone: ZoneInfo,
+    platforms: tuple[str, ...],
+) -> tuple[bool, str]:
+    """Carry out `schedule …` (the words after "schedule"); (changed, answer)."""
+    if not words:
+        return False, describe(current(store), store, zone, now, platforms)
+    verb, rest = words[0].lower(), words[1:]
+    try:
+        if verb == "clear" and len(rest) == 1:
+            targets = _platforms(rest[0], platforms)
+            removed = sum(store.clear_slots(p, actor=actor, at=now) for p in targets)
+            return True, f"Removed {removed} slot{'s' if removed != 1 else ''}."
+        if verb in ("add", "remove") and len(rest) == 3:
+            targets = _platforms(rest[0], platforms)
+            slots: list[Slot] = []
+            for platform in targets:
+                slots += weekly_slots(platform, rest[1], rest[2].split(","))
+            if verb == "add":
+                added = store.add_slots(slots, actor=actor, at=now)
+                return True, f"Added {added} slot{'s' if added != 1 else ''}.\n" + describe(
+                    current(store), store, zone, now, platforms
+                )
+            removed = store.remove_slots(slots, actor=actor, at=now)
+            return True, f"Removed {removed} slot{'s' if removed != 1 else ''}.\n" + describe(
+                current(store), store, zone, now, platforms
+            )
+    except ScheduleError as exc:
+        return False, f"{exc}. Usage: {USAGE}"
+    return False, f"Usage: {USAGE}"
+
+
+def _platforms(word: str, enabled: tuple[str, ...]) -> list[str]:
+    if word.lower() == "all":
+        return list(enabled)
+    chosen = [p.strip().lower() for p in word.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PLATFORMS]
+    if unknown or not chosen:
+        raise ScheduleError(f'"{word}" is not a platform: use x, facebook or all')
+    return chosen
