@@ -117,6 +117,15 @@ def parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument("words", nargs="*", metavar="WORDS")
 
+    blackout = sub.add_parser(
+        "blackout",
+        help="periods when nothing is published",
+        description="`blackout list`, `blackout add <from> <to> [reason]` (YYYY-MM-DD or "
+        "YYYY-MM-DDTHH:MM, organisation time), `blackout remove <id>`. Queued posts inside a "
+        "new blackout move past it.",
+    )
+    blackout.add_argument("words", nargs="*", metavar="WORDS")
+
     pause = sub.add_parser(
         "pause",
         help="stop all publishing at once (an emergency stop)",
@@ -170,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings, args)
         if args.command == "schedule":
             return schedule_command(settings, args.words)
+        if args.command == "blackout":
+            return blackout_command(settings, args.words)
         if args.command in ("pause", "resume"):
             return pause_or_resume(settings, args)
         if args.command in ("now", "takedown"):
@@ -268,6 +279,29 @@ def schedule_command(settings: Settings, words: list[str]) -> int:
     finally:
         store.close()
     failed = answer.startswith("Usage") or f"Usage: {USAGE}" in answer
+    print(answer, file=sys.stderr if failed else sys.stdout)
+    return 2 if failed else 0
+
+
+def blackout_command(settings: Settings, words: list[str]) -> int:
+    from datetime import UTC, datetime
+
+    from bot.runtime import build_runtime
+    from bot.schedule_commands import run_blackout
+
+    runtime = build_runtime(settings)
+    try:
+        answer = run_blackout(
+            words,
+            runtime.service,
+            runtime.store,
+            actor="cli",
+            now=datetime.now(UTC),
+            zone=settings.zone,
+        )
+    finally:
+        runtime.store.close()
+    failed = "Usage:" in answer or answer.startswith(("A blackout", "That blackout", "There is no"))
     print(answer, file=sys.stderr if failed else sys.stdout)
     return 2 if failed else 0
 

@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.retries import BACKOFF_BASE, Failure, Next, after_failure
 from bot.publishers.base import Draft, DraftImage, FailureKind, Publisher, PublishError
+from bot.scheduling.slots import in_blackout
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,10 @@ class Deliverer:
         """Publish every due delivery, one worker per platform; returns how many were tried."""
         if self.store.paused_reason():
             return 0  # the emergency stop: nothing goes out, nothing is lost
-        due = self.store.due(self.clock())
+        now = self.clock()
+        if in_blackout(now, self.store.blackout_spans(ending_after=now)):
+            return 0
+        due = self.store.due(now)
         by_platform: dict[str, list[Delivery]] = {}
         for delivery in due:
             by_platform.setdefault(delivery.platform, []).append(delivery)
@@ -316,6 +320,13 @@ class Deliverer:
         paused = self.store.paused_reason()
         if paused:
             return Outcome(False, f"Publishing is paused ({paused}); `/countersign resume` first.")
+        now = self.clock()
+        if in_blackout(now, self.store.blackout_spans(ending_after=now)):
+            return Outcome(
+                False,
+                "A blackout is on: nothing is published until it ends "
+                "(`/countersign blackout list`).",
+            )
         if post.status is not PostStatus.APPROVED:
             state = post.status.value.replace("_", " ")
             return Outcome(

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Schedule
 from bot.domain.posts import PLATFORM_NAMES, PLATFORMS
-from bot.scheduling.slots import ScheduleError, Slot, upcoming, weekly_slots
+from bot.scheduling.slots import ScheduleError, Slot, parse_moment, upcoming, weekly_slots
+from bot.services import Countersign
 from bot.slack.home import weekly
 from bot.storage import Store
 
@@ -78,6 +79,48 @@ def run_schedule(
     except ScheduleError as exc:
         return False, f"{exc}. Usage: {USAGE}"
     return False, f"Usage: {USAGE}"
+
+
+BLACKOUT_USAGE = (
+    "blackout list · blackout add <from> <to> [reason] · blackout remove <id> — from and to "
+    "as YYYY-MM-DD (whole days) or YYYY-MM-DDTHH:MM, in the organisation's time zone"
+)
+
+
+def run_blackout(
+    words: list[str],
+    service: Countersign,
+    store: Store,
+    *,
+    actor: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """`blackout …`: periods when nothing is published."""
+    verb = words[0].lower() if words else "list"
+    if verb == "list":
+        found = store.blackouts(ending_after=now)
+        if not found:
+            return "No blackouts ahead."
+        return "\n".join(
+            f"• {b['id']}: {b['starts'].astimezone(zone):%a %d %b %Y %H:%M} → "
+            f"{b['ends'].astimezone(zone):%a %d %b %Y %H:%M}"
+            + (f" — {b['reason']}" if b["reason"] else "")
+            for b in found
+        )
+    try:
+        if verb == "add" and len(words) >= 3:
+            starts = parse_moment(words[1], zone)
+            ends = parse_moment(words[2], zone, end_of_day=True)
+            return service.blackout(starts, ends, reason=" ".join(words[3:]), actor=actor)
+        if verb == "remove" and len(words) == 2 and words[1].isdigit():
+            if store.remove_blackout(int(words[1]), actor=actor, at=now):
+                service.on_queue_changed()
+                return f"Blackout {words[1]} removed."
+            return f"There is no blackout {words[1]}."
+    except ScheduleError as exc:
+        return f"{exc}. Usage: {BLACKOUT_USAGE}"
+    return f"Usage: {BLACKOUT_USAGE}"
 
 
 def _platforms(word: str, enabled: tuple[str, ...]) -> list[str]:

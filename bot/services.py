@@ -10,7 +10,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -472,6 +472,7 @@ class Countersign:
                     zone,
                     now,
                     self.store.taken_slots(platform, now),
+                    self.store.blackout_spans(ending_after=now),
                 )
                 self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
                 moved += 1
@@ -483,6 +484,47 @@ class Countersign:
         self._refresh_queued_cards()
         self.on_queue_changed()
         return f"Resumed; {moved} late deliver{'y' if moved == 1 else 'ies'} re-queued."
+
+    def blackout(self, starts: datetime, ends: datetime, *, reason: str, actor: str) -> str:
+        """Nothing publishes in a blackout: queued posts inside it move past it, in order."""
+        now = self.clock()
+        if ends <= starts:
+            return "A blackout must end after it starts."
+        if ends <= now:
+            return "That blackout is already over."
+        blackout_id = self.store.add_blackout(starts, ends, reason=reason, actor=actor, at=now)
+        moved = self._move_out(starts, ends, actor=actor)
+        zone = ZoneInfo(self.zone_name)
+        self.notifier.alert(
+            f"<@{actor}> added blackout {blackout_id}: nothing is published from "
+            f"{starts.astimezone(zone):%a %d %b %H:%M} to {ends.astimezone(zone):%a %d %b %H:%M}"
+            f"{f' ({reason})' if reason else ''}. {moved} queued delivery"
+            f"{'' if moved == 1 else 'ies'} moved past it."
+        )
+        self._refresh_queued_cards()
+        self.on_queue_changed()
+        return (
+            f"Blackout {blackout_id} added; {moved} queued deliver"
+            f"{'y' if moved == 1 else 'ies'} moved past it."
+        )
+
+    def _move_out(self, starts: datetime, ends: datetime, *, actor: str) -> int:
+        now = self.clock()
+        zone = ZoneInfo(self.zone_name)
+        moved = 0
+        for platform in self.platforms:
+            for delivery in self.store.queued_between(platform, max(starts, now), ends):
+                after = max(ends - timedelta(microseconds=1), now)
+                slot = next_free_slot(
+                    self.current_schedule().for_platform(platform),
+                    zone,
+                    after,
+                    self.store.taken_slots(platform, now),
+                    self.store.blackout_spans(ending_after=now),
+                )
+                self.store.move_delivery(delivery.id, to=slot or UNSCHEDULED, actor=actor, at=now)
+                moved += 1
+        return moved
 
     def _refresh_queued_cards(self) -> None:
         for post in self.store.posts_with_queued():
@@ -501,6 +543,7 @@ class Countersign:
                 zone,
                 now,
                 self.store.taken_slots(platform, now),
+                self.store.blackout_spans(ending_after=now),
             )
             if slot is None:
                 self.notifier.alert(

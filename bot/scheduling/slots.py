@@ -114,10 +114,37 @@ def next_free_slot(
     zone: ZoneInfo,
     now: datetime,
     taken: Collection[datetime] = (),
+    blackouts: Collection[tuple[datetime, datetime]] = (),
 ) -> datetime | None:
-    """The first slot after ``now`` that no other delivery on the platform holds."""
+    """The first slot after ``now`` that no other delivery holds and no blackout covers."""
     taken_utc = {t.astimezone(UTC) for t in taken}
     for instant in upcoming(slots, zone, now):
-        if instant not in taken_utc:
+        if instant not in taken_utc and not in_blackout(instant, blackouts):
             return instant
     return None
+
+
+def in_blackout(instant: datetime, blackouts: Collection[tuple[datetime, datetime]]) -> bool:
+    """Blackouts run from their start up to (not including) their end."""
+    return any(start <= instant < end for start, end in blackouts)
+
+
+def parse_moment(text: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
+    """'2026-12-24' or '2026-12-24T18:00' (wall clock in ``zone``) → a UTC instant.
+
+    A bare date means the start of that day, or with ``end_of_day`` the start of the next.
+    """
+    text = text.strip()
+    try:
+        if "T" in text or " " in text:
+            wall = datetime.fromisoformat(text.replace(" ", "T"))
+        else:
+            day = date.fromisoformat(text)
+            wall = datetime.combine(day + timedelta(days=1 if end_of_day else 0), time())
+    except ValueError:
+        raise ScheduleError(
+            f'"{text}" is not a date or time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM'
+        ) from None
+    if wall.tzinfo is not None:
+        return wall.astimezone(UTC)
+    return to_instant(wall.date(), wall.time(), zone)

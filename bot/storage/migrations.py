@@ -188,3 +188,21 @@ def m006_schedule(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m007_blackouts(db: Database) -> None:
+    # Periods when nothing is published: queued posts move past them.
+    _run(
+        db,
+        """
+        CREATE TABLE blackouts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )

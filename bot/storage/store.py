@@ -766,6 +766,45 @@ class Store:
             found = [self._post_where("id = ?", [r["post_id"]]) for r in rows]
         return [p for p in found if p is not None]
 
+    # -- blackouts ---------------------------------------------------------------------------
+
+    def add_blackout(
+        self, starts: datetime, ends: datetime, *, reason: str, actor: str, at: datetime
+    ) -> int:
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT INTO blackouts (starts, ends, reason, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [iso(starts), iso(ends), reason, actor, iso(at)],
+            )
+            self._audit(
+                at, actor, "blackout_added", starts=iso(starts), ends=iso(ends), reason=reason
+            )
+            return int(cursor.lastrowid or 0)
+
+    def remove_blackout(self, blackout_id: int, *, actor: str, at: datetime) -> bool:
+        with self._tx() as db:
+            removed = db.execute("DELETE FROM blackouts WHERE id = ?", [blackout_id]).rowcount
+            if removed:
+                self._audit(at, actor, "blackout_removed", blackout=blackout_id)
+            return bool(removed)
+
+    def blackouts(self, *, ending_after: datetime) -> list[dict[str, Any]]:
+        rows = self._rows(
+            "SELECT * FROM blackouts WHERE ends > ? ORDER BY starts", [iso(ending_after)]
+        )
+        return [{**r, "starts": parse_iso(r["starts"]), "ends": parse_iso(r["ends"])} for r in rows]
+
+    def blackout_spans(self, *, ending_after: datetime) -> list[tuple[datetime, datetime]]:
+        return [(b["starts"], b["ends"]) for b in self.blackouts(ending_after=ending_after)]
+
+    def queued_between(self, platform: str, starts: datetime, ends: datetime) -> list[Delivery]:
+        with self._lock:
+            return self._deliveries(
+                "platform = ? AND status = ? AND due_at >= ? AND due_at < ?",
+                [platform, DeliveryStatus.QUEUED.value, iso(starts), iso(ends)],
+            )
+
     # -- the schedule ------------------------------------------------------------------------
 
     def slots(self) -> list[Slot] | None:
