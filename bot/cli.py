@@ -117,6 +117,14 @@ def parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument("words", nargs="*", metavar="WORDS")
 
+    queue = sub.add_parser(
+        "queue",
+        help="what will be published when, per platform; move or unschedule a post",
+        description="`queue`, `queue front <id>`, `queue move <id> <YYYY-MM-DDTHH:MM>`, "
+        "`queue unschedule <id>`.",
+    )
+    queue.add_argument("words", nargs="*", metavar="WORDS")
+
     blackout = sub.add_parser(
         "blackout",
         help="periods when nothing is published",
@@ -179,8 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings, args)
         if args.command == "schedule":
             return schedule_command(settings, args.words)
-        if args.command == "blackout":
-            return blackout_command(settings, args.words)
+        if args.command in ("blackout", "queue"):
+            return blackout_command(settings, args.words, command=args.command)
         if args.command in ("pause", "resume"):
             return pause_or_resume(settings, args)
         if args.command in ("now", "takedown"):
@@ -283,15 +291,17 @@ def schedule_command(settings: Settings, words: list[str]) -> int:
     return 2 if failed else 0
 
 
-def blackout_command(settings: Settings, words: list[str]) -> int:
+def blackout_command(settings: Settings, words: list[str], *, command: str) -> int:
+    """`blackout …` and `queue …`: the admins' words, on the command line."""
     from datetime import UTC, datetime
 
     from bot.runtime import build_runtime
-    from bot.schedule_commands import run_blackout
+    from bot.schedule_commands import run_blackout, run_queue
 
     runtime = build_runtime(settings)
+    run = run_blackout if command == "blackout" else run_queue
     try:
-        answer = run_blackout(
+        answer = run(
             words,
             runtime.service,
             runtime.store,
@@ -301,7 +311,9 @@ def blackout_command(settings: Settings, words: list[str]) -> int:
         )
     finally:
         runtime.store.close()
-    failed = "Usage:" in answer or answer.startswith(("A blackout", "That blackout", "There is no"))
+    failed = "Usage:" in answer or answer.startswith(
+        ("A blackout", "That blackout", "There is no", "That time")
+    )
     print(answer, file=sys.stderr if failed else sys.stdout)
     return 2 if failed else 0
 

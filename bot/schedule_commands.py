@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Schedule
-from bot.domain.posts import PLATFORM_NAMES, PLATFORMS
-from bot.scheduling.slots import ScheduleError, Slot, parse_moment, upcoming, weekly_slots
+from bot.domain.posts import PLATFORM_NAMES, PLATFORMS, UNSCHEDULED, Delivery, DeliveryStatus
+from bot.scheduling.slots import (
+    ScheduleError,
+    Slot,
+    next_free_slot,
+    parse_moment,
+    upcoming,
+    weekly_slots,
+)
 from bot.services import Countersign
 from bot.slack.home import weekly
 from bot.storage import Store
@@ -121,6 +128,118 @@ def run_blackout(
     except ScheduleError as exc:
         return f"{exc}. Usage: {BLACKOUT_USAGE}"
     return f"Usage: {BLACKOUT_USAGE}"
+
+
+QUEUE_USAGE = (
+    "queue · queue front <id> · queue move <id> <YYYY-MM-DDTHH:MM> · queue unschedule <id>"
+)
+
+
+def run_queue(
+    words: list[str],
+    service: Countersign,
+    store: Store,
+    *,
+    actor: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """`queue …`: what will be published when, and the admins' hand on it."""
+    if not words:
+        lines = []
+        for platform in service.platforms:
+            queued = store.queued_between(
+                platform, datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+            )
+            lines.append(f"*{PLATFORM_NAMES[platform]}*" + ("" if queued else ": nothing queued"))
+            for d in queued[:20]:
+                when = (
+                    "no slot — waits for `now`"
+                    if d.due_at == UNSCHEDULED
+                    else f"{d.due_at.astimezone(zone):%a %d %b %H:%M}"
+                    if d.due_at
+                    else "?"
+                )
+                lines.append(f"• #{d.post_id} — {when}")
+            if len(queued) > 20:
+                lines.append(f"…and {len(queued) - 20} more")
+        return "\n".join(lines)
+    verb, rest = words[0].lower(), words[1:]
+    post_id = int(rest[0].lstrip("#")) if rest and rest[0].lstrip("#").isdigit() else None
+    if verb not in ("front", "move", "unschedule") or post_id is None:
+        return f"Usage: {QUEUE_USAGE}"
+    if store.get_post(post_id) is None:
+        return f"There is no post #{post_id}."
+    queued = [d for d in store.deliveries_for(post_id) if d.status is DeliveryStatus.QUEUED]
+    if not queued:
+        return f"#{post_id} has nothing queued."
+    try:
+        if verb == "front" and len(rest) == 1:
+            for d in queued:
+                _to_front(service, store, d, actor=actor, now=now, zone=zone)
+            service.on_queue_changed()
+            return f"#{post_id} moved to the front of the queue."
+        if verb == "move" and len(rest) == 2:
+            target = parse_moment(rest[1], zone)
+            if target <= now:
+                return "That time has passed; choose a later one."
+            for d in queued:
+                store.move_delivery(d.id, to=target, actor=actor, at=now)
+            service.on_queue_changed()
+            return f"#{post_id} will be published at {target.astimezone(zone):%a %d %b %H:%M}."
+        if verb == "unschedule" and len(rest) == 1:
+            for d in queued:
+                store.move_delivery(d.id, to=UNSCHEDULED, actor=actor, at=now)
+            service.on_queue_changed()
+            return (
+                f"#{post_id} is unscheduled: it waits for `/countersign now {post_id}` or "
+                f"`/countersign queue move {post_id} <time>`."
+            )
+    except ScheduleError as exc:
+        return f"{exc}. Usage: {QUEUE_USAGE}"
+    return f"Usage: {QUEUE_USAGE}"
+
+
+def _to_front(
+    service: Countersign,
+    store: Store,
+    delivery: Delivery,
+    *,
+    actor: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """It takes the first queued time; everything that was ahead moves back one place."""
+    line = [
+        q
+        for q in store.queued_between(delivery.platform, now, datetime.max.replace(tzinfo=UTC))
+        if q.due_at is not None and q.due_at != UNSCHEDULED
+    ]
+    ahead = [
+        q
+        for q in line
+        if q.id != delivery.id
+        and q.due_at is not None
+        and (delivery.due_at is None or q.due_at <= delivery.due_at)
+    ]
+    if not ahead:
+        return  # already first
+    times = [q.due_at for q in ahead]
+    if delivery.due_at is not None and delivery.due_at != UNSCHEDULED:
+        times.append(delivery.due_at)
+    else:  # an unscheduled post joins the line: one more slot is needed at the end
+        extra = next_free_slot(
+            service.current_schedule().for_platform(delivery.platform),
+            zone,
+            now,
+            store.taken_slots(delivery.platform, now),
+            store.blackout_spans(ending_after=now),
+        )
+        times.append(extra or UNSCHEDULED)
+    order = [delivery, *ahead]
+    for moved, at in zip(order, times, strict=True):
+        if moved.due_at != at and at is not None:
+            store.move_delivery(moved.id, to=at, actor=actor, at=now)
 
 
 def _platforms(word: str, enabled: tuple[str, ...]) -> list[str]:

@@ -18,7 +18,7 @@ from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.domain.posts import PLATFORM_NAMES
 from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text
-from bot.schedule_commands import run_blackout, run_schedule
+from bot.schedule_commands import run_blackout, run_queue, run_schedule
 from bot.services import Countersign
 from bot.slack.blocks import (
     APPROVE_ACTION,
@@ -50,6 +50,7 @@ HELP_ADMIN = (
     "`/countersign now <id>` — publish an approved post at once\n"
     "`/countersign takedown <id>` — delete a published post on every platform\n"
     "`/countersign schedule [add|remove|clear …]` — the weekly posting slots\n"
+    "`/countersign queue [front|move|unschedule <id> …]` — what goes out when\n"
     "`/countersign blackout list|add <from> <to> [reason]|remove <id>` — nothing publishes "
     "in a blackout\n"
     "`/countersign pause [reason]` — stop all publishing at once (an emergency stop)\n"
@@ -207,6 +208,21 @@ def register(
             ack(text=said)
             if changed:
                 service.on_queue_changed()
+            return
+        if verb == "queue":
+            if not service.directory.is_admin(user):
+                ack(text="Only admins can see or change the queue.")
+                return
+            ack(
+                text=run_queue(
+                    words[1:],
+                    service,
+                    store,
+                    actor=user,
+                    now=clock(),
+                    zone=ZoneInfo(service.zone_name),
+                )
+            )
             return
         if verb == "blackout":
             if not service.directory.is_admin(user):
