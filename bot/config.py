@@ -166,6 +166,20 @@ class Settings(BaseSettings):
         1,
         "How many approvers (never the proposer) must approve a post.",
     )
+    missed_grace_minutes: int = _setting(
+        "COUNTERSIGN_MISSED_GRACE_MINUTES",
+        "missed_grace_minutes",
+        15,
+        "Slots missed while Countersign was down are published late within this many "
+        "minutes; older ones move to the next free slots.",
+    )
+    requested_times: str = _setting(
+        "COUNTERSIGN_REQUESTED_TIMES",
+        "requested_times",
+        "allowed",
+        "Whether proposers may ask for a date and time (allowed) or posts only take "
+        "slots (slots-only).",
+    )
     port: int = _setting("PORT", "port", 3000, "HTTP port of `serve --http`.")
     log_level: str = _setting(
         "COUNTERSIGN_LOG_LEVEL", "log_level", "INFO", "Logging level (DEBUG, INFO, WARNING…)."
@@ -208,6 +222,20 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f'"{value}" is not an IANA time zone, e.g. Europe/London') from exc
+        return value
+
+    @field_validator("requested_times")
+    @classmethod
+    def _requested(cls, value: str) -> str:
+        if value not in ("allowed", "slots-only"):
+            raise ValueError('must be "allowed" or "slots-only"')
+        return value
+
+    @field_validator("missed_grace_minutes")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
         return value
 
     @field_validator("approvals_required")

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -110,6 +110,8 @@ def build_runtime(
         platforms=tuple(settings.platforms),
         clock=clock,
         approvals_required=settings.approvals_required,
+        requested_times=settings.requested_times == "allowed",
+        missed_grace=timedelta(minutes=settings.missed_grace_minutes),
     )
     key = settings.secret("secret_key") or None
     try:

@@ -102,6 +102,8 @@ class Countersign:
     # The consent register, read afresh for every check so that changes apply at once.
     register: Callable[[], Register | None] = lambda: None
     files: FileSource | None = None
+    requested_times: bool = True  # False: every post takes a slot, whatever was asked
+    missed_grace: timedelta = timedelta(minutes=15)
     delivery: Deliverer | None = None
 
     # -- proposing ---------------------------------------------------------------------------
@@ -526,6 +528,33 @@ class Countersign:
                 moved += 1
         return moved
 
+    def _requeue_missed(self) -> None:
+        """Slots missed while down: late within the grace period, else the next free slots."""
+        now = self.clock()
+        cutoff = now - self.missed_grace
+        zone = ZoneInfo(self.zone_name)
+        moved: list[str] = []
+        for platform in self.platforms:
+            for delivery in self.store.overdue(platform, cutoff):
+                slot = next_free_slot(
+                    self.current_schedule().for_platform(platform),
+                    zone,
+                    now,
+                    self.store.taken_slots(platform, now),
+                    self.store.blackout_spans(ending_after=now),
+                )
+                self.store.move_delivery(
+                    delivery.id, to=slot or UNSCHEDULED, actor="countersign", at=now
+                )
+                moved.append(f"#{delivery.post_id} on {PLATFORM_NAMES[platform]}")
+        if moved:
+            self.notifier.alert(
+                "Countersign was not running when these were due, more than "
+                f"{int(self.missed_grace.total_seconds() // 60)} minutes ago; they moved to the "
+                "next free slots: " + ", ".join(moved) + "."
+            )
+            self._refresh_queued_cards()
+
     def _refresh_queued_cards(self) -> None:
         for post in self.store.posts_with_queued():
             self.notifier.update_card(post, self.store.deliveries_for(post.id))
@@ -533,7 +562,7 @@ class Countersign:
     def _slots_for(self, post: Post) -> dict[str, datetime]:
         """Each platform's next free slot; a platform without slots is reported to admins."""
         now = self.clock()
-        if post.requested_at is not None and post.requested_at > now:
+        if self.requested_times and post.requested_at is not None and post.requested_at > now:
             return dict.fromkeys(post.platforms, post.requested_at)
         zone = ZoneInfo(self.zone_name)
         due: dict[str, datetime] = {}
@@ -566,11 +595,12 @@ class Countersign:
         return ("Scheduled for " + ", ".join(parts) + ".") if parts else ""
 
     def recover(self) -> None:
-        """On start: finish announcing what a crash interrupted, then settle every delivery
-        caught mid-call — never re-sent blindly."""
+        """On start: finish announcing what a crash interrupted, move slots missed long ago,
+        then settle every delivery caught mid-call — never re-sent blindly."""
         for post in self.store.unannounced():
             log.info("post #%s: announcing after a restart", post.id)
             self._announce(post)
+        self._requeue_missed()
         if self.delivery is not None:
             self.delivery.recover()
 

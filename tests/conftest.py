@@ -170,7 +170,11 @@ def card_text(card: dict[str, Any]) -> str:
 
 
 def make_harness(
-    tmp_path: Path, *, x_and_facebook: bool = True, restart_of: Harness | None = None
+    tmp_path: Path,
+    *,
+    x_and_facebook: bool = True,
+    restart_of: Harness | None = None,
+    now: datetime = MONDAY_8AM,
 ) -> Harness:
     """A fresh app on ``tmp_path``; ``restart_of`` keeps that harness's emulators (a restart
     of the process, not of the world)."""
@@ -212,7 +216,7 @@ def make_harness(
             "FACEBOOK_GRAPH_URL": graph.url,
         }
     settings = load_settings(isolated=True, overrides=overrides)
-    clock = FakeClock(MONDAY_8AM)
+    clock = FakeClock(now)
     executor = TrackingExecutor()
     runtime = build_runtime(settings, clock=clock, executor=executor)
     runtime.service.recover()

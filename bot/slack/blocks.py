@@ -372,7 +372,9 @@ def alert_blocks(text: str, actions: list[tuple[str, str, str]]) -> list[Block]:
     return blocks
 
 
-def propose_modal(platforms: tuple[str, ...], *, hint: str = "") -> dict[str, Any]:
+def propose_modal(
+    platforms: tuple[str, ...], *, hint: str = "", requested_times: bool = True
+) -> dict[str, Any]:
     """`/countersign propose`: the words, where they go, when, and pictures."""
     options = [
         {"text": {"type": "plain_text", "text": PLATFORM_NAMES[p]}, "value": p} for p in platforms
@@ -381,6 +383,30 @@ def propose_modal(platforms: tuple[str, ...], *, hint: str = "") -> dict[str, An
         {"text": {"type": "plain_text", "text": "The next free slot"}, "value": "slot"},
         {"text": {"type": "plain_text", "text": "A date and time I choose"}, "value": "at"},
     ]
+    timing: list[Block] = (
+        [
+            {
+                "type": "input",
+                "block_id": "when",
+                "label": {"type": "plain_text", "text": "When"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": when,
+                    "initial_option": when[0],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "at",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Date and time (if you chose one)"},
+                "element": {"type": "datetimepicker", "action_id": "value"},
+            },
+        ]
+        if requested_times
+        else []
+    )
     return {
         "type": "modal",
         "callback_id": PROPOSE_VIEW,
@@ -413,24 +439,7 @@ def propose_modal(platforms: tuple[str, ...], *, hint: str = "") -> dict[str, An
                     "initial_options": options,
                 },
             },
-            {
-                "type": "input",
-                "block_id": "when",
-                "label": {"type": "plain_text", "text": "When"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "value",
-                    "options": when,
-                    "initial_option": when[0],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "at",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Date and time (if you chose one)"},
-                "element": {"type": "datetimepicker", "action_id": "value"},
-            },
+            *timing,
             {
                 "type": "input",
                 "block_id": "images",

@@ -397,7 +397,10 @@ def register(
         publish_home(client, user)  # the Home tab does not refresh by itself
 
     def open_propose(trigger_id: str) -> None:
-        app.client.views_open(trigger_id=trigger_id, view=propose_modal(service.platforms))
+        app.client.views_open(
+            trigger_id=trigger_id,
+            view=propose_modal(service.platforms, requested_times=service.requested_times),
+        )
 
     def on_propose_shortcut(ack: Ack, shortcut: dict[str, Any]) -> None:
         ack()
@@ -415,7 +418,9 @@ def register(
         client.views_update(
             view_id=view.get("id"),
             hash=view.get("hash"),
-            view=propose_modal(service.platforms, hint=hint),
+            view=propose_modal(
+                service.platforms, hint=hint, requested_times=service.requested_times
+            ),
         )
 
     def on_propose_submitted(
