@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.config import (
@@ -113,7 +114,8 @@ def parser() -> argparse.ArgumentParser:
         help="show or change the weekly posting slots",
         description="With no words: the weekly slots per platform and the next free ones. "
         "`schedule add <x|facebook|all> <days> <HH:MM>[,HH:MM…]`, `schedule remove …`, "
-        "`schedule clear <platform|all>`; days like mon-fri, sat,sun, daily.",
+        "`schedule clear <platform|all>`; days like mon-fri, sat,sun, daily. "
+        "`schedule ics [FILE]` writes an iCalendar feed of the queued posts.",
     )
     schedule.add_argument("words", nargs="*", metavar="WORDS")
 
@@ -276,6 +278,16 @@ def schedule_command(settings: Settings, words: list[str]) -> int:
     try:
         now = datetime.now(UTC)
         store.seed_slots(load_schedule(settings.config_dir).slots, at=now)
+        if words[:1] == ["ics"]:
+            from bot.schedule_commands import calendar
+
+            feed = calendar(store, tuple(settings.platforms), now=now)
+            if len(words) == 2:
+                Path(words[1]).write_bytes(feed)
+                print(f"Wrote {words[1]}.")
+            else:
+                sys.stdout.write(feed.decode("utf-8"))
+            return 0
         _, answer = run_schedule(
             words,
             store,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import icalendar
 
 from bot.config import Schedule
 from bot.domain.posts import PLATFORM_NAMES, PLATFORMS, UNSCHEDULED, Delivery, DeliveryStatus
@@ -49,6 +51,33 @@ def describe(
                 break
         lines.append(f"• {name}: {weekly(slots)} — next free: {', '.join(free)}")
     return "\n".join(lines)
+
+
+def calendar(store: Store, platforms: tuple[str, ...], *, now: datetime) -> bytes:
+    """An iCalendar feed of what is queued, for people who live in their calendar."""
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//Countersign//scheduled posts//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", "Countersign: scheduled posts")
+    for platform in platforms:
+        for d in store.queued_between(platform, now, datetime.max.replace(tzinfo=UTC)):
+            if d.due_at is None or d.due_at == UNSCHEDULED:
+                continue
+            post = store.get_post(d.post_id)
+            text = post.text if post else ""
+            event = icalendar.Event()
+            event.add("uid", f"delivery-{d.id}@countersign")
+            event.add("dtstamp", now)
+            event.add("dtstart", d.due_at)
+            event.add("dtend", d.due_at + timedelta(minutes=15))
+            event.add(
+                "summary",
+                f"#{d.post_id} on {PLATFORM_NAMES[platform]}: "
+                f"{text[:60]}{'…' if len(text) > 60 else ''}",
+            )
+            event.add("description", text)
+            feed.add_component(event)
+    return bytes(feed.to_ical())
 
 
 def run_schedule(

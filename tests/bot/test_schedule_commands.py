@@ -46,3 +46,28 @@ def test_changes_survive_a_restart_and_the_file_only_seeds(tmp_path):
         assert "Facebook: Every day 12:00" in shown and "X: no slots" in shown
     finally:
         close_harness(h2)
+
+
+def test_schedule_ics_writes_a_calendar_of_queued_posts(tmp_path):
+    import icalendar
+
+    from tests.bot.test_cli import run
+
+    h = make_harness(tmp_path)
+    try:
+        post, _ = h.approved_post("Our carol concert is on Wednesday.")
+        env = {
+            "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
+            "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
+        }
+        out = tmp_path / "posts.ics"
+        assert run("schedule", "ics", str(out), env=env).returncode == 0
+        feed = icalendar.Calendar.from_ical(out.read_bytes())
+        events = sorted(feed.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+        assert [str(e["summary"]) for e in events] == [
+            f"#{post.id} on X: Our carol concert is on Wednesday.",
+            f"#{post.id} on Facebook: Our carol concert is on Wednesday.",
+        ]
+        assert events[0].decoded("dtstart") == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    finally:
+        close_harness(h)
