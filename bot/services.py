@@ -47,7 +47,7 @@ from bot.domain.review import (
 from bot.domain.rewrite import apply_suggestions
 from bot.media import strip_metadata
 from bot.publishers.base import Publisher
-from bot.scheduling.slots import next_free_slot
+from bot.scheduling.slots import next_free_slot, slot_after_backlog
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,23 @@ class Countersign:
         """The admins' schedule from the database (another process may have changed it)."""
         slots = self.store.slots()
         return Schedule(tuple(slots)) if slots is not None else self.schedule
+
+    def next_slot(self, platform: str, after: datetime) -> datetime | None:
+        """The platform's next free slot after ``after``, outside every blackout."""
+        now = self.clock()
+        schedule = self.current_schedule().for_platform(platform)
+        zone = ZoneInfo(self.zone_name)
+        blackouts = self.store.blackout_spans(ending_after=now)
+        if not blackouts and after <= now:
+            held, last = self.store.held_summary(platform, now)
+            if last is not None:
+                # A long backlog fills every slot up to its last one: skip it in one step.
+                fast = slot_after_backlog(schedule, zone, now, held, last)
+                if fast is not None:
+                    return fast
+        return next_free_slot(
+            schedule, zone, after, self.store.taken_slots(platform, now), blackouts
+        )
 
     def today(self) -> date:
         """The organisation's calendar date (consent expiry is a date, not an instant)."""
@@ -465,17 +482,10 @@ class Countersign:
         if not self.store.resume_all(actor=actor, at=self.clock()):
             return "Publishing was not paused."
         now = self.clock()
-        zone = ZoneInfo(self.zone_name)
         moved = 0
         for platform in self.platforms:
             for delivery in self.store.overdue(platform, now):
-                slot = next_free_slot(
-                    self.current_schedule().for_platform(platform),
-                    zone,
-                    now,
-                    self.store.taken_slots(platform, now),
-                    self.store.blackout_spans(ending_after=now),
-                )
+                slot = self.next_slot(platform, now)
                 self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
                 moved += 1
         self.notifier.alert(
@@ -512,18 +522,11 @@ class Countersign:
 
     def _move_out(self, starts: datetime, ends: datetime, *, actor: str) -> int:
         now = self.clock()
-        zone = ZoneInfo(self.zone_name)
         moved = 0
         for platform in self.platforms:
             for delivery in self.store.queued_between(platform, max(starts, now), ends):
                 after = max(ends - timedelta(microseconds=1), now)
-                slot = next_free_slot(
-                    self.current_schedule().for_platform(platform),
-                    zone,
-                    after,
-                    self.store.taken_slots(platform, now),
-                    self.store.blackout_spans(ending_after=now),
-                )
+                slot = self.next_slot(platform, after)
                 self.store.move_delivery(delivery.id, to=slot or UNSCHEDULED, actor=actor, at=now)
                 moved += 1
         return moved
@@ -532,17 +535,10 @@ class Countersign:
         """Slots missed while down: late within the grace period, else the next free slots."""
         now = self.clock()
         cutoff = now - self.missed_grace
-        zone = ZoneInfo(self.zone_name)
         moved: list[str] = []
         for platform in self.platforms:
             for delivery in self.store.overdue(platform, cutoff):
-                slot = next_free_slot(
-                    self.current_schedule().for_platform(platform),
-                    zone,
-                    now,
-                    self.store.taken_slots(platform, now),
-                    self.store.blackout_spans(ending_after=now),
-                )
+                slot = self.next_slot(platform, now)
                 self.store.move_delivery(
                     delivery.id, to=slot or UNSCHEDULED, actor="countersign", at=now
                 )
@@ -564,16 +560,9 @@ class Countersign:
         now = self.clock()
         if self.requested_times and post.requested_at is not None and post.requested_at > now:
             return dict.fromkeys(post.platforms, post.requested_at)
-        zone = ZoneInfo(self.zone_name)
         due: dict[str, datetime] = {}
         for platform in post.platforms:
-            slot = next_free_slot(
-                self.current_schedule().for_platform(platform),
-                zone,
-                now,
-                self.store.taken_slots(platform, now),
-                self.store.blackout_spans(ending_after=now),
-            )
+            slot = self.next_slot(platform, now)
             if slot is None:
                 self.notifier.alert(
                     f"{post.ref} is approved but {PLATFORM_NAMES[platform]} has "

@@ -9,6 +9,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -68,6 +69,7 @@ def weekly_slots(platform: str, days: str, times: Iterable[str]) -> list[Slot]:
     return [Slot(d, parse_time(t), platform) for d in parse_days(days) for t in times]
 
 
+@lru_cache(maxsize=65536)
 def to_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time, used once even on the days clocks change.
 
@@ -98,15 +100,18 @@ def upcoming(slots: Collection[Slot], zone: ZoneInfo, now: datetime) -> Iterator
     if not slots:
         return
     today = now.astimezone(zone).date()
-    by_day: dict[int, list[time]] = {}
+    by_day: dict[int, set[time]] = {}
     for s in slots:
-        by_day.setdefault(s.weekday, []).append(s.at)
-    for offset in range(-1, _SEARCH_DAYS):
-        day = today + timedelta(days=offset)
-        for at in sorted(set(by_day.get(day.weekday(), []))):
+        by_day.setdefault(s.weekday, set()).add(s.at)
+    times = [sorted(by_day.get(weekday, ())) for weekday in range(7)]
+    day = today - timedelta(days=1)
+    one_day = timedelta(days=1)
+    for _ in range(_SEARCH_DAYS + 1):
+        for at in times[day.weekday()]:
             instant = to_instant(day, at, zone)
             if instant > now:
                 yield instant
+        day += one_day
 
 
 def next_free_slot(
@@ -117,11 +122,53 @@ def next_free_slot(
     blackouts: Collection[tuple[datetime, datetime]] = (),
 ) -> datetime | None:
     """The first slot after ``now`` that no other delivery holds and no blackout covers."""
-    taken_utc = {t.astimezone(UTC) for t in taken}
+    held = set(taken)  # aware datetimes hash by their instant, whatever their zone
     for instant in upcoming(slots, zone, now):
-        if instant not in taken_utc and not in_blackout(instant, blackouts):
+        if instant not in held and not in_blackout(instant, blackouts):
             return instant
     return None
+
+
+def count_between(slots: Collection[Slot], zone: ZoneInfo, start: datetime, end: datetime) -> int:
+    """How many slot instants lie in (start, end] — by whole weeks, not one by one.
+
+    Every day's wall-clock slots map to exactly one instant each (see `to_instant`), so
+    daylight saving changes no count.
+    """
+    if end <= start or not slots:
+        return 0
+    times = [sorted({s.at for s in slots if s.weekday == d}) for d in range(7)]
+    per_week = sum(len(t) for t in times)
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+
+    def on(day: date) -> int:
+        return sum(1 for at in times[day.weekday()] if start < to_instant(day, at, zone) <= end)
+
+    if (last - first).days < 21:
+        return sum(on(first + timedelta(days=i)) for i in range((last - first).days + 1))
+    # The edges day by day (a slot may fall either side of start or end); whole weeks between.
+    head = sum(on(first + timedelta(days=i)) for i in range(7))
+    tail = sum(on(last - timedelta(days=i)) for i in range(7))
+    middle_days = (last - first).days + 1 - 14
+    weeks, rest = divmod(middle_days, 7)
+    middle_start = first + timedelta(days=7)
+    rest_count = sum(
+        len(times[(middle_start + timedelta(days=weeks * 7 + i)).weekday()]) for i in range(rest)
+    )
+    return head + weeks * per_week + rest_count + tail
+
+
+def slot_after_backlog(
+    slots: Collection[Slot], zone: ZoneInfo, now: datetime, held: int, last_held: datetime
+) -> datetime | None:
+    """The next free slot when the ``held`` slots fill every slot up to ``last_held`` — the
+    usual long backlog — found without walking them; None when there is a gap, and then only
+    `next_free_slot` can say.
+    """
+    if count_between(slots, zone, now, last_held) != held:
+        return None
+    return next(iter(upcoming(slots, zone, last_held)), None)
 
 
 def in_blackout(instant: datetime, blackouts: Collection[tuple[datetime, datetime]]) -> bool:

@@ -206,3 +206,9 @@ def m007_blackouts(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m008_slot_index(db: Database) -> None:
+    # The next free slot is asked for per platform on every approval.
+    _run(db, "CREATE INDEX deliveries_slots ON deliveries (platform, slot_at, status);")

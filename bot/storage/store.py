@@ -15,7 +15,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.domain.findings import Finding
-from bot.domain.posts import Attachment, Delivery, DeliveryStatus, Post, PostStatus
+from bot.domain.posts import (
+    UNSCHEDULED,
+    Attachment,
+    Delivery,
+    DeliveryStatus,
+    Post,
+    PostStatus,
+)
 from bot.domain.review import Decision
 from bot.scheduling.slots import DAYS, Slot, parse_time
 from bot.storage.migrations import migrations
@@ -34,7 +41,7 @@ def iso(moment: datetime) -> str:
 def parse_iso(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # fast, and it reads the trailing Z as UTC
 
 
 def open_store(path: Path | str) -> Store:
@@ -440,19 +447,37 @@ class Store:
             return found[0]
 
     def taken_slots(self, platform: str, after: datetime) -> list[datetime]:
-        rows = self._rows(
-            "SELECT slot_at AS due_at FROM deliveries WHERE platform = ? AND slot_at > ? "
-            "AND status IN "
-            "(?, ?, ?)",
-            [
-                platform,
-                iso(after),
-                DeliveryStatus.QUEUED.value,
-                DeliveryStatus.PUBLISHING.value,
-                DeliveryStatus.PUBLISHED.value,
-            ],
-        )
-        return [d for d in (parse_iso(r["due_at"]) for r in rows) if d is not None]
+        """Slots held on ``platform`` after ``after`` (a hot path: plain tuples, no dicts)."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT slot_at FROM deliveries WHERE platform = ? AND slot_at > ? "
+                "AND status IN (?, ?, ?)",
+                [
+                    platform,
+                    iso(after),
+                    DeliveryStatus.QUEUED.value,
+                    DeliveryStatus.PUBLISHING.value,
+                    DeliveryStatus.PUBLISHED.value,
+                ],
+            ).fetchall()
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
+    def held_summary(self, platform: str, after: datetime) -> tuple[int, datetime | None]:
+        """How many slots are held after ``after``, and the last of them."""
+        with self._lock:
+            count, last = self.db.execute(
+                "SELECT COUNT(*), MAX(slot_at) FROM deliveries WHERE platform = ? AND "
+                "slot_at > ? AND slot_at < ? AND status IN (?, ?, ?)",
+                [
+                    platform,
+                    iso(after),
+                    iso(UNSCHEDULED),
+                    DeliveryStatus.QUEUED.value,
+                    DeliveryStatus.PUBLISHING.value,
+                    DeliveryStatus.PUBLISHED.value,
+                ],
+            ).fetchone()
+        return int(count), datetime.fromisoformat(last) if last else None
 
     def due(self, now: datetime) -> list[Delivery]:
         with self._lock:

@@ -147,3 +147,50 @@ def test_upcoming_slots_are_strictly_increasing_unique_and_after_now(zone, start
     assert got == sorted(set(got))
     # every calendar day gets each slot time exactly once, so 10 instants cover at most 10 days
     assert got[-1] - got[0] <= timedelta(days=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    start=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2034, 1, 1), timezones=st.just(UTC)
+    ),
+    times=st.lists(
+        st.sampled_from(["00:30", "01:30", "02:30", "09:00", "23:59"]), min_size=1, max_size=3
+    ),
+    days=st.sampled_from(["daily", "mon-fri", "sat,sun", "wed"]),
+    n=st.integers(1, 400),
+)
+def test_counting_by_weeks_equals_walking(zone, start, times, days, n):
+    from bot.scheduling.slots import count_between
+
+    slots = weekly_slots("x", days, times)
+    instants = _take(upcoming(slots, ZoneInfo(zone), start), n)
+    assert count_between(slots, ZoneInfo(zone), start, instants[-1]) == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    start=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2034, 1, 1), timezones=st.just(UTC)
+    ),
+    n=st.integers(1, 300),
+    gap=st.one_of(st.none(), st.integers(0, 299)),
+)
+def test_the_backlog_shortcut_agrees_with_the_walk(zone, start, n, gap):
+    from bot.scheduling.slots import slot_after_backlog
+
+    slots = weekly_slots("x", "mon-fri", ["09:30", "17:00"]) + weekly_slots("x", "sat", ["11:00"])
+    tz = ZoneInfo(zone)
+    taken = _take(upcoming(slots, tz, start), n)
+    if gap is not None and gap < n:
+        del taken[gap]
+    if not taken:
+        return
+    fast = slot_after_backlog(slots, tz, start, len(taken), max(taken))
+    walked = next_free_slot(slots, tz, start, taken)
+    if fast is not None:
+        assert fast == walked
+    else:
+        assert gap is not None and gap < n - 1  # only a real gap defeats the shortcut
