@@ -145,13 +145,14 @@ class Deliverer:
 
     def draft(self, post: Post, delivery: Delivery) -> Draft:
         images = tuple(
-            DraftImage(name=a.name, data=data, mime_type=a.mime_type)
+            DraftImage(name=a.name, data=data, mime_type=a.mime_type, alt_text=a.alt_text)
             for a, data in self.store.image_data(post)
         )
+
         return Draft(
             key=f"post{post.id}-{delivery.platform}-d{delivery.id}",
             post_id=post.id,
-            text=post.text,
+            text=post.text_for(delivery.platform),
             images=images,
         )
 

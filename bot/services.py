@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -153,9 +153,14 @@ class Countersign:
         files: Sequence[dict[str, Any]] = (),
         platforms: tuple[str, ...] | None = None,
         requested_at: datetime | None = None,
+        variants: dict[str, str] | None = None,
+        alt_texts: Sequence[str] = (),
     ) -> Post | None:
         """A top-level message in the proposals channel becomes post #N, checked and routed."""
         platforms = platforms or self.platforms
+        variants = {
+            p: v.strip() for p, v in (variants or {}).items() if p in platforms and v.strip()
+        }
         text = text.strip()
         if not text and not files:
             self.notifier.tell(
@@ -177,8 +182,10 @@ class Countersign:
         existing = self.store.post_for_message(channel, ts)
         if existing is not None and existing.source_ts == ts:
             return existing  # the same message again: it is already post #N
-        images, image_findings = self._attachments(files, platforms)
-        findings = sorted([*self.check(text, platforms), *image_findings], key=_reading_order)
+        images, image_findings = self._attachments(files, platforms, alt_texts)
+        findings = sorted(
+            [*self.check_all(text, platforms, variants), *image_findings], key=_reading_order
+        )
         attachments = tuple(a for a, _ in images)
         post, created = self.store.create_post(
             source_channel=channel,
@@ -186,19 +193,34 @@ class Countersign:
             proposer=user,
             text=text,
             platforms=platforms,
-            content_hash=content_hash(text, platforms, attachments),
+            content_hash=content_hash(text, platforms, attachments, variants),
             findings=findings,
             status=status_after_checks(findings),
             at=self.clock(),
             images=images,
             requested_at=requested_at,
+            variants=variants,
         )
         if created:
             self._announce(post)
         return post
 
+    def check_all(
+        self, text: str, platforms: tuple[str, ...], variants: Mapping[str, str]
+    ) -> list[Finding]:
+        """The main words for the platforms that use them; each platform's own words for it
+        (those findings name the platform)."""
+        shared = tuple(p for p in platforms if p not in variants)
+        found = self.check(text, shared) if shared else []
+        for platform, words in variants.items():
+            found += [replace(f, platform=platform) for f in self.check(words, (platform,))]
+        return found
+
     def _attachments(
-        self, files: Sequence[dict[str, Any]], platforms: tuple[str, ...]
+        self,
+        files: Sequence[dict[str, Any]],
+        platforms: tuple[str, ...],
+        alt_texts: Sequence[str] = (),
     ) -> tuple[list[tuple[Attachment, bytes]], list[Finding]]:
         """Each file downloaded, checked and stripped of metadata; what fails is a finding."""
         images: list[tuple[Attachment, bytes]] = []
@@ -220,8 +242,12 @@ class Countersign:
                 findings.append(unreadable_attachment(name, exc.reason))
                 continue
             digest = hashlib.sha256(stripped.data).hexdigest()
+            alt = alt_texts[len(images)].strip() if len(images) < len(alt_texts) else ""
             images.append(
-                (Attachment(name, digest, stripped.mime_type, len(stripped.data)), stripped.data)
+                (
+                    Attachment(name, digest, stripped.mime_type, len(stripped.data), alt[:1000]),
+                    stripped.data,
+                )
             )
         if len(files) > MAX_ATTACHMENTS:
             findings.append(
@@ -276,8 +302,11 @@ class Countersign:
             image_findings = [f for f in post.findings if f.rule in ATTACHMENT_RULES]
         else:
             images, image_findings = self._attachments(files, post.platforms)
-        findings = sorted([*self.check(text, post.platforms), *image_findings], key=_reading_order)
-        new_hash = content_hash(text, post.platforms, tuple(a for a, _ in images))
+        findings = sorted(
+            [*self.check_all(text, post.platforms, post.variants), *image_findings],
+            key=_reading_order,
+        )
+        new_hash = content_hash(text, post.platforms, tuple(a for a, _ in images), post.variants)
         states = [d.status for d in self.store.deliveries_for(post.id)]
         outcome = edit(post, new_hash, findings, states)
         if outcome.refused:
@@ -427,7 +456,9 @@ class Countersign:
 
     def use_suggestions(self, post: Post, *, user: str) -> Post:
         """Apply the checks' mechanical rewrites as a new version (which is checked again)."""
-        rewritten = apply_suggestions(post.text, post.findings)
+        # Findings about a platform's own words point into those words, not the main text.
+        own = [f for f in post.findings if f.platform not in post.variants]
+        rewritten = apply_suggestions(post.text, own)
         if rewritten == post.text:
             self.notifier.tell(
                 post.source_channel, user, f"{post.ref} has no suggested wording to apply."

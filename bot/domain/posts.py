@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -49,12 +50,24 @@ class Attachment:
     sha256: str
     mime_type: str
     size: int
+    alt_text: str = ""  # published with the picture, for screen readers
 
 
-def content_hash(text: str, platforms: tuple[str, ...], images: tuple[Attachment, ...] = ()) -> str:
-    """Approval is bound to exactly this: the words, the pictures and where they go."""
+def content_hash(
+    text: str,
+    platforms: tuple[str, ...],
+    images: tuple[Attachment, ...] = (),
+    variants: Mapping[str, str] | None = None,
+) -> str:
+    """Approval is bound to exactly this: the words (per platform), the pictures with their
+    descriptions, and where they go."""
     canonical = json.dumps(
-        {"text": text, "platforms": sorted(platforms), "images": [a.sha256 for a in images]},
+        {
+            "text": text,
+            "platforms": sorted(platforms),
+            "images": [[a.sha256, a.alt_text] if a.alt_text else a.sha256 for a in images],
+            **({"variants": dict(variants)} if variants else {}),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -93,6 +106,10 @@ class Post:
     approvers: tuple[str, ...] = field(default=())  # who approved the current content
     images: tuple[Attachment, ...] = ()
     requested_at: datetime | None = None  # the proposer's requested time, if any
+    variants: Mapping[str, str] = field(default_factory=dict)  # platform → its own words
+
+    def text_for(self, platform: str) -> str:
+        return self.variants.get(platform, self.text)
 
     @property
     def ref(self) -> str:

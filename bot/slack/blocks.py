@@ -196,12 +196,16 @@ def card_blocks(
     for platform in post.platforms:
         label = PLATFORM_NAMES[platform]
         if platform == "x":
-            label += f" ({x_weighted_length(post.text)}/280)"
+            label += f" ({x_weighted_length(post.text_for('x'))}/280)"
         platforms.append(label)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} for review"}},
         _section(_quote(post.text)),
         *_show_all(post),
+        *[
+            _section(f"*Its own words on {PLATFORM_NAMES[p]}:*\n{_quote(words)}")
+            for p, words in sorted(post.variants.items())
+        ],
         _context(
             f"Proposed by <@{post.proposer}> · to {', '.join(platforms)} · "
             f"version {post.version} · content `{post.content_hash[:12]}`"
@@ -440,6 +444,28 @@ def propose_modal(
                 },
             },
             *timing,
+            *(
+                [
+                    {
+                        "type": "input",
+                        "block_id": "x_text",
+                        "optional": True,
+                        "label": {"type": "plain_text", "text": "Its own words for X (optional)"},
+                        "element": {
+                            "type": "plain_text_input",
+                            "action_id": "value",
+                            "multiline": True,
+                            "max_length": 1000,
+                        },
+                        "hint": {
+                            "type": "plain_text",
+                            "text": "Leave empty to post the same words everywhere.",
+                        },
+                    }
+                ]
+                if "x" in platforms and len(platforms) > 1
+                else []
+            ),
             {
                 "type": "input",
                 "block_id": "images",
@@ -450,6 +476,23 @@ def propose_modal(
                     "action_id": "value",
                     "filetypes": ["jpg", "jpeg", "png", "gif", "webp"],
                     "max_files": 10,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "alt",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Describe each picture (alt text)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+                "hint": {
+                    "type": "plain_text",
+                    "text": "One line per picture, in order: read "
+                    "aloud to people who cannot see it.",
                 },
             },
         ],

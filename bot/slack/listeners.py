@@ -431,6 +431,8 @@ def register(
         when = (_field(view, "when").get("selected_option") or {}).get("value", "slot")
         at_raw = _field(view, "at").get("selected_date_time")
         files = _field(view, "images").get("files") or []
+        x_text = str(_field(view, "x_text").get("value") or "")
+        alt_texts = str(_field(view, "alt").get("value") or "").splitlines()
         errors: dict[str, str] = {}
         if not text.strip() and not files:
             errors["text"] = "A post needs words or pictures."
@@ -463,6 +465,8 @@ def register(
             files=[f for f in files if isinstance(f, dict)],
             platforms=tuple(p for p in service.platforms if p in chosen),
             requested_at=requested,
+            variants={"x": x_text} if x_text.strip() else None,
+            alt_texts=alt_texts,
         )
 
     def on_full_text(

@@ -212,3 +212,15 @@ def m007_blackouts(db: Database) -> None:
 def m008_slot_index(db: Database) -> None:
     # The next free slot is asked for per platform on every approval.
     _run(db, "CREATE INDEX deliveries_slots ON deliveries (platform, slot_at, status);")
+
+
+@migrations()
+def m009_variants_and_alt_text(db: Database) -> None:
+    # A post may carry its own words for X; pictures carry their descriptions (alt text).
+    _run(
+        db,
+        """
+        ALTER TABLE posts ADD COLUMN variants TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE post_images ADD COLUMN alt_text TEXT NOT NULL DEFAULT '';
+        """,
+    )

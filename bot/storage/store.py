@@ -140,6 +140,7 @@ class Store:
         at: datetime,
         images: Sequence[tuple[Attachment, bytes]] = (),
         requested_at: datetime | None = None,
+        variants: dict[str, str] | None = None,
     ) -> tuple[Post, bool]:
         """The post for a proposal message, and whether this call created it."""
         with self._tx() as db:
@@ -170,6 +171,11 @@ class Store:
                 db.execute(
                     "UPDATE posts SET requested_at = ? WHERE id = ?", [iso(requested_at), post_id]
                 )
+            if variants:
+                db.execute(
+                    "UPDATE posts SET variants = ? WHERE id = ?",
+                    [json.dumps(variants, sort_keys=True), post_id],
+                )
             self._save_images(post_id, content_hash, images)
             self._audit(
                 at,
@@ -199,7 +205,8 @@ class Store:
         for position, (attachment, data) in enumerate(images):
             self.db.execute(
                 """INSERT OR REPLACE INTO post_images (post_id, content_hash, position, name,
-                       sha256, mime_type, size, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                       sha256, mime_type, size, data, alt_text)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     post_id,
                     content_hash,
@@ -209,6 +216,7 @@ class Store:
                     attachment.mime_type,
                     attachment.size,
                     data,
+                    attachment.alt_text,
                 ],
             )
 
@@ -261,11 +269,12 @@ class Store:
             report_ts=row["report_ts"],
             approvers=tuple(approvers),
             requested_at=parse_iso(row.get("requested_at")),
+            variants=json.loads(row.get("variants") or "{}"),
             images=tuple(
                 _attachment(r)
                 for r in self.db.query(
-                    "SELECT name, sha256, mime_type, size FROM post_images WHERE post_id = ? "
-                    "AND content_hash = ? ORDER BY position",
+                    "SELECT name, sha256, mime_type, size, alt_text FROM post_images "
+                    "WHERE post_id = ? AND content_hash = ? ORDER BY position",
                     [row["id"], row["content_hash"]],
                 )
             ),
@@ -922,7 +931,11 @@ def _findings_json(findings: list[Finding]) -> str:
 
 def _attachment(row: dict[str, Any]) -> Attachment:
     return Attachment(
-        name=row["name"], sha256=row["sha256"], mime_type=row["mime_type"], size=row["size"]
+        name=row["name"],
+        sha256=row["sha256"],
+        mime_type=row["mime_type"],
+        size=row["size"],
+        alt_text=row.get("alt_text") or "",
     )
 
 

@@ -118,3 +118,73 @@ def test_mistakes_are_named_field_by_field_and_nothing_is_proposed(harness):
     past = submit(harness, text="Hello", when="at", at=1_000_000).json()["errors"]
     assert "passed" in past["at"]
     assert harness.slack.messages(PROPOSALS) == []
+
+
+def test_own_words_for_x_and_picture_descriptions_reach_the_platforms(harness):
+    import io
+
+    from PIL import Image
+
+    from tests.conftest import DANA
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(out, "JPEG")
+    photo = harness.slack.add_file("garden.jpg", out.getvalue())
+    long_text = "Our community garden is in bloom. " * 12  # too long for X
+    values_x = "Our garden is in bloom! Come and see."
+    response = submit(harness, text=long_text, files=[photo])
+    assert response.status_code == 200  # proposed without its own X words: blocked for X
+    blocked = harness.post_for(harness.slack.messages(PROPOSALS)[0]["ts"])
+    assert blocked.status is PostStatus.BLOCKED
+
+    harness.sender.action(
+        {
+            "type": "view_submission",
+            "user": {"id": CAROL, "username": "carol", "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "team": {"id": "T0001", "domain": "test"},
+            "trigger_id": "1.2.3",
+            "view": {
+                "id": "V9",
+                "type": "modal",
+                "callback_id": PROPOSE_VIEW,
+                "private_metadata": "",
+                "state": {
+                    "values": {
+                        "text": {PROPOSE_TYPED: {"type": "plain_text_input", "value": long_text}},
+                        "platforms": {
+                            "value": {
+                                "type": "checkboxes",
+                                "selected_options": [{"value": "x"}, {"value": "facebook"}],
+                            }
+                        },
+                        "when": {
+                            "value": {"type": "radio_buttons", "selected_option": {"value": "slot"}}
+                        },
+                        "at": {"value": {"type": "datetimepicker", "selected_date_time": None}},
+                        "images": {"value": {"type": "file_input", "files": [photo]}},
+                        "x_text": {"value": {"type": "plain_text_input", "value": values_x}},
+                        "alt": {
+                            "value": {
+                                "type": "plain_text_input",
+                                "value": "Sunflowers by the greenhouse",
+                            }
+                        },
+                    }
+                },
+            },
+        }
+    )
+    harness.executor.drain()
+    message = [m for m in harness.slack.messages(PROPOSALS) if not m["thread_ts"]][-1]
+    post = harness.post_for(message["ts"])
+    assert post.status is PostStatus.IN_REVIEW and post.variants == {"x": values_x}
+    assert post.images[0].alt_text == "Sunflowers by the greenhouse"
+    assert "Its own words on X" in card_text(harness.card(post))
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    harness.command(f"now {post.id}", DANA)
+    assert [t["text"] for t in harness.x.tweets] == [values_x]
+    assert [m["alt_text"] for m in harness.x.media.values()] == ["Sunflowers by the greenhouse"]
+    [fb_photo] = harness.graph.photos
+    assert fb_photo["message"] == long_text.strip()
+    assert fb_photo.get("alt_text_custom") == "Sunflowers by the greenhouse"
