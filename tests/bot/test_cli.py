@@ -256,3 +256,33 @@ def test_people_import_list_and_check_against_the_register(tmp_path):
     assert run("people", "list", env=env).stdout.count("P-") == 2  # nothing changed
     wrong_key = {**env, "COUNTERSIGN_SECRET_KEY": "another-key-0123456789abc"}
     assert run("check", "Tom Baker", env=wrong_key).returncode == 2
+
+
+def test_admin_words_on_the_command_line(tmp_path):
+    """pause, resume, schedule, blackout and queue: the same words as in Slack."""
+    h = make_harness(tmp_path)
+    try:
+        post, _ = h.approved_post("Our open day is on Saturday.")
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": h.slack.api_url,
+            "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
+            "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
+            "COUNTERSIGN_DATA_DIR": str(tmp_path / "data"),
+            "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
+            "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
+        }
+        assert "Paused" in run("pause", "a", "tragedy", env=env).stdout
+        assert "already paused" in run("pause", env=env).stdout
+        assert "Resumed" in run("resume", env=env).stdout
+        assert "X: Mon–Fri 09:30, 17:00" in run("schedule", env=env).stdout
+        assert run("schedule", "add", "x", "sun", "12:00", env=env).returncode == 0
+        assert run("schedule", "add", "x", "someday", "12:00", env=env).returncode == 2
+        assert f"#{post.id}" in run("queue", env=env).stdout
+        assert (
+            run("blackout", "add", "2099-12-24", "2099-12-26", "Christmas", env=env).returncode == 0
+        )
+        assert "Christmas" in run("blackout", "list", env=env).stdout
+        assert run("queue", "front", env=env).returncode == 2
+    finally:
+        close_harness(h)

@@ -357,3 +357,20 @@ def test_app_home_opened_publishes_the_view_for_that_user(harness):
     )
     admin_view = str(next(v for v in harness.slack.views if v.get("user_id") == DANA)["view"])
     assert "Queue" in admin_view and "Schedule" in admin_view
+
+
+def test_the_home_tab_shows_the_pause_and_its_reason(harness):
+    from tests.conftest import CAROL, DANA
+
+    harness.command("pause Day of mourning", DANA)
+    harness.event(
+        {
+            "type": "app_home_opened",
+            "user": CAROL,
+            "channel": "D0CAROL",
+            "tab": "home",
+            "event_ts": "1.3",
+        }
+    )
+    view = str(next(v for v in harness.slack.views if v.get("user_id") == CAROL)["view"])
+    assert "All publishing is paused" in view and "Day of mourning" in view
