@@ -46,6 +46,7 @@ EDIT_VIEW = "proposal_edit_text"
 PROPOSE_VIEW = "proposal_new"
 PROPOSE_SHORTCUT = "countersign_propose"
 PROPOSE_TYPED = "proposal_text_typed"
+PROPOSE_X_TYPED = "proposal_x_text_typed"
 FULL_TEXT_ACTION = "card_full_text"
 
 
@@ -450,12 +451,16 @@ def propose_modal(
                         "type": "input",
                         "block_id": "x_text",
                         "optional": True,
+                        "dispatch_action": True,
                         "label": {"type": "plain_text", "text": "Its own words for X (optional)"},
                         "element": {
                             "type": "plain_text_input",
-                            "action_id": "value",
+                            "action_id": PROPOSE_X_TYPED,
                             "multiline": True,
                             "max_length": 1000,
+                            "dispatch_action_config": {
+                                "trigger_actions_on": ["on_character_entered"]
+                            },
                         },
                         "hint": {
                             "type": "plain_text",

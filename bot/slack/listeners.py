@@ -28,6 +28,7 @@ from bot.slack.blocks import (
     PROPOSE_SHORTCUT,
     PROPOSE_TYPED,
     PROPOSE_VIEW,
+    PROPOSE_X_TYPED,
     REJECT_ACTION,
     REJECT_VIEW,
     SUGGEST_ACTION,
@@ -412,9 +413,16 @@ def register(
         """The live hint: X's weighted count while the proposer types."""
         ack()
         view = body.get("view") or {}
-        text = str(action.get("value") or "")
-        length = x_weighted_length(text)
-        hint = f"X counts this as {length}/280" + (" — too long for X." if length > 280 else ".")
+        # X gets its own words when there are some, otherwise the main ones.
+        own = str(_field(view, "x_text", PROPOSE_X_TYPED).get("value") or "")
+        main = str(_field(view, "text", PROPOSE_TYPED).get("value") or "")
+        if action.get("action_id") == PROPOSE_X_TYPED:
+            own = str(action.get("value") or "")
+        else:
+            main = str(action.get("value") or "")
+        length = x_weighted_length(own if own.strip() else main)
+        which = "its own words for X" if own.strip() else "this"
+        hint = f"X counts {which} as {length}/280" + (" — too long for X." if length > 280 else ".")
         client.views_update(
             view_id=view.get("id"),
             hash=view.get("hash"),
@@ -431,7 +439,7 @@ def register(
         when = (_field(view, "when").get("selected_option") or {}).get("value", "slot")
         at_raw = _field(view, "at").get("selected_date_time")
         files = _field(view, "images").get("files") or []
-        x_text = str(_field(view, "x_text").get("value") or "")
+        x_text = str(_field(view, "x_text", PROPOSE_X_TYPED).get("value") or "")
         alt_texts = str(_field(view, "alt").get("value") or "").splitlines()
         errors: dict[str, str] = {}
         if not text.strip() and not files:
@@ -496,6 +504,7 @@ def register(
         WITHDRAW_ACTION: on_proposal_button,
         RESUME_PLATFORM: on_resume_button,
         PROPOSE_TYPED: on_propose_typing,
+        PROPOSE_X_TYPED: on_propose_typing,
         FULL_TEXT_ACTION: on_full_text,
     }
     views: dict[str, Callable[..., None]] = {

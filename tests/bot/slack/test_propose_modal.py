@@ -89,6 +89,44 @@ def test_typing_updates_the_x_count(harness):
     assert "290/280" in str(updated["view"]) and "too long for X" in str(updated["view"])
 
 
+def test_the_hint_counts_the_own_words_for_x_when_there_are_some(harness):
+    harness.command("propose", CAROL)
+    view_id = harness.slack.views[0]["view_id"]
+    harness.sender.action(
+        {
+            "type": "block_actions",
+            "user": {"id": CAROL},
+            "team": {"id": "T0001"},
+            "api_app_id": "A0001",
+            "trigger_id": "1.1.1",
+            "container": {"type": "view", "view_id": view_id},
+            "view": {
+                "id": view_id,
+                "hash": "h1",
+                "type": "modal",
+                "callback_id": PROPOSE_VIEW,
+                "state": {
+                    "values": {
+                        "text": {PROPOSE_TYPED: {"type": "plain_text_input", "value": "a" * 400}}
+                    }
+                },
+            },
+            "actions": [
+                {
+                    "action_id": "proposal_x_text_typed",
+                    "block_id": "x_text",
+                    "type": "plain_text_input",
+                    "value": "Short for X.",
+                    "action_ts": "1.1",
+                }
+            ],
+        }
+    )
+    harness.executor.drain()
+    [updated] = [v for v in harness.slack.views if v["method"] == "views.update"]
+    assert "its own words for X as 12/280." in str(updated["view"])
+
+
 def test_submission_proposes_to_the_chosen_platforms_at_the_requested_time(harness):
     wanted = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
     response = submit(
@@ -163,7 +201,9 @@ def test_own_words_for_x_and_picture_descriptions_reach_the_platforms(harness):
                         },
                         "at": {"value": {"type": "datetimepicker", "selected_date_time": None}},
                         "images": {"value": {"type": "file_input", "files": [photo]}},
-                        "x_text": {"value": {"type": "plain_text_input", "value": values_x}},
+                        "x_text": {
+                            "proposal_x_text_typed": {"type": "plain_text_input", "value": values_x}
+                        },
                         "alt": {
                             "value": {
                                 "type": "plain_text_input",
