@@ -380,9 +380,14 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from slack_sdk.errors import SlackApiError
 
             handler = SocketModeHandler(runtime.app, settings.secret("slack_app_token"))
-            handler.connect()
+            try:
+                handler.connect()
+            except SlackApiError as exc:  # apps.connections.open said no
+                handler.close()
+                raise ConfigError(socket_mode_refused(str(exc.response.get("error")))) from exc
             print("countersign: connected to Slack in Socket Mode", file=sys.stderr)
             stop.wait()
             handler.close()
@@ -405,3 +410,18 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def socket_mode_refused(error: str) -> str:
+    """A ConfigError's words for apps.connections.open refusing SLACK_APP_TOKEN."""
+    if error == "not_allowed_token_type":
+        why = "is not an app-level token (it must start with xapp-)"
+    elif error in ("invalid_auth", "not_authed", "token_revoked", "token_expired"):
+        why = "was refused"
+    else:
+        why = "could not open a connection"
+    return (
+        f"cannot start in Socket Mode: SLACK_APP_TOKEN {why}; Slack said {error}. "
+        "Use an app-level token with the connections:write scope (the app's Basic "
+        "Information page, App-Level Tokens), and turn Socket Mode on for the app."
+    )

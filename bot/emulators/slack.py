@@ -11,13 +11,16 @@ import json
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
 from slack_sdk.signature import SignatureVerifier
 
 from bot.emulators.base import Call, Emulator, Response
+
+if TYPE_CHECKING:
+    from bot.emulators.socket_mode import SocketModeEmulator
 
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT"
@@ -46,8 +49,12 @@ def _json_arg(value: Any) -> Any:
 class SlackEmulator(Emulator):
     """The Slack Web API methods the bot calls, with the state a test wants to look at."""
 
-    def __init__(self, *, token: str = "xoxb-test", **kw: Any) -> None:
+    def __init__(
+        self, *, token: str = "xoxb-test", app_token: str = "xapp-test", **kw: Any
+    ) -> None:
         self.token = token
+        self.app_token = app_token  # apps.connections.open takes this one, and only this one
+        self.socket_mode: SocketModeEmulator | None = None
         self.usergroups: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}  # extra fields merged into users.info
         super().__init__(**kw)
@@ -64,6 +71,21 @@ class SlackEmulator(Emulator):
     @property
     def api_url(self) -> str:
         return self.url + "/api/"
+
+    def enable_socket_mode(self) -> SocketModeEmulator:
+        """The WebSocket side (started on first use) that apps.connections.open points at."""
+        from bot.emulators.socket_mode import SocketModeEmulator
+
+        with self._lock:
+            if self.socket_mode is None:
+                self.socket_mode = SocketModeEmulator(host=self.host).start()
+            return self.socket_mode
+
+    def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
+            self.socket_mode = None
+        super().stop()
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -139,6 +161,8 @@ class SlackEmulator(Emulator):
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else args.get("token")
         if not token:
             return _error("not_authed")
+        if call.path == "/api/apps.connections.open":  # the one method on the app-level token
+            return 200, {}, self._apps_connections_open(token)
         if token != self.token:
             return _error("invalid_auth")
         method = getattr(self, "_api_" + call.path[len("/api/") :].replace(".", "_"), None)
@@ -158,6 +182,13 @@ class SlackEmulator(Emulator):
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
         return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+
+    def _apps_connections_open(self, token: str) -> dict[str, Any]:
+        if token == self.token:
+            return _body("not_allowed_token_type")  # Slack's answer to a bot token here
+        if token != self.app_token:
+            return _body("invalid_auth")
+        return {"ok": True, "url": self.enable_socket_mode().url}
 
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {

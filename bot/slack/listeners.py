@@ -43,6 +43,17 @@ from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
+# What each admin-only word lets an admin do, for the refusal everyone else gets.
+ADMIN_VERBS = {
+    "now": "publish a post at once",
+    "takedown": "take a post down",
+    "pause": "pause publishing",
+    "resume": "resume publishing",
+    "schedule": "see or change the schedule",
+    "queue": "see or change the queue",
+    "blackout": "see or change blackouts",
+    "people": "see or change the register of people we support",
+}
 HELP_ALL = (
     "`/countersign propose` — propose a post in a form (or post in the proposals channel)\n"
     "`/countersign help` — what you can do"
@@ -153,10 +164,10 @@ def register(
             lines = [HELP_ALL] + ([HELP_ADMIN] if service.directory.is_admin(user) else [])
             ack(text="What you can do with Countersign:\n" + "\n".join(lines))
             return
+        if verb in ADMIN_VERBS and not service.directory.is_admin(user):
+            ack(text=f"Only admins can {ADMIN_VERBS[verb]} (`/countersign {verb}`).")
+            return
         if verb in ("now", "takedown"):
-            if not service.directory.is_admin(user):
-                ack(text=f"Only admins can use `/countersign {verb}`.")
-                return
             post_id = _post_id(words[1:])
             if post_id is None:
                 ack(text=f"Usage: `/countersign {verb} <id>`, e.g. `/countersign {verb} 12`.")
@@ -170,9 +181,6 @@ def register(
             open_propose(str(command.get("trigger_id", "")))
             return
         if verb in ("pause", "resume"):
-            if not service.directory.is_admin(user):
-                ack(text=f"Only admins can use `/countersign {verb}`.")
-                return
             if verb == "pause":
                 reason = str(command.get("text") or "").strip()[len("pause") :].strip()
                 ack(text=service.pause(actor=user, reason=reason))
@@ -195,9 +203,6 @@ def register(
             )
             return
         if verb == "schedule":
-            if not service.directory.is_admin(user):
-                ack(text="Only admins can see or change the schedule.")
-                return
             changed, said = run_schedule(
                 words[1:],
                 store,
@@ -210,27 +215,10 @@ def register(
             if changed:
                 service.on_queue_changed()
             return
-        if verb == "queue":
-            if not service.directory.is_admin(user):
-                ack(text="Only admins can see or change the queue.")
-                return
+        if verb in ("queue", "blackout"):
+            run = run_queue if verb == "queue" else run_blackout
             ack(
-                text=run_queue(
-                    words[1:],
-                    service,
-                    store,
-                    actor=user,
-                    now=clock(),
-                    zone=ZoneInfo(service.zone_name),
-                )
-            )
-            return
-        if verb == "blackout":
-            if not service.directory.is_admin(user):
-                ack(text="Only admins can see or change blackouts.")
-                return
-            ack(
-                text=run_blackout(
+                text=run(
                     words[1:],
                     service,
                     store,
@@ -241,9 +229,6 @@ def register(
             )
             return
         if verb == "people":
-            if not service.directory.is_admin(user):
-                ack(text="Only admins can see or change the register of people we support.")
-                return
             rest = str(command.get("text") or "").strip()[len("people") :]
             try:
                 answer = run_slack_text(
