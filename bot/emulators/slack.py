@@ -513,25 +513,9 @@ class SlackEventSender:
     def event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
     ) -> requests.Response:
-        envelope = {
-            "token": "verification-token",
-            "team_id": self.team_id,
-            "api_app_id": self.api_app_id,
-            "type": "event_callback",
-            "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
-            "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [
-                {
-                    "team_id": self.team_id,
-                    "user_id": BOT_USER_ID,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                    "enterprise_id": None,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        }
+        envelope = event_callback(
+            event, team_id=self.team_id, api_app_id=self.api_app_id, event_id=event_id
+        )
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
@@ -544,23 +528,77 @@ class SlackEventSender:
     def command(
         self, text: str, *, user_id: str, channel_id: str, command: str = "/countersign"
     ) -> requests.Response:
-        fields = {
-            "token": "verification-token",
-            "command": command,
-            "text": text,
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "channel_id": channel_id,
-            "channel_name": channel_id.lower(),
-            "team_id": self.team_id,
-            "team_domain": "test",
-            "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}",
-            "response_url": self.response_url or "http://127.0.0.1:1/response",
-            "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
-        }
+        fields = slash_command(
+            text,
+            user_id=user_id,
+            channel_id=channel_id,
+            command=command,
+            response_url=self.response_url or "http://127.0.0.1:1/response",
+            team_id=self.team_id,
+            api_app_id=self.api_app_id,
+        )
         return self.post(urlencode(fields), "application/x-www-form-urlencoded")
 
     def action(self, payload: dict[str, Any]) -> requests.Response:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded")
+
+
+# -- the payloads Slack wraps in envelopes -----------------------------------------------------
+
+
+def event_callback(
+    event: dict[str, Any],
+    *,
+    team_id: str = TEAM_ID,
+    api_app_id: str = "A0001",
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """The Events API body: the same over HTTP and inside an ``events_api`` envelope."""
+    return {
+        "token": "verification-token",
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "type": "event_callback",
+        "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [
+            {
+                "team_id": team_id,
+                "user_id": BOT_USER_ID,
+                "is_bot": True,
+                "is_enterprise_install": False,
+                "enterprise_id": None,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+
+
+def slash_command(
+    text: str,
+    *,
+    user_id: str,
+    channel_id: str,
+    command: str = "/countersign",
+    response_url: str = "http://127.0.0.1:1/response",
+    team_id: str = TEAM_ID,
+    api_app_id: str = "A0001",
+) -> dict[str, Any]:
+    """A slash command's fields: form-encoded over HTTP, a JSON object over Socket Mode."""
+    return {
+        "token": "verification-token",
+        "command": command,
+        "text": text,
+        "user_id": user_id,
+        "user_name": user_id.lower(),
+        "channel_id": channel_id,
+        "channel_name": channel_id.lower(),
+        "team_id": team_id,
+        "team_domain": "test",
+        "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}",
+        "response_url": response_url,
+        "api_app_id": api_app_id,
+        "is_enterprise_install": "false",
+    }

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Self
 
-from bot.emulators.slack import BOT_USER_ID, TEAM_ID
+from bot.emulators.slack import TEAM_ID, event_callback, slash_command
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
@@ -532,63 +532,3 @@ class _Handler(socketserver.StreamRequestHandler):
     def _read_exactly(self, size: int) -> bytes | None:
         data = self.rfile.read(size) if size else b""
         return data if len(data) == size else None
-
-
-# -- the payloads Slack wraps in envelopes -----------------------------------------------------
-
-
-def event_callback(
-    event: dict[str, Any],
-    *,
-    team_id: str = TEAM_ID,
-    api_app_id: str = "A0001",
-    event_id: str | None = None,
-) -> dict[str, Any]:
-    """The Events API body: the same over HTTP and inside an ``events_api`` envelope."""
-    return {
-        "token": "verification-token",
-        "team_id": team_id,
-        "api_app_id": api_app_id,
-        "type": "event_callback",
-        "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
-        "event_time": int(time.time()),
-        "event": event,
-        "authorizations": [
-            {
-                "team_id": team_id,
-                "user_id": BOT_USER_ID,
-                "is_bot": True,
-                "is_enterprise_install": False,
-                "enterprise_id": None,
-            }
-        ],
-        "is_ext_shared_channel": False,
-    }
-
-
-def slash_command(
-    text: str,
-    *,
-    user_id: str,
-    channel_id: str,
-    command: str = "/countersign",
-    response_url: str = "http://127.0.0.1:1/response",
-    team_id: str = TEAM_ID,
-    api_app_id: str = "A0001",
-) -> dict[str, Any]:
-    """A slash command's fields: form-encoded over HTTP, a JSON object over Socket Mode."""
-    return {
-        "token": "verification-token",
-        "command": command,
-        "text": text,
-        "user_id": user_id,
-        "user_name": user_id.lower(),
-        "channel_id": channel_id,
-        "channel_name": channel_id.lower(),
-        "team_id": team_id,
-        "team_domain": "test",
-        "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}",
-        "response_url": response_url,
-        "api_app_id": api_app_id,
-        "is_enterprise_install": "false",
-    }
