@@ -153,3 +153,51 @@ def test_two_approvals_required_never_counting_the_proposer(harness):
     harness.react(EVE, "white_check_mark", card["ts"])
     post = harness.post_for(ts)
     assert post.status is PostStatus.APPROVED and set(post.approvers) == {BOB, EVE}
+
+
+def test_show_the_whole_post_opens_it_in_a_modal(harness):
+    from bot.slack.blocks import FULL_TEXT_ACTION
+
+    harness.service.platforms = ("facebook",)  # far too long for X
+    long_text = "We are open every day this winter. " * 120
+    ts = harness.propose(CAROL, long_text)
+    card = harness.card(harness.post_for(ts))
+    [button] = [
+        e for b in card["blocks"] if b.get("block_id") == "full_text" for e in b["elements"]
+    ]
+    click(harness, FULL_TEXT_ACTION, button["value"], BOB, card)
+    [opened] = harness.slack.views
+    whole = "".join(b["text"]["text"] for b in opened["view"]["blocks"])
+    assert whole == long_text.strip()
+
+
+def test_resume_button_on_the_home_tab_is_for_admins(harness):
+    from bot.slack.home import RESUME_PLATFORM
+    from tests.conftest import DANA
+
+    harness.store.pause_platform("x", reason="X said: Unauthorized", at=harness.clock())
+    for user in (BOB, DANA):
+        harness.sender.action(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "team": {"id": "T0001"},
+                "api_app_id": "A0001",
+                "trigger_id": "1.1.1",
+                "container": {"type": "view", "view_id": "V0"},
+                "view": {"id": "V0", "type": "home"},
+                "actions": [
+                    {
+                        "action_id": RESUME_PLATFORM,
+                        "block_id": "resume_platform_x",
+                        "type": "button",
+                        "value": "x",
+                        "action_ts": "1.1",
+                    }
+                ],
+            }
+        )
+        harness.executor.drain()
+        paused = harness.store.platform_state("x")["paused_reason"]
+        assert bool(paused) is (user == BOB)  # Bob's click changes nothing; Dana's resumes
+    assert {v["user_id"] for v in harness.slack.views} == {BOB, DANA}  # homes refreshed
