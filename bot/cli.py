@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import __version__
@@ -150,6 +151,27 @@ def parser() -> argparse.ArgumentParser:
     )
     resume.add_argument("platform", nargs="?", choices=PLATFORMS)
 
+    audit = sub.add_parser(
+        "audit",
+        help="verify or export the tamper-evident audit log",
+        description="`audit verify` checks that no record was changed or removed; "
+        "`audit export [--csv|--json] [--since YYYY-MM-DD]` prints the full history of who "
+        "proposed, checked, approved and published what.",
+    )
+    audit.add_argument("action", choices=["verify", "export"])
+    kind = audit.add_mutually_exclusive_group()
+    kind.add_argument("--csv", action="store_true", help="CSV with a header row")
+    kind.add_argument("--json", action="store_true", help="one JSON object per line (default)")
+    audit.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
+
+    backup = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database, while Countersign runs",
+        description="Copy the database to PATH with SQLite's online backup; see README for "
+        "restoring.",
+    )
+    backup.add_argument("path", metavar="PATH")
+
     takedown = sub.add_parser(
         "takedown",
         help="delete a published post on every platform",
@@ -187,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "check":
             return check(settings, args)
+        if args.command in ("audit", "backup"):
+            return audit_or_backup(settings, args)
         if args.command == "schedule":
             return schedule_command(settings, args.words)
         if args.command in ("blackout", "queue"):
@@ -264,6 +288,24 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
     print(answer.text, file=sys.stdout if answer.ok else sys.stderr)
     return 0 if answer.ok else 1
+
+
+def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import audit_commands
+    from bot.storage import open_store
+
+    if not Path(settings.db).exists():
+        print(f"countersign: there is no database at {settings.db}", file=sys.stderr)
+        return 2
+    store = open_store(settings.db)
+    try:
+        if args.command == "backup":
+            return audit_commands.backup(store, Path(args.path))
+        if args.action == "verify":
+            return audit_commands.verify(store)
+        return audit_commands.export(store, as_csv=args.csv, since=args.since)
+    finally:
+        store.close()
 
 
 def schedule_command(settings: Settings, words: list[str]) -> int:

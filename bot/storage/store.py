@@ -97,10 +97,28 @@ class Store:
             "content_hash": content_hash,
             "detail": json.dumps(detail, sort_keys=True, default=str),
         }
-        digest = hashlib.sha256(
-            (prev + json.dumps(record, sort_keys=True)).encode("utf-8")
-        ).hexdigest()
-        self.db.table("audit").insert({**record, "prev_hash": prev, "hash": digest})
+        self.db.table("audit").insert(
+            {**record, "prev_hash": prev, "hash": record_hash(prev, record)}
+        )
+
+    def verify_audit(self) -> tuple[int, int | None]:
+        """(records checked, id of the first record whose chain is broken, or None)."""
+        prev, checked = GENESIS, 0
+        for row in self._rows("SELECT * FROM audit ORDER BY id"):
+            record = {k: row[k] for k in AUDIT_FIELDS}
+            if row["prev_hash"] != prev or row["hash"] != record_hash(prev, record):
+                return checked, int(row["id"])
+            prev, checked = row["hash"], checked + 1
+        return checked, None
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy while Countersign runs (SQLite's online backup)."""
+        with self._lock:
+            copy = sqlite3.connect(str(target))
+            try:
+                self.db.conn.backup(copy)
+            finally:
+                copy.close()
 
     def audit_log(self, post_id: int | None = None) -> list[dict[str, Any]]:
         if post_id is None:
@@ -923,6 +941,15 @@ class Store:
             )
             for r in rows
         ]
+
+
+AUDIT_FIELDS = ("at", "actor", "action", "post_id", "content_hash", "detail")
+
+
+def record_hash(prev: str, record: dict[str, Any]) -> str:
+    """Each audit record's hash covers the one before it, so no record can change unseen."""
+    body = json.dumps({k: record[k] for k in AUDIT_FIELDS}, sort_keys=True)
+    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
 
 def _findings_json(findings: list[Finding]) -> str:
