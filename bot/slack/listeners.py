@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.checks.platform_fit import x_weighted_length
 from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
-from bot.domain.posts import PLATFORM_NAMES
+from bot.domain.posts import PLATFORM_NAMES, Post
 from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text
 from bot.schedule_commands import run_blackout, run_queue, run_schedule
@@ -266,22 +266,30 @@ def register(
             text=f"<@{user}>: {outcome.message}", response_type="in_channel", replace_original=False
         )
 
+    def clicked_post(
+        body: dict[str, Any], action: dict[str, Any]
+    ) -> tuple[str, str, Post, str] | None:
+        """Who clicked, where, on which post, and which version of it the button showed."""
+        target = _version(str(action.get("value", "")))
+        post = store.get_post(target[0]) if target else None
+        if post is None or target is None:
+            return None
+        return _user(body), str((body.get("channel") or {}).get("id", "")), post, target[1]
+
     def on_review_button(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         """Approve / Reject… on the review card, bound to the version the card shows."""
         ack()
-        user = _user(body)
-        channel = str((body.get("channel") or {}).get("id", ""))
-        target = _version(str(action.get("value", "")))
-        post = store.get_post(target[0]) if target else None
-        if post is None or target is None:
+        clicked = clicked_post(body, action)
+        if clicked is None:
             return
+        user, channel, post, content = clicked
         if action.get("action_id") == APPROVE_ACTION:
-            service.decide(post, user, Decision.APPROVE, channel=channel, content=target[1])
+            service.decide(post, user, Decision.APPROVE, channel=channel, content=content)
             return
         refusal = service.refusal(post, user, Decision.REJECT)
-        if refusal or target[1] != post.content_hash:
+        if refusal or content != post.content_hash:
             service.notifier.tell(
                 channel,
                 user,
@@ -317,12 +325,10 @@ def register(
     ) -> None:
         """The proposer's buttons under the report: suggested wording, Edit, Withdraw."""
         ack()
-        user = _user(body)
-        channel = str((body.get("channel") or {}).get("id", ""))
-        target = _version(str(action.get("value", "")))
-        post = store.get_post(target[0]) if target else None
-        if post is None or target is None:
+        clicked = clicked_post(body, action)
+        if clicked is None:
             return
+        user, channel, post, content = clicked
         if user != post.proposer:
             service.notifier.tell(channel, user, f"Only the proposer of {post.ref} can do that.")
             return
@@ -330,7 +336,7 @@ def register(
         if action_id == WITHDRAW_ACTION:
             service.withdraw_post(post, user=user)
             return
-        if target[1] != post.content_hash:
+        if content != post.content_hash:
             service.notifier.tell(
                 channel,
                 user,
