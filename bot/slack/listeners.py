@@ -270,11 +270,16 @@ def register(
         body: dict[str, Any], action: dict[str, Any]
     ) -> tuple[str, str, Post, str] | None:
         """Who clicked, where, on which post, and which version of it the button showed."""
-        target = _version(str(action.get("value", "")))
-        post = store.get_post(target[0]) if target else None
-        if post is None or target is None:
+        found = versioned(str(action.get("value", "")))
+        if found is None:
             return None
-        return _user(body), str((body.get("channel") or {}).get("id", "")), post, target[1]
+        return _user(body), str((body.get("channel") or {}).get("id", "")), *found
+
+    def versioned(value: str) -> tuple[Post, str] | None:
+        """The post and content hash a button's value or a modal's metadata names."""
+        target = _version(value)
+        post = store.get_post(target[0]) if target else None
+        return (post, target[1]) if post is not None and target is not None else None
 
     def on_review_button(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
@@ -306,17 +311,16 @@ def register(
             ack(response_action="errors", errors={"reason": "Say why, for the proposer."})
             return
         ack()
-        user = _user(body)
-        target = _version(str(view.get("private_metadata", "")))
-        post = store.get_post(target[0]) if target else None
-        if post is None or target is None:
+        found = versioned(str(view.get("private_metadata", "")))
+        if found is None:
             return
+        post, content = found
         service.decide(
             post,
-            user,
+            _user(body),
             Decision.REJECT,
             channel=post.card_channel or "",
-            content=target[1],
+            content=content,
             reason=reason,
         )
 
@@ -355,11 +359,10 @@ def register(
             return
         ack()
         user = _user(body)
-        target = _version(str(view.get("private_metadata", "")))
-        post = store.get_post(target[0]) if target else None
-        if post is None or target is None or user != post.proposer:
+        found = versioned(str(view.get("private_metadata", "")))
+        if found is None or user != found[0].proposer:
             return
-        service.new_version(post, user=user, text=text)
+        service.new_version(found[0], user=user, text=text)
 
     def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
