@@ -602,3 +602,63 @@ def slash_command(
         "api_app_id": api_app_id,
         "is_enterprise_install": "false",
     }
+
+
+def _interaction(kind: str, user: str, team_id: str, api_app_id: str) -> dict[str, Any]:
+    """What every interactivity payload carries: its type, who, where and a trigger id."""
+    return {
+        "type": kind,
+        "user": {"id": user, "username": user.lower(), "team_id": team_id},
+        "api_app_id": api_app_id,
+        "team": {"id": team_id, "domain": "test"},
+        "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}",
+    }
+
+
+def block_actions(
+    user: str,
+    action_id: str,
+    value: str,
+    *,
+    channel: str,
+    message_ts: str,
+    response_url: str,
+    block_id: str = "review",
+    team_id: str = TEAM_ID,
+    api_app_id: str = "A0001",
+) -> dict[str, Any]:
+    """A click on a button of a message: the interactivity payload Slack sends."""
+    button = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": "button",
+        "value": value,
+        "action_ts": f"{time.time():.6f}",
+    }
+    return _interaction("block_actions", user, team_id, api_app_id) | {
+        "channel": {"id": channel, "name": channel.lower()},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+        "response_url": response_url,
+        "actions": [button],
+    }
+
+
+def view_submission(
+    user: str,
+    callback_id: str,
+    values: dict[str, dict[str, dict[str, Any]]],
+    *,
+    private_metadata: str = "",
+    view_id: str = "V1",
+    team_id: str = TEAM_ID,
+    api_app_id: str = "A0001",
+) -> dict[str, Any]:
+    """A modal submitted: ``values`` is the view's state, by block id and then action id."""
+    view = {
+        "id": view_id,
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": private_metadata,
+        "state": {"values": values},
+    }
+    return _interaction("view_submission", user, team_id, api_app_id) | {"view": view}

@@ -54,5 +54,6 @@ class SlackFiles:
                         )
                 return Download(name, data)
         except requests.RequestException as exc:
-            log.warning("could not download %s: %s", name, type(exc).__name__)
+            # The file's id, never its name: people name photos after who is in them.
+            log.warning("could not download file %s: %s", file.get("id"), type(exc).__name__)
             return Download(name, None, "it could not be downloaded from Slack")
