@@ -69,10 +69,18 @@ class Runtime:
     app: App
     scheduler: PublishingScheduler
     delivery: Deliverer
+    replay: Callable[[], int] = lambda: 0
+
+    def recover(self) -> None:
+        """Finish what a crash interrupted: posts, deliveries, and Slack events acknowledged
+        but never worked on."""
+        self.service.recover()
+        finished = self.replay()
+        if finished:
+            log.info("finished %s Slack event(s) interrupted by the last stop", finished)
 
     def start(self) -> None:
-        """Recover what a crash interrupted, then start waking the publisher."""
-        self.service.recover()
+        self.recover()
         self.scheduler.start()
 
     def close(self) -> None:
@@ -126,7 +134,7 @@ def build_runtime(
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
     service.on_queue_changed = scheduler.rearm
     delivery.on_queue_changed = scheduler.rearm
-    app = build_app(
+    app, registered = build_app(
         client=client,
         signing_secret=settings.secret("slack_signing_secret"),
         service=service,
@@ -137,4 +145,6 @@ def build_runtime(
         clock=clock,
         executor=executor,
     )
-    return Runtime(settings, store, client, service, app, scheduler, delivery)
+    return Runtime(
+        settings, store, client, service, app, scheduler, delivery, replay=registered.replay
+    )

@@ -79,6 +79,10 @@ class TrackingExecutor(ThreadPoolExecutor):
         self.futures.append(future)
         return future
 
+    def crash(self) -> None:
+        """From now on, work handed over is lost, as when the process dies after answering."""
+        self.submit = lambda fn, /, *args, **kwargs: None  # type: ignore[method-assign,assignment]
+
     def drain(self, timeout: float = 10.0) -> None:
         pending = list(self.futures)
         done, not_done = wait(pending, timeout=timeout)
@@ -219,7 +223,7 @@ def make_harness(
     clock = FakeClock(now)
     executor = TrackingExecutor()
     runtime = build_runtime(settings, clock=clock, executor=executor)
-    runtime.service.recover()
+    runtime.recover()
     server = HttpServer(runtime.app, SECRET, host="127.0.0.1", port=0).start()
     sender = SlackEventSender(server.url(), SECRET, response_url=slack.response_url())
     return Harness(slack, x, graph, runtime, server, sender, clock, executor, tmp_path)

@@ -44,7 +44,7 @@ def build_app(
     clock: Callable[[], datetime],
     secret_key: str | None = None,
     executor: Executor | None = None,
-) -> App:
+) -> tuple[App, listeners.Registered]:
     logger = logging.getLogger("countersign.slack")
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
     logger.addFilter(lambda record: "will be unused" not in record.getMessage())
@@ -53,8 +53,11 @@ def build_app(
         signing_secret=signing_secret,
         listener_executor=executor,
         logger=logger,
+        # Acknowledge on the request's thread: listeners split what must answer Slack within
+        # 3 s from the work behind it (lazy listeners), so a busy pool cannot delay an answer.
+        process_before_response=True,
     )
-    listeners.register(
+    registered = listeners.register(
         app,
         service,
         store,
@@ -63,4 +66,4 @@ def build_app(
         clock=clock,
         secret_key=secret_key,
     )
-    return app
+    return app, registered

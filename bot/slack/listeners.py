@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -10,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 
 from bot.checks.platform_fit import x_weighted_length
 from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
@@ -42,6 +45,11 @@ from bot.slack.home import RESUME_PLATFORM, home_view
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
+
+COMMAND = "/countersign"
+# Keys an acknowledging function leaves in the context for the work that follows it.
+ACCEPTED = "countersign_form_accepted"
+LATER = "countersign_later"
 
 # What each admin-only word lets an admin do, for the refusal everyone else gets.
 ADMIN_VERBS = {
@@ -74,6 +82,35 @@ HELP_ADMIN = (
 
 
 @dataclass(frozen=True)
+class ProposalForm:
+    """What the propose modal's fields say."""
+
+    text: str
+    platforms: list[str]
+    when: str
+    requested: datetime | None
+    files: list[dict[str, Any]]
+    x_text: str
+    alt_texts: list[str]
+
+    @classmethod
+    def read(cls, view: dict[str, Any]) -> ProposalForm:
+        at_raw = _field(view, "at").get("selected_date_time")
+        when = _field(view, "when").get("selected_option")
+        return cls(
+            text=str(_field(view, "text", PROPOSE_TYPED).get("value") or ""),
+            platforms=[
+                str(o.get("value")) for o in _objects(_field(view, "platforms"), "selected_options")
+            ],
+            when=str(when.get("value", "slot")) if isinstance(when, dict) else "slot",
+            requested=_instant(at_raw),
+            files=_objects(_field(view, "images"), "files"),
+            x_text=str(_field(view, "x_text", PROPOSE_X_TYPED).get("value") or ""),
+            alt_texts=str(_field(view, "alt").get("value") or "").splitlines(),
+        )
+
+
+@dataclass(frozen=True)
 class Registered:
     """What the app listens to; the Slack app manifest must ask for exactly this."""
 
@@ -81,6 +118,7 @@ class Registered:
     commands: tuple[str, ...]
     actions: tuple[str, ...] = ()
     shortcuts: tuple[str, ...] = ()
+    replay: Callable[[], int] = lambda: 0
 
 
 def register(
@@ -95,9 +133,10 @@ def register(
 ) -> Registered:
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
-        """Slack retries an event it thinks we missed; the second copy changes nothing."""
+        """Slack retries an event it thinks we missed; the second copy changes nothing. The
+        first copy is kept until its work is done (see ``replay``)."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not store.first_sighting(str(event_id), clock()):
+        if event_id and not store.first_sighting(str(event_id), clock(), json.dumps(body)):
             log.info("event %s already processed; ignoring the retry", event_id)
             return BoltResponse(status=200, body="")
         return next()
@@ -156,7 +195,7 @@ def register(
             ts=str(item.get("ts", "")),
         )
 
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         words = str(command.get("text") or "").split()
         user = str(command.get("user_id", ""))
         verb = words[0].lower() if words else "help"
@@ -173,8 +212,7 @@ def register(
                 ack(text=f"Usage: `/countersign {verb} <id>`, e.g. `/countersign {verb} 12`.")
                 return
             ack(text=f"{'Publishing' if verb == 'now' else 'Taking down'} #{post_id} now…")
-            act = delivery.publish_now if verb == "now" else delivery.takedown
-            respond(text=act(post_id, actor=user).message, response_type="ephemeral")
+            context[LATER] = [verb, post_id]
             return
         if verb == "propose":
             ack()
@@ -241,6 +279,15 @@ def register(
             return
         ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
 
+    def on_command_later(command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        """What a command's answer promised: publishing or taking down, which takes a while."""
+        if not context.get(LATER):
+            return
+        verb, post_id = context[LATER]
+        act = delivery.publish_now if verb == "now" else delivery.takedown
+        user = str(command.get("user_id", ""))
+        respond(text=act(post_id, actor=user).message, response_type="ephemeral")
+
     def on_decision(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
@@ -303,14 +350,19 @@ def register(
                 "card was drawn; review the current version on the card.",
             )
             return
-        client.views_open(trigger_id=body["trigger_id"], view=reject_modal(post))
+        _show(
+            client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=reject_modal(post)
+        )
 
-    def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = str(_field(view, "reason", "text").get("value") or "").strip()
-        if not reason:
-            ack(response_action="errors", errors={"reason": "Say why, for the proposer."})
+    def reject_form_errors(view: dict[str, Any]) -> dict[str, str]:
+        if not str(_field(view, "reason", "text").get("value") or "").strip():
+            return {"reason": "Say why, for the proposer."}
+        return {}
+
+    def on_reject_reason(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        if not context.get(ACCEPTED):
             return
-        ack()
+        reason = str(_field(view, "reason", "text").get("value") or "").strip()
         found = versioned(str(view.get("private_metadata", "")))
         if found is None:
             return
@@ -350,23 +402,30 @@ def register(
         if action_id == SUGGEST_ACTION:
             service.use_suggestions(post, user=user)
         else:
-            client.views_open(trigger_id=body["trigger_id"], view=edit_modal(post))
+            _show(
+                client.views_open,
+                trigger_id=str(body.get("trigger_id") or ""),
+                view=edit_modal(post),
+            )
 
-    def on_edit_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        text = str(_field(view, "text", "text").get("value") or "").strip()
-        if not text:
-            ack(response_action="errors", errors={"text": "A post needs words."})
+    def edit_form_errors(view: dict[str, Any]) -> dict[str, str]:
+        if not str(_field(view, "text", "text").get("value") or "").strip():
+            return {"text": "A post needs words."}
+        return {}
+
+    def on_edit_submitted(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        if not context.get(ACCEPTED):
             return
-        ack()
+        text = str(_field(view, "text", "text").get("value") or "").strip()
         user = _user(body)
         found = versioned(str(view.get("private_metadata", "")))
         if found is None or user != found[0].proposer:
             return
         service.new_version(found[0], user=user, text=text)
 
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
-            publish_home(client, str(event["user"]))
+            publish_home(app.client, str(event["user"]))
 
     def publish_home(client: WebClient, user: str) -> None:
         view = home_view(
@@ -392,7 +451,8 @@ def register(
         publish_home(client, user)  # the Home tab does not refresh by itself
 
     def open_propose(trigger_id: str) -> None:
-        app.client.views_open(
+        _show(
+            app.client.views_open,
             trigger_id=trigger_id,
             view=propose_modal(service.platforms, requested_times=service.requested_times),
         )
@@ -407,6 +467,8 @@ def register(
         """The live hint: X's weighted count while the proposer types."""
         ack()
         view = body.get("view") or {}
+        if not view.get("id"):
+            return  # not typed in one of our modals: nothing to update
         # X gets its own words when there are some, otherwise the main ones.
         own = str(_field(view, "x_text", PROPOSE_X_TYPED).get("value") or "")
         main = str(_field(view, "text", PROPOSE_TYPED).get("value") or "")
@@ -417,7 +479,8 @@ def register(
         length = x_weighted_length(own if own.strip() else main)
         which = "its own words for X" if own.strip() else "this"
         hint = f"X counts {which} as {length}/280" + (" — too long for X." if length > 280 else ".")
-        client.views_update(
+        _show(
+            client.views_update,
             view_id=view.get("id"),
             hash=view.get("hash"),
             view=propose_modal(
@@ -425,37 +488,28 @@ def register(
             ),
         )
 
-    def on_propose_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        text = str(_field(view, "text", PROPOSE_TYPED).get("value") or "")
-        chosen = [o["value"] for o in _field(view, "platforms").get("selected_options") or []]
-        when = (_field(view, "when").get("selected_option") or {}).get("value", "slot")
-        at_raw = _field(view, "at").get("selected_date_time")
-        files = _field(view, "images").get("files") or []
-        x_text = str(_field(view, "x_text", PROPOSE_X_TYPED).get("value") or "")
-        alt_texts = str(_field(view, "alt").get("value") or "").splitlines()
+    def propose_form_errors(view: dict[str, Any]) -> dict[str, str]:
+        form = ProposalForm.read(view)
         errors: dict[str, str] = {}
-        if not text.strip() and not files:
+        if not form.text.strip() and not form.files:
             errors["text"] = "A post needs words or pictures."
-        if not chosen:
+        if not form.platforms:
             errors["platforms"] = "Choose at least one platform."
-        requested = None
-        if when == "at":
-            if not at_raw:
+        if form.when == "at":
+            if form.requested is None:
                 errors["at"] = "Choose the date and time."
-            else:
-                requested = datetime.fromtimestamp(int(at_raw), UTC)
-                if requested <= clock():
-                    errors["at"] = "That time has passed; choose a later one."
-        if errors:
-            ack(response_action="errors", errors=errors)
+            elif form.requested <= clock():
+                errors["at"] = "That time has passed; choose a later one."
+        return errors
+
+    def on_propose_submitted(
+        body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        if not context.get(ACCEPTED) or not proposals_channel:
             return
-        ack()
+        form = ProposalForm.read(view)
         user = _user(body)
-        if not proposals_channel:
-            return
-        shown = "\n".join("> " + line for line in text.strip().splitlines()) or "> (pictures)"
+        shown = "\n".join("> " + line for line in form.text.strip().splitlines()) or "> (pictures)"
         posted = client.chat_postMessage(
             channel=proposals_channel, text=f"Proposed by <@{user}>:\n{shown}"
         )
@@ -463,12 +517,12 @@ def register(
             channel=proposals_channel,
             ts=str(posted["ts"]),
             user=user,
-            text=text,
-            files=[f for f in files if isinstance(f, dict)],
-            platforms=tuple(p for p in service.platforms if p in chosen),
-            requested_at=requested,
-            variants={"x": x_text} if x_text.strip() else None,
-            alt_texts=alt_texts,
+            text=form.text,
+            files=form.files,
+            platforms=tuple(p for p in service.platforms if p in form.platforms),
+            requested_at=form.requested if form.when == "at" else None,
+            variants={"x": form.x_text} if form.x_text.strip() else None,
+            alt_texts=form.alt_texts,
         )
 
     def on_full_text(
@@ -478,51 +532,161 @@ def register(
         value = str(action.get("value", ""))
         post = store.get_post(int(value)) if value.isdigit() else None
         if post is not None:
-            client.views_open(trigger_id=body["trigger_id"], view=full_text_modal(post))
+            view = full_text_modal(post)
+            _show(client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=view)
 
-    events: dict[str, Callable[..., None]] = {
+    # Slack waits 3 seconds for an acknowledgement, whatever else the app is doing. Bolt runs
+    # with process_before_response, so the first function of each entry below runs on the
+    # request's own thread and answers Slack; the work behind it ("later") runs in the listener
+    # pool. Only what must happen inside those 3 seconds runs first: a form's validation, a
+    # command's answer, a modal opened with the click's trigger_id (which expires).
+    events: dict[str, Callable[[dict[str, Any]], None]] = {
         "message": on_message,
         "reaction_added": on_reaction,
         "reaction_removed": on_reaction_removed,
         "app_home_opened": on_home_opened,
     }
-    commands: dict[str, Callable[..., None]] = {"/countersign": on_command}
-    actions: dict[str, Callable[..., None]] = {
-        CONFIRM: on_decision,
-        AGAIN: on_decision,
-        TAKEDOWN: on_decision,
-        APPROVE_ACTION: on_review_button,
+    quick: dict[str, Callable[..., None]] = {
         REJECT_ACTION: on_review_button,
-        SUGGEST_ACTION: on_proposal_button,
         EDIT_ACTION: on_proposal_button,
-        WITHDRAW_ACTION: on_proposal_button,
-        RESUME_PLATFORM: on_resume_button,
         PROPOSE_TYPED: on_propose_typing,
         PROPOSE_X_TYPED: on_propose_typing,
         FULL_TEXT_ACTION: on_full_text,
     }
-    views: dict[str, Callable[..., None]] = {
-        REJECT_VIEW: on_reject_reason,
-        EDIT_VIEW: on_edit_submitted,
-        PROPOSE_VIEW: on_propose_submitted,
+    later: dict[str, Callable[..., None]] = {
+        CONFIRM: on_decision,
+        AGAIN: on_decision,
+        TAKEDOWN: on_decision,
+        APPROVE_ACTION: on_review_button,
+        SUGGEST_ACTION: on_proposal_button,
+        WITHDRAW_ACTION: on_proposal_button,
+        RESUME_PLATFORM: on_resume_button,
+    }
+    views: dict[str, tuple[Callable[[dict[str, Any]], dict[str, str]], Callable[..., None]]] = {
+        REJECT_VIEW: (reject_form_errors, on_reject_reason),
+        EDIT_VIEW: (edit_form_errors, on_edit_submitted),
+        PROPOSE_VIEW: (propose_form_errors, on_propose_submitted),
     }
     shortcuts: dict[str, Callable[..., None]] = {PROPOSE_SHORTCUT: on_propose_shortcut}
-    for name, listener in events.items():
-        app.event(name)(listener)
-    for name, listener in commands.items():
-        app.command(name)(listener)
-    for name, listener in actions.items():
+
+    def run_event(event_id: str, event: dict[str, Any]) -> None:
+        handler = events.get(str(event.get("type", "")))
+        if handler is not None:
+            handler(event)
+        if event_id:
+            store.event_done(event_id, clock())
+
+    def event_later(body: dict[str, Any]) -> None:
+        event = body.get("event")
+        if isinstance(event, dict):
+            run_event(str(body.get("event_id") or ""), event)
+
+    def replay() -> int:
+        """Finish the events acknowledged before a crash and never worked on; returns how many."""
+        finished = 0
+        for event_id, raw in store.unfinished_events():
+            try:
+                event = json.loads(raw).get("event")
+            except (ValueError, AttributeError):
+                event = None
+            if not isinstance(event, dict):
+                store.event_done(event_id, clock())
+                continue
+            log.info("event %s: finishing it after a restart", event_id)
+            try:
+                run_event(event_id, event)
+                finished += 1
+            except Exception:
+                log.exception("event %s: could not finish it; will try at the next start", event_id)
+        return finished
+
+    app.error(answer_despite_error)
+    for name in events:
+        app.event(name)(ack=acknowledge, lazy=[logged(event_later)])
+    app.command(COMMAND)(ack=on_command, lazy=[logged(on_command_later)])
+    for name, listener in quick.items():
         app.action(name)(listener)
-    for name, listener in views.items():
-        app.view(name)(listener)
+    for name, listener in later.items():
+        app.action(name)(ack=acknowledge, lazy=[logged(listener)])
+    for name, (errors, listener) in views.items():
+        app.view(name)(ack=form_ack(errors), lazy=[logged(listener)])
     for name, listener in shortcuts.items():
         app.shortcut(name)(listener)
     return Registered(
         events=tuple(events),
-        commands=tuple(commands),
-        actions=(*actions, *views),
+        commands=(COMMAND,),
+        actions=(*quick, *later, *views),
         shortcuts=tuple(shortcuts),
+        replay=replay,
     )
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def logged(work: Callable[..., None]) -> Callable[..., None]:
+    """Work after the acknowledgement fails where nobody waits for it: keep its traceback
+    (Bolt logs only the message). An event's work stays unfinished, for ``replay``."""
+
+    @functools.wraps(work)  # Bolt reads the arguments to pass from the wrapped function
+    def run(**kwargs: Any) -> None:
+        try:
+            work(**kwargs)
+        except Exception:
+            log.exception("%s failed after Slack was answered", work.__name__)
+
+    return run
+
+
+def answer_despite_error(
+    error: Exception, request: BoltRequest, logger: logging.Logger
+) -> BoltResponse:
+    """A listener failed on the request's thread: log it, and give Slack the answer already
+    made (or a plain one) — a 500 makes Slack retry an event or show the user a vague error."""
+    logger.error("a Slack listener failed: %r", error, exc_info=error)
+    acked = request.context.ack.response if request.context.ack else None
+    if acked is not None:
+        return acked
+    if request.body.get("command"):
+        return BoltResponse(
+            status=200, body="Countersign could not do that: an internal error, now in its log."
+        )
+    return BoltResponse(status=200, body="")
+
+
+def form_ack(
+    errors_of: Callable[[dict[str, Any]], dict[str, str]],
+) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
+    """A modal's acknowledgement: its mistakes go back to the form; a good form is marked
+    accepted for the work that follows."""
+
+    def ack_form(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        errors = errors_of(view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        context[ACCEPTED] = True
+        ack()
+
+    return ack_form
+
+
+def _instant(value: object) -> datetime | None:
+    """A datetimepicker's Unix time; None when it is missing or not a time at all."""
+    try:
+        return datetime.fromtimestamp(int(str(value)), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _show(call: Callable[..., Any], **kwargs: Any) -> None:
+    """Open or update a view. Slack refusing (an expired trigger, a modal closed while its words
+    were typed, a view without an id) is for the person to try again, not a failure of the app."""
+    try:
+        call(**kwargs)
+    except SlackClientError as exc:
+        log.warning("Slack refused %s: %s", getattr(call, "__name__", "a view"), exc)
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -531,8 +695,10 @@ def _user(body: dict[str, Any]) -> str:
 
 def _field(view: dict[str, Any], block_id: str, action_id: str = "value") -> dict[str, Any]:
     """One input's state in a submitted modal (an empty dict when it is missing)."""
-    values = (view.get("state") or {}).get("values") or {}
-    found = (values.get(block_id) or {}).get(action_id)
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(block_id) if isinstance(values, dict) else None
+    found = block.get(action_id) if isinstance(block, dict) else None
     return found if isinstance(found, dict) else {}
 
 
@@ -543,8 +709,13 @@ def _version(value: str) -> tuple[int, str] | None:
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:
-    files = message.get("files") or []
-    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    return _objects(message, "files")
+
+
+def _objects(container: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects in a list a payload holds under ``key`` (none when it holds anything else)."""
+    found = container.get(key)
+    return [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
 
 
 def _file_ids(message: dict[str, Any]) -> list[str]:

@@ -224,3 +224,18 @@ def m009_variants_and_alt_text(db: Database) -> None:
         ALTER TABLE post_images ADD COLUMN alt_text TEXT NOT NULL DEFAULT '';
         """,
     )
+
+
+@migrations()
+def m010_event_inbox(db: Database) -> None:
+    # An event is acknowledged before its work runs; keeping it until the work is done lets a
+    # restart finish what a crash interrupted (Slack does not resend what was acknowledged).
+    _run(
+        db,
+        """
+        ALTER TABLE slack_events ADD COLUMN body TEXT;
+        ALTER TABLE slack_events ADD COLUMN done_at TEXT;
+        UPDATE slack_events SET done_at = received_at;
+        CREATE INDEX slack_events_unfinished ON slack_events (done_at, received_at);
+        """,
+    )

@@ -127,12 +127,13 @@ class Store:
 
     # -- Slack events ------------------------------------------------------------------------
 
-    def first_sighting(self, event_id: str, at: datetime) -> bool:
-        """True the first time an event id is seen: Slack delivers at least once."""
+    def first_sighting(self, event_id: str, at: datetime, body: str | None = None) -> bool:
+        """True the first time an event id is seen: Slack delivers at least once. The body is
+        kept until ``event_done`` so that a restart can finish an acknowledged event."""
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)",
-                [event_id, iso(at)],
+                "INSERT OR IGNORE INTO slack_events (event_id, received_at, body) VALUES (?, ?, ?)",
+                [event_id, iso(at), body],
             )
             self._events_seen += 1
             if self._events_seen % 1000 == 0:
@@ -141,6 +142,22 @@ class Store:
                     "DELETE FROM slack_events WHERE received_at < ?", [iso(at - timedelta(days=1))]
                 )
             return cursor.rowcount == 1
+
+    def event_done(self, event_id: str, at: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE slack_events SET done_at = ?, body = NULL WHERE event_id = ?",
+                [iso(at), event_id],
+            )
+
+    def unfinished_events(self) -> list[tuple[str, str]]:
+        """(event id, body) of acknowledged events whose work never finished, oldest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT event_id, body FROM slack_events WHERE done_at IS NULL "
+                "AND body IS NOT NULL ORDER BY received_at, rowid"
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     # -- posts -------------------------------------------------------------------------------
 
