@@ -238,12 +238,13 @@ class Deliverer:
             self.settle(post, self.store.get_delivery(delivery.id), draft)
             return
         else:
-            failed = self.store.mark_failed(delivery.id, error=exc.reason, at=now)
+            # Told before it is recorded: a crash in between leaves the delivery mid-call, which
+            # the next start settles and reports again, rather than a failure nobody heard of.
             self.notifier.thread_note(
                 post,
-                f"<@{post.proposer}> {post.ref} could not be "
-                f"published on {name}: {failed.last_error}",
+                f"<@{post.proposer}> {post.ref} could not be published on {name}: {exc.reason}",
             )
+            self.store.mark_failed(delivery.id, error=exc.reason, at=now)
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
 
     # -- unknown outcomes --------------------------------------------------------------------
@@ -273,9 +274,13 @@ class Deliverer:
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
 
     def recover(self) -> list[Delivery]:
-        """On start: a delivery caught mid-call is looked up, never re-sent blindly."""
+        """On start: a delivery caught mid-call is looked up, never re-sent blindly.
+
+        Every unconfirmed delivery is settled again, not only those this start found mid-call:
+        a crash between recording "unconfirmed" and the admins' alert must not leave one that
+        nobody was told about, and one that has reached the account since is found there."""
         found = self.store.interrupted(at=self.clock())
-        for delivery in found:
+        for delivery in self.store.unconfirmed():
             post = self.store.get_post(delivery.post_id)
             if post is not None:
                 self.settle(post, delivery)

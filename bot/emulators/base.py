@@ -48,7 +48,12 @@ class _Injection:
 @dataclass
 class _Hold:
     pattern: re.Pattern[str]
+    method: str | None = None
     event: threading.Event = field(default_factory=threading.Event)
+
+    def matches(self, call: Call) -> bool:
+        method_ok = self.method is None or self.method.upper() == call.method
+        return method_ok and self.pattern.search(call.path) is not None
 
 
 class Emulator:
@@ -154,8 +159,9 @@ class Emulator:
         with self._lock:
             self._chaos = (re.compile(pattern), rate, response, random.Random(seed))
 
-    def hold(self, pattern: str) -> threading.Event:
-        held = _Hold(re.compile(pattern))
+    def hold(self, pattern: str, method: str | None = None) -> threading.Event:
+        """Matching requests wait (recorded, unanswered) until the returned event is set."""
+        held = _Hold(re.compile(pattern), method)
         with self._lock:
             self._holds.append(held)
         return held.event
@@ -187,7 +193,7 @@ class Emulator:
     def _respond(self, call: Call, parse_error: str | None) -> Response:
         with self._lock:
             self._calls.append(call)
-            holds = [h.event for h in self._holds if h.pattern.search(call.path)]
+            holds = [h.event for h in self._holds if h.matches(call)]
         if self.latency:
             time.sleep(self.latency)
         for event in holds:

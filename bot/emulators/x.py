@@ -83,6 +83,8 @@ class XEmulator(Emulator):
     """Checks OAuth 1.0a identity (not the signature) and keeps live tweets and uploaded media."""
 
     rate_limit = 300
+    # X refuses a tweet identical to a live one; off, a product that posts twice shows it.
+    reject_duplicates = True
     # Off: tweets keep the text as sent. On: stored and returned as X shows them — links (and
     # a link to attached media) as t.co links, and &, <, > HTML-escaped.
     rewrite_text = False
@@ -183,7 +185,7 @@ class XEmulator(Emulator):
             return _invalid("Tweet text is empty and no media was attached.")
         if any(i not in self._media for i in media_ids):
             return _invalid("Your media IDs are invalid.")
-        if text and any(t["sent_text"] == text for t in self._tweets):
+        if self.reject_duplicates and text and any(t["sent_text"] == text for t in self._tweets):
             return 403, {}, dict(_DUPLICATE)
         tweet = self._add_tweet(text, media_ids, call.at)
         data = {"id": tweet["id"], "text": tweet["text"], "edit_history_tweet_ids": [tweet["id"]]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.posts import DeliveryStatus
+from bot.emulators.process import product_env
 from bot.storage import open_store
 from tests.conftest import REVIEW, close_harness, make_harness, wait_until
 
@@ -22,40 +22,16 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
 def env_for(h, tmp_path: Path) -> dict[str, str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
-    }
-    return clean | {
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "test-signing-secret",
-        "SLACK_API_URL": h.slack.api_url,
-        "X_CONSUMER_KEY": "x-ck",
-        "X_CONSUMER_SECRET": "x-cs",
-        "X_ACCESS_TOKEN": "x-at",
-        "X_ACCESS_TOKEN_SECRET": "x-ats",
-        "X_API_URL": h.x.url,
-        "X_UPLOAD_URL": h.x.url,
-        "FACEBOOK_PAGE_ID": "1000",
-        "FACEBOOK_PAGE_TOKEN": "fb-page-token",
-        "FACEBOOK_GRAPH_URL": h.graph.url,
-        "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
-        "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
-        "COUNTERSIGN_DATA_DIR": str(tmp_path / "data"),
-        "COUNTERSIGN_PROPOSALS_CHANNEL": "C0PROPOSALS",
-        "COUNTERSIGN_REVIEW_CHANNEL": REVIEW,
-        "COUNTERSIGN_APPROVERS": "U0ALICE,U0BOB",
-        "COUNTERSIGN_ADMINS": "U0DANA",
-        "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
-        "PORT": str(_free_port()),
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return product_env(
+        h.slack,
+        h.x,
+        h.graph,
+        tmp_path,
+        proposals="C0PROPOSALS",
+        review=REVIEW,
+        approvers="U0ALICE,U0BOB",
+        admins="U0DANA",
+    )
 
 
 def x_delivery(tmp_path: Path, post_id: int):
@@ -144,5 +120,62 @@ def test_killed_before_x_answered_is_reported_and_never_resent(tmp_path):
         assert len(h.x.tweets) <= 1
         assert len(h.x.calls_to(r"^/2/tweets$", method="POST")) == 1  # never re-sent
         assert x_delivery(tmp_path, post.id).status is DeliveryStatus.UNCONFIRMED
+    finally:
+        close_harness(h)
+
+
+# -- crashes between recording an outcome and telling people (found by the crash soak) ---------
+
+
+def unconfirmed_alerts(h, post_id: int) -> list[str]:
+    wanted = f"#{post_id}: Countersign cannot tell whether it went out on X"
+    return [m["text"] for m in h.slack.messages(REVIEW) if wanted in m["text"]]
+
+
+def test_unconfirmed_recorded_but_never_reported_is_reported_at_the_next_start(tmp_path):
+    h = make_harness(tmp_path)
+    try:
+        post, _ = h.approved_post(TEXT)
+        delivery = x_delivery(tmp_path, post.id)
+        # The process recorded "unconfirmed" and died before its alert reached Slack.
+        h.store.claim(delivery.id, at=h.clock())
+        h.store.mark_unconfirmed(delivery.id, error="X's answer was lost", at=h.clock())
+        close_harness(h, keep_emulators=True)
+        h = make_harness(tmp_path, restart_of=h)
+        assert len(unconfirmed_alerts(h, post.id)) == 1
+        assert x_delivery(tmp_path, post.id).status is DeliveryStatus.UNCONFIRMED
+        assert not h.x.calls_to(r"^/2/tweets$", method="POST")  # never re-sent blindly
+        # It reached X after all: the next start finds it there and records it as published.
+        tweet = h.x.create_tweet_directly(TEXT)
+        close_harness(h, keep_emulators=True)
+        h = make_harness(tmp_path, restart_of=h)
+        found = x_delivery(tmp_path, post.id)
+        assert found.status is DeliveryStatus.PUBLISHED and found.remote_id == tweet["id"]
+        assert not unconfirmed_alerts(h, post.id)
+        assert len(h.x.tweets) == 1
+    finally:
+        close_harness(h)
+
+
+def test_a_failure_is_told_before_it_is_recorded(tmp_path, monkeypatch):
+    h = make_harness(tmp_path)
+    try:
+        post, ts = h.approved_post(TEXT)
+        h.x.inject(r"^/2/tweets$", method="POST", status=400, body={"title": "Invalid Request"})
+
+        def crash(*args, **kwargs):
+            raise SystemExit("killed")  # the process dies as it records the failure
+
+        monkeypatch.setattr(h.store, "mark_failed", crash)
+        with pytest.raises(SystemExit):
+            h.runtime.delivery.publish_now(post.id, actor="U0DANA")
+        assert any(f"{post.ref} could not be published on X" in t for t in h.thread_texts(ts))
+        monkeypatch.undo()
+        close_harness(h, keep_emulators=True)
+        h = make_harness(tmp_path, restart_of=h)
+        # Left mid-call: settled at the start, and the admins decide.
+        assert x_delivery(tmp_path, post.id).status is DeliveryStatus.UNCONFIRMED
+        assert len(unconfirmed_alerts(h, post.id)) == 1
+        assert len(h.x.calls_to(r"^/2/tweets$", method="POST")) == 1
     finally:
         close_harness(h)
