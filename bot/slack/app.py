@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 
 from slack_bolt import App
@@ -45,6 +45,8 @@ def build_app(
     secret_key: str | None = None,
     executor: Executor | None = None,
 ) -> tuple[App, listeners.Registered]:
+    # One pool for the work behind every acknowledgement: Bolt's lazy listeners and events.
+    executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
     logger = logging.getLogger("countersign.slack")
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
     logger.addFilter(lambda record: "will be unused" not in record.getMessage())
@@ -65,5 +67,6 @@ def build_app(
         proposals_channel=proposals_channel,
         clock=clock,
         secret_key=secret_key,
+        work=executor,
     )
     return app, registered

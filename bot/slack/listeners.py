@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -129,6 +130,7 @@ def register(
     *,
     proposals_channel: str | None,
     clock: Callable[[], datetime],
+    work: Executor,
     secret_key: str | None = None,
 ) -> Registered:
     @app.middleware
@@ -581,6 +583,14 @@ def register(
         if isinstance(event, dict):
             run_event(str(body.get("event_id") or ""), event)
 
+    logged_event = logged(event_later)
+
+    def queue_event(ack: Ack, body: dict[str, Any]) -> None:
+        # Events are most of the traffic: hand the body straight to the pool rather than as a
+        # lazy listener, which deep-copies the whole request (its WebClient included) first.
+        ack()
+        work.submit(logged_event, body=body)
+
     def replay() -> int:
         """Finish the events acknowledged before a crash and never worked on; returns how many."""
         finished = 0
@@ -602,7 +612,7 @@ def register(
 
     app.error(answer_despite_error)
     for name in events:
-        app.event(name)(ack=acknowledge, lazy=[logged(event_later)])
+        app.event(name)(queue_event)
     app.command(COMMAND)(ack=on_command, lazy=[logged(on_command_later)])
     for name, listener in quick.items():
         app.action(name)(listener)

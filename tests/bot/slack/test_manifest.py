@@ -24,7 +24,9 @@ SCOPES_FOR_EVENTS = {
 def test_manifest_matches_the_registered_listeners():
     manifest = yaml.safe_load(MANIFEST.read_text())
     app = App(signing_secret="s", token="xoxb-unused", token_verification_enabled=False)
-    registered = register(app, None, None, None, proposals_channel="C1", clock=lambda: None)  # type: ignore[arg-type]
+    registered = register(
+        app, None, None, None, proposals_channel="C1", clock=lambda: None, work=None
+    )  # type: ignore[arg-type]
     wanted_events = set()
     for event in registered.events:
         wanted_events |= EVENT_SUBSCRIPTIONS.get(event, {event})

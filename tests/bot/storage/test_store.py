@@ -122,3 +122,34 @@ def test_old_event_ids_are_forgotten(tmp_path):
         store.first_sighting(f"Ev{i}", NOW)
     ids = {r["event_id"] for r in store._rows("SELECT event_id FROM slack_events")}
     assert "Ev-old" not in ids and "Ev0" in ids and len(ids) == 999
+
+
+def test_deliveries_and_acknowledged_events_are_flushed_to_disk_other_writes_are_not(tmp_path):
+    store = open_store(tmp_path / "c.db")
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+
+    def flushed(write) -> bool:
+        statements.clear()
+        write()
+        return any("synchronous = FULL" in s for s in statements)
+
+    post = new_post(store)
+    store.set_status(
+        post.id,
+        PostStatus.APPROVED,
+        actor="U2",
+        action="approved",
+        at=NOW,
+        review=Decision.APPROVE,
+        queue={"x": NOW},
+    )
+    delivery = store.deliveries_for(post.id)[0]
+    assert flushed(lambda: store.first_sighting("Ev1", NOW, "{}"))
+    assert flushed(lambda: store.claim(delivery.id, at=NOW))
+    assert flushed(lambda: store.mark_published(delivery.id, remote_id="1", url="u", at=NOW))
+    assert flushed(lambda: store.pause_all(reason="", actor="U3", at=NOW))
+    assert not flushed(lambda: new_post(store, ts="2.2"))
+    assert not flushed(lambda: store.event_done("Ev1", NOW))
+    # Outside a flushed transaction the connection is back to NORMAL (1).
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1
