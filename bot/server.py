@@ -33,6 +33,125 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
     return [body]
 
 
+# Bolt (and the listeners) index into these without looking at their types first: a value of
+# another type makes them raise, so such a body is refused before it reaches them.
+_IDS = ("user", "team", "enterprise", "channel")  # an id, or an object carrying one
+_OBJECTS = (
+    "event",
+    "item",
+    "message",
+    "previous_message",
+    "view",
+    "state",
+    "container",
+    "edited",
+    "assistant_thread",
+    "function_data",
+    "workflow_step",
+)
+_OBJECT_LISTS = ("authorizations", "actions", "response_urls", "files")
+_STRINGS = (
+    "type",
+    "subtype",
+    "id",
+    "event_id",
+    "callback_id",
+    "action_id",
+    "block_id",
+    "command",
+    "trigger_id",
+    "ts",
+    "thread_ts",
+    "event_ts",
+    "deleted_ts",
+    "private_metadata",
+    "response_url",
+    "reaction",
+    "tab",
+    "bot_id",
+    "user_id",
+    "channel_id",
+    "value",
+)
+_TEXTS = frozenset({"", "event", "message", "previous_message"})  # where "text" is the words
+_INTERACTIVE = frozenset({"block_actions", "view_submission", "view_closed", "shortcut"})
+_MAX_DEPTH = 8  # Slack's payloads nest these keys three deep at most
+
+
+def malformed(body: object) -> str | None:
+    """Why a parsed body cannot be a Slack request, or None when its shape is sound."""
+    if not isinstance(body, dict):
+        return "the body is not an object"
+    problem = _shape(body, "", 0)
+    if problem:
+        return problem
+    kind = body.get("type")
+    if kind in _INTERACTIVE and not (isinstance(body.get("user"), dict) and body["user"].get("id")):
+        return f"{kind} without a user"
+    if kind == "block_actions" and not body.get("actions"):
+        return "block_actions without actions"
+    if kind == "block_actions" and not (
+        _id(body.get("channel")) or isinstance(body.get("view"), dict)
+    ):
+        return "a button on neither a message nor a view"  # nowhere to answer
+    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
+        return f"{kind} without a view"
+    if "command" in body and not body.get("user_id"):
+        return "a command without a user"
+    # Answers to commands and to buttons on messages go to the response_url Slack gives.
+    needs_url = "command" in body or (kind == "block_actions" and _id(body.get("channel")))
+    if (needs_url or "response_url" in body) and not _is_url(body.get("response_url")):
+        return "no response_url to answer at"
+    event = body.get("event")
+    if isinstance(event, dict) and event.get("type") == "message" and not event.get("ts"):
+        return "a message without its ts"
+    return None
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _id(value: object) -> str:
+    return str(value.get("id") or "") if isinstance(value, dict) else ""
+
+
+def _shape(obj: dict[str, Any], where: str, depth: int) -> str | None:
+    if depth > _MAX_DEPTH:
+        return f"{where} is nested too deeply"
+    for key in _STRINGS:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            return f"{where}.{key} is not a string"
+    if where.rpartition(".")[2] in _TEXTS and not isinstance(obj.get("text", ""), str):
+        return f"{where}.text is not a string"
+    if where.endswith(".view") and not isinstance(obj.get("type"), str):
+        return f"{where} has no type"
+    children: list[tuple[str, Any]] = []
+    for key in _IDS:
+        if obj.get(key) is not None and not isinstance(obj[key], str | dict):
+            return f"{where}.{key} is neither an id nor an object"
+        children.append((key, obj.get(key)))
+    for key in _OBJECTS:  # present means an object: Bolt tests `"event" in body`, not None
+        if key in obj and not isinstance(obj[key], dict):
+            return f"{where}.{key} is not an object"
+        children.append((key, obj.get(key)))
+    for key in _OBJECT_LISTS:
+        if key not in obj:
+            continue
+        value = obj[key]
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            return f"{where}.{key} is not a list of objects"
+        children += [(key, item) for item in value]
+    if "actions" in obj and not all(isinstance(a.get("action_id"), str) for a in obj["actions"]):
+        return f"{where}.actions has an action without an action_id"
+    for key, child in children:
+        if isinstance(child, dict):
+            problem = _shape(child, f"{where}.{key}", depth + 1)
+            if problem:
+                return problem
+    return None
+
+
 def wsgi_app(
     app: App, signing_secret: str
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
@@ -53,14 +172,26 @@ def wsgi_app(
             # it raise: check the signature and the body here so that bad input is a 4xx.
             raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(raw)
+            try:
+                text = raw.decode("utf-8")  # the verifier decodes it too, and would raise
+            except UnicodeDecodeError:
+                return _plain(start_response, "400 Bad Request", "malformed body")
             timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
             signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-            if not timestamp.isdigit() or not verifier.is_valid(raw, timestamp, signature):
+            # Header values arrive as Latin-1: "²" is a digit to isdigit() but not to int(), and
+            # hmac.compare_digest raises on anything that is not ASCII.
+            sound = timestamp.isascii() and timestamp.isdigit() and signature.isascii()
+            if not sound or not verifier.is_valid(text, timestamp, signature):
                 return _plain(start_response, "401 Unauthorized", "invalid signature")
+            # Bolt reads the media type without its parameters ("; charset=…"): so must this.
+            content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0] or None
             try:
-                parse_body(raw.decode("utf-8"), environ.get("CONTENT_TYPE"))
-            except (ValueError, UnicodeDecodeError):
-                return _plain(start_response, "400 Bad Request", "malformed body")
+                problem = malformed(parse_body(text, content_type))
+            except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+                problem = "not JSON or a form"
+            if problem:
+                log.warning("refused a signed request: %s", problem)
+                return _plain(start_response, "400 Bad Request", f"malformed body: {problem}")
         return slack(environ, start_response)
 
     return application

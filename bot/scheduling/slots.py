@@ -188,10 +188,10 @@ def parse_moment(text: str, zone: ZoneInfo, *, end_of_day: bool = False) -> date
         else:
             day = date.fromisoformat(text)
             wall = datetime.combine(day + timedelta(days=1 if end_of_day else 0), time())
-    except ValueError:
+        if wall.tzinfo is not None:
+            return wall.astimezone(UTC)
+        return to_instant(wall.date(), wall.time(), zone)
+    except (ValueError, OverflowError):  # 9999-12-31 has no next day, 0001-01-01 no UTC
         raise ScheduleError(
             f'"{text}" is not a date or time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM'
         ) from None
-    if wall.tzinfo is not None:
-        return wall.astimezone(UTC)
-    return to_instant(wall.date(), wall.time(), zone)
