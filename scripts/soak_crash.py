@@ -82,6 +82,7 @@ TEXTS = (
 TEXT_WEIGHTS = (0.3, 0.3, 0.3, 0.1)
 MAX_SLACK_RETRIES = 3  # Slack gives up on an event after three retries
 JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+MODES = ("random", "held", "startup", "ack")  # when a cycle's SIGKILL comes
 
 
 # -- what was sent, and what Slack saw acknowledged --------------------------------------------
@@ -105,6 +106,7 @@ class Figures:
     kills: int = 0
     kills_held: int = 0  # while the emulator held a publish request
     kills_startup: int = 0  # before the process answered /healthz (during recovery)
+    kills_after_ack: int = 0  # the moment a request was answered 200
     held_landed: int = 0  # the held request then created the post
     held_failed: int = 0  # the held request then failed
     requests: Counter[str] = field(default_factory=Counter)
@@ -348,24 +350,28 @@ class Soak:
             self.figures.requests[request.kind] += 1
         self.send(request, session)
 
+    def any(self) -> Request | None:
+        """A proposal, a ✅, a `now` or an event sent again, by the load's proportions."""
+        roll = self.rng.random()
+        if roll < 0.4:
+            return self.proposal()
+        if roll < 0.75:
+            return self.reaction()
+        if roll < 0.9:
+            return self.publish_now()
+        if self.sent:
+            # Slack delivers at least once: an event already answered, sent again.
+            old = self.rng.choice(self.sent[-20:])
+            if old.content_type == JSON:
+                return Request("repeat", old.body, JSON, attempts=1)
+        return None
+
     def load(self, stop: threading.Event) -> None:
         """Requests at a human-ish but brisk pace until told to stop (or the process dies)."""
         session = requests.Session()
         try:
             while not stop.is_set():
-                roll = self.rng.random()
-                request: Request | None = None
-                if roll < 0.4:
-                    request = self.proposal()
-                elif roll < 0.75:
-                    request = self.reaction()
-                elif roll < 0.9:
-                    request = self.publish_now()
-                elif self.sent:
-                    # Slack delivers at least once: an event already answered, sent again.
-                    old = self.rng.choice(self.sent[-20:])
-                    if old.content_type == JSON:
-                        request = Request("repeat", old.body, JSON, attempts=1)
+                request = self.any()
                 if request is not None:
                     self.dispatch(request, session)
                 stop.wait(self.rng.uniform(0.02, 0.15))
@@ -387,7 +393,7 @@ class Soak:
     def cycle(self) -> None:
         x_latency = self.rng.uniform(0.0, 0.25)
         self.x.latency, self.graph.latency = x_latency, self.rng.uniform(0.0, 0.25)
-        mode = self.rng.choices(("random", "held", "startup"), weights=(0.5, 0.38, 0.12))[0]
+        mode = self.rng.choices(MODES, weights=(0.4, 0.33, 0.12, 0.15))[0]
         started = time.monotonic()
         self.product.start()
         if mode == "startup" and self.figures.start_seconds:
@@ -411,7 +417,15 @@ class Soak:
             if mode == "held":
                 time.sleep(self.rng.uniform(0.2, 1.0))
                 release = self.held_publish()
-            if release is None:
+            if mode == "ack":
+                # Killed the moment Slack has its 200: the work behind the ack is under way.
+                time.sleep(self.rng.uniform(0.2, 1.5))
+                request = self.proposal() if self.rng.random() < 0.6 else self.any()
+                session = requests.Session()
+                self.dispatch(request or self.proposal(), session)
+                session.close()
+                self.figures.kills_after_ack += 1
+            elif release is None:
                 time.sleep(self.rng.uniform(0.2, 3.0))
             else:
                 time.sleep(self.rng.uniform(0.0, 0.2))
@@ -666,8 +680,9 @@ def report(soak: Soak, snapshot: Snapshot, broken: list[str], seed: int) -> str:
         "| measure | value |",
         "|---|---|",
         f"| cycles (process started, driven, killed with SIGKILL) | {f.cycles} |",
-        f"| kills: at a random moment / while a publish request was held / during start-up | "
-        f"{f.kills - f.kills_held - f.kills_startup} / {f.kills_held} / {f.kills_startup} |",
+        "| kills: at a random moment / while a publish request was held / during start-up / "
+        f"right after an ack | {f.kills - f.kills_held - f.kills_startup - f.kills_after_ack} / "
+        f"{f.kills_held} / {f.kills_startup} / {f.kills_after_ack} |",
         f"| held requests that then created the post / failed | {f.held_landed} / "
         f"{f.held_failed} |",
         "| requests sent (proposals, ✅ reactions, `now`, repeated events) | "
