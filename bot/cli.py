@@ -22,6 +22,7 @@ from bot.domain.posts import PLATFORMS
 from bot.logs import configure
 from bot.people_commands import add_arguments as add_people_arguments
 from bot.policy_file import load_policy
+from bot.storage import Store
 from bot.storage.people import RegisterError
 
 SECRET_FIELDS = (
@@ -266,14 +267,25 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def open_database(settings: Settings) -> Store:
+    """The database, created when missing — said out loud, because a mistyped COUNTERSIGN_DB
+    would otherwise quietly send the change somewhere the server never reads."""
+    from bot.storage import open_store
+
+    new = not settings.db.exists()
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.db)
+    if new:
+        print(f"countersign: created a new, empty database at {settings.db}", file=sys.stderr)
+    return store
+
+
 def people(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from bot.people_commands import run
-    from bot.storage import open_store
 
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db)
+    store = open_database(settings)
     try:
         now = datetime.now(UTC)
         answer = run(
@@ -313,10 +325,8 @@ def schedule_command(settings: Settings, words: list[str]) -> int:
 
     from bot.config import load_schedule
     from bot.schedule_commands import USAGE, run_schedule
-    from bot.storage import open_store
 
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db)
+    store = open_database(settings)
     try:
         now = datetime.now(UTC)
         store.seed_slots(load_schedule(settings.config_dir).slots, at=now)
@@ -352,7 +362,7 @@ def blackout_command(settings: Settings, words: list[str], *, command: str) -> i
     from bot.runtime import build_runtime
     from bot.schedule_commands import run_blackout, run_queue
 
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, serving=False)
     run = run_blackout if command == "blackout" else run_queue
     try:
         answer = run(
@@ -375,7 +385,7 @@ def blackout_command(settings: Settings, words: list[str], *, command: str) -> i
 def pause_or_resume(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import build_runtime
 
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, serving=False)
     try:
         if args.command == "pause":
             print(runtime.service.pause(actor="cli", reason=" ".join(args.reason)))
@@ -397,7 +407,7 @@ def on_post(settings: Settings, command: str, post_id: str) -> int:
     if not digits.isdigit():
         print(f"countersign {command}: {post_id!r} is not a post number, e.g. 12", file=sys.stderr)
         return 2
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, serving=False)
     try:
         delivery = runtime.delivery
         act = delivery.publish_now if command == "now" else delivery.takedown

@@ -215,6 +215,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown platform(s) {', '.join(unknown)}; use x and/or facebook")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        if value.upper() not in levels:
+            raise ValueError(f'"{value}" is not a logging level; use one of {", ".join(levels)}')
+        return value.upper()
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -310,7 +318,7 @@ def load_settings(
     if data is None:
         return first
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of setting: value")
+        raise ConfigError(f"{path}, line 1: expected a mapping of setting: value")
     known = {name for env, key, _, _ in setting_docs() for name in (env, key)}
     unknown = [k for k in data if k not in known]
     if unknown:
@@ -366,7 +374,7 @@ def load_schedule(config_dir: Path) -> Schedule:
     path = config_dir / "schedule.yaml"
     data = load_yaml(path, required=True)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected platforms mapped to lists of {{days, times}}")
+        raise ConfigError(f"{path}, line 1: expected platforms mapped to lists of {{days, times}}")
     slots: list[Slot] = []
     for platform, entries in data.items():
         targets = list(PLATFORMS) if platform == "all" else [platform]
@@ -374,12 +382,17 @@ def load_schedule(config_dir: Path) -> Schedule:
             raise ConfigError(f"{where(path, data, platform)}: unknown platform {platform!r}")
         if not isinstance(entries, list):
             raise ConfigError(f"{where(path, data, platform)}: expected a list of {{days, times}}")
-        for entry in entries:
-            place = where(path, entry, "days")
+        for i, entry in enumerate(entries):
+            place = where(path, entries, i, default=data.line(platform))
             if not isinstance(entry, dict) or "days" not in entry or "times" not in entry:
-                raise ConfigError(f"{where(path, data, platform)}: each entry needs days and times")
+                raise ConfigError(f"{place}: each entry needs days and times")
             times = entry["times"]
             times = [times] if isinstance(times, str) else times
+            if not isinstance(times, list) or not times:
+                raise ConfigError(
+                    f"{where(path, entry, 'times')}: times must be a time or a list of times, "
+                    'e.g. ["09:30", "17:00"]'
+                )
             try:
                 for target in targets:
                     slots.extend(weekly_slots(target, str(entry["days"]), [str(t) for t in times]))

@@ -94,7 +94,15 @@ def build_runtime(
     clock: Callable[[], datetime] = utc_now,
     executor: Executor | None = None,
     publishers: dict[str, Publisher] | None = None,
+    serving: bool = True,
 ) -> Runtime:
+    """Everything wired together; ``serving=False`` for the command line: the database must
+    exist already, and Slack is not asked anything until there is something to say."""
+    if not serving and not settings.db.exists():
+        raise ConfigError(
+            f"there is no database at {settings.db} (COUNTERSIGN_DB); "
+            "`countersign serve` creates it on its first start"
+        )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.db)
     schedule = load_schedule(settings.config_dir)
@@ -144,6 +152,7 @@ def build_runtime(
         secret_key=key,
         clock=clock,
         executor=executor,
+        verify_token=serving,
     )
     return Runtime(
         settings, store, client, service, app, scheduler, delivery, replay=registered.replay

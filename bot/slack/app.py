@@ -44,6 +44,7 @@ def build_app(
     clock: Callable[[], datetime],
     secret_key: str | None = None,
     executor: Executor | None = None,
+    verify_token: bool = True,
 ) -> tuple[App, listeners.Registered]:
     # One pool for the work behind every acknowledgement: Bolt's lazy listeners and events.
     executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
@@ -58,6 +59,9 @@ def build_app(
         # Acknowledge on the request's thread: listeners split what must answer Slack within
         # 3 s from the work behind it (lazy listeners), so a busy pool cannot delay an answer.
         process_before_response=True,
+        # Bolt asks Slack (auth.test) whether the token works; the command line must not need
+        # Slack — `countersign pause` is the emergency stop when Slack itself is down.
+        token_verification_enabled=verify_token,
     )
     registered = listeners.register(
         app,

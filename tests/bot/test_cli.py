@@ -286,3 +286,62 @@ def test_admin_words_on_the_command_line(tmp_path):
         assert run("queue", "front", env=env).returncode == 2
     finally:
         close_harness(h)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when this returns: nothing listens
+
+
+def test_the_emergency_stop_works_while_slack_is_unreachable(tmp_path):
+    from bot.storage import open_store
+
+    db = tmp_path / "countersign.db"
+    open_store(db).close()
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": f"http://127.0.0.1:{_closed_port()}/api/",
+        "COUNTERSIGN_DB": str(db),
+        "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
+        "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
+    }
+    paused = run("pause", "Slack", "is", "down", env=env)
+    assert paused.returncode == 0, paused.stderr
+    assert "Paused" in paused.stdout
+    store = open_store(db)
+    try:
+        assert store.paused_reason() == "Slack is down"
+    finally:
+        store.close()
+    assert run("resume", env=env).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "words", [["pause"], ["resume"], ["now", "1"], ["takedown", "1"], ["queue"], ["blackout"]]
+)
+def test_admin_words_refuse_a_database_that_is_not_there(tmp_path, words):
+    db = tmp_path / "typo" / "countersign.db"
+    result = run(*words, env={"SLACK_BOT_TOKEN": "xoxb-test", "COUNTERSIGN_DB": str(db)})
+    assert result.returncode == 2
+    assert f"there is no database at {db}" in result.stderr
+    assert not db.exists()
+
+
+def test_a_new_database_is_announced(tmp_path):
+    db = tmp_path / "countersign.db"
+    first = run("people", "list", env={"COUNTERSIGN_DB": str(db)})
+    assert f"created a new, empty database at {db}" in first.stderr
+    second = run("people", "list", env={"COUNTERSIGN_DB": str(db)})
+    assert "created" not in second.stderr
+
+
+def test_an_unknown_log_level_is_a_clear_mistake(tmp_path):
+    result = run(
+        "people",
+        "list",
+        env={"COUNTERSIGN_LOG_LEVEL": "LOUD", "COUNTERSIGN_DB": str(tmp_path / "d")},
+    )
+    assert result.returncode == 2
+    assert '"LOUD" is not a logging level' in result.stderr
+    assert "Traceback" not in result.stderr
