@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.domain.findings import Finding
 from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.retries import BACKOFF_BASE, Failure, Next, after_failure
 from bot.publishers.base import Draft, DraftImage, FailureKind, Publisher, PublishError
@@ -56,6 +57,7 @@ class Deliverer:
         jitter: Callable[[], float] = random.random,
         on_queue_changed: Callable[[], None] = lambda: None,
         backoff_base: timedelta = BACKOFF_BASE,
+        recheck: Callable[[Post, str], list[Finding]] = lambda post, platform: [],
     ) -> None:
         self.store = store
         self.notifier = notifier
@@ -64,6 +66,7 @@ class Deliverer:
         self.jitter = jitter
         self.on_queue_changed = on_queue_changed
         self.backoff_base = backoff_base
+        self.recheck = recheck
         self._platform_locks = {p: threading.Lock() for p in publishers}
 
     # -- the queue ---------------------------------------------------------------------------
@@ -164,6 +167,10 @@ class Deliverer:
         assert post is not None
         publisher = self.publishers[claimed.platform]
         draft = self.draft(post, claimed)
+        blocking = self.recheck(post, claimed.platform)
+        if blocking:
+            self._held_back(post, claimed, blocking)
+            return True
         try:
             publication = publisher.publish(draft)
         except PublishError as exc:
@@ -245,6 +252,27 @@ class Deliverer:
                 f"<@{post.proposer}> {post.ref} could not be published on {name}: {exc.reason}",
             )
             self.store.mark_failed(delivery.id, error=exc.reason, at=now)
+        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+
+    def _held_back(self, post: Post, delivery: Delivery, blocking: list[Finding]) -> None:
+        """The checks block what was approved (consent withdrawn, say): it is not published,
+        and the proposer and the admins are told why — without the words that matched."""
+        name = PLATFORM_NAMES[delivery.platform]
+        why = "; ".join(
+            dict.fromkeys(f"{f.rule.replace('_', ' ')} ({f.message})" for f in blocking)
+        )
+        error = f"held back: the checks now block it — {why}"
+        log.warning("post #%s: %s delivery held back (%s)", post.id, name, _rules(blocking))
+        self.notifier.thread_note(
+            post,
+            f"<@{post.proposer}> {post.ref} was not published on {name}: since it was approved, "
+            f"the checks block it — {why}. Edit it (the new version goes back to review).",
+        )
+        self.notifier.alert(
+            f"{post.ref} was held back from {name}: the checks now block it — "
+            f"{why}. Nothing was published."
+        )
+        self.store.mark_failed(delivery.id, error=error, at=self.clock())
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
 
     # -- unknown outcomes --------------------------------------------------------------------
@@ -367,14 +395,17 @@ class Deliverer:
         post = self.store.get_post(post_id)
         if post is None:
             return Outcome(False, f"There is no post #{post_id}.")
+        # A post taken down must not go out later on the platforms still waiting for a slot.
+        cancelled = self.store.cancel_queued(post.id, actor=actor, at=self.clock())
         published = [
             d for d in self.store.deliveries_for(post.id) if d.status is DeliveryStatus.PUBLISHED
         ]
-        if not published:
+        if not published and not cancelled:
             return Outcome(
                 False, f"{post.ref} is not published anywhere, so there is nothing to take down."
             )
-        results, ok = [], True
+        results = [f"{PLATFORM_NAMES[d.platform]}: taken out of the queue" for d in cancelled]
+        ok = True
         for delivery in published:
             name = PLATFORM_NAMES[delivery.platform]
             if not delivery.remote_id:
@@ -399,3 +430,7 @@ class Deliverer:
         )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
         return Outcome(ok, f"{post.ref}: " + "; ".join(results) + ".")
+
+
+def _rules(findings: list[Finding]) -> str:
+    return ", ".join(dict.fromkeys(f.rule for f in findings))

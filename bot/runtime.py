@@ -137,7 +137,9 @@ def build_runtime(
         raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     service.register = lambda: load_register(store, key)
     service.files = SlackFiles(settings.secret("slack_bot_token"))
-    delivery = Deliverer(store, notifier, service.publishers, clock=clock)
+    delivery = Deliverer(
+        store, notifier, service.publishers, clock=clock, recheck=service.blocking_now
+    )
     service.delivery = delivery
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
     service.on_queue_changed = scheduler.rearm

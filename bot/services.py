@@ -24,7 +24,7 @@ from bot.checks.platform_fit import (
 )
 from bot.config import Schedule
 from bot.delivery import Deliverer
-from bot.domain.findings import Finding
+from bot.domain.findings import Finding, Severity
 from bot.domain.posts import (
     PLATFORM_NAMES,
     UNSCHEDULED,
@@ -215,6 +215,14 @@ class Countersign:
         for platform, words in variants.items():
             found += [replace(f, platform=platform) for f in self.check(words, (platform,))]
         return found
+
+    def blocking_now(self, post: Post, platform: str) -> list[Finding]:
+        """What would block these words on ``platform`` today. Asked just before publishing:
+        since the approval, consent may have been withdrawn or expired, someone may have been
+        added to the register, or the policy may have changed."""
+        words = {platform: post.variants[platform]} if platform in post.variants else {}
+        found = self.check_all(post.text, (platform,), words)
+        return [f for f in found if f.severity is Severity.BLOCK]
 
     def _attachments(
         self,

@@ -457,6 +457,24 @@ class Store:
         )
         return cursor.rowcount
 
+    def cancel_queued(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
+        """Stop every delivery of a post still waiting for its slot (a takedown)."""
+        with self._tx(durable=True):
+            waiting = self._deliveries(
+                "post_id = ? AND status = ?", [post_id, DeliveryStatus.QUEUED.value]
+            )
+            self._cancel_queued(post_id, at)
+            for delivery in waiting:
+                self._audit(
+                    at,
+                    actor,
+                    "cancelled",
+                    post_id,
+                    delivery.content_hash,
+                    platform=delivery.platform,
+                )
+            return waiting
+
     # -- deliveries --------------------------------------------------------------------------
 
     def queue_deliveries(

@@ -295,6 +295,44 @@ def test_withdrawn_consent_lists_the_published_posts_that_name_the_person(harnes
     assert harness.x.tweets == [] and harness.graph.posts == []
 
 
+def test_takedown_of_a_post_published_on_one_platform_stops_the_other(harness):
+    post, ts = harness.approved_post(TEXT)
+    harness.clock.now = X_SLOT
+    harness.runtime.delivery.publish_due()  # X has it; Facebook waits for 10:00
+    assert len(harness.x.tweets) == 1 and harness.graph.posts == []
+    harness.command(f"takedown {post.id}", DANA)
+    statuses = {d.platform: d.status for d in harness.store.deliveries_for(post.id)}
+    assert statuses == {"x": DeliveryStatus.TAKEN_DOWN, "facebook": DeliveryStatus.CANCELLED}
+    harness.clock.now = FB_SLOT
+    harness.runtime.delivery.publish_due()
+    assert harness.x.tweets == [] and harness.graph.posts == []
+    assert "Facebook: taken out of the queue" in harness.slack.responses()[-1]["text"]
+    assert "cancelled" in [r["action"] for r in harness.store.audit_log(post.id)]
+
+
+def test_consent_withdrawn_after_approval_holds_the_post_back(harness):
+    harness.command('people add "Jo Bloggs" --consent yes --label P-7', DANA)
+    post, ts = harness.approved_post("Congratulations to Jo Bloggs on finishing the course!")
+    harness.command("people consent P-7 no", DANA)
+    harness.clock.now = FB_SLOT
+    harness.runtime.delivery.publish_due()
+    assert harness.x.tweets == [] and harness.graph.posts == []
+    assert harness.x.calls_to(r"^/2/tweets$", method="POST") == []
+    for d in harness.store.deliveries_for(post.id):
+        assert d.status is DeliveryStatus.FAILED and d.last_error.startswith("held back")
+    held = [m["text"] for m in alerts(harness) if "held back" in m["text"]]
+    assert len(held) == 2 and not any("Jo Bloggs" in t for t in held)
+    assert any("was not published on X" in t for t in harness.thread_texts(ts))
+
+
+def test_consent_still_recorded_publishes(harness):
+    harness.command('people add "Jo Bloggs" --consent yes --label P-7', DANA)
+    post, _ = harness.approved_post("Congratulations to Jo Bloggs on finishing the course!")
+    harness.clock.now = FB_SLOT
+    harness.runtime.delivery.publish_due()
+    assert len(harness.x.tweets) == 1 and len(harness.graph.posts) == 1
+
+
 def _click(h, action_id: str, value: int, user: str, message_ts: str) -> dict:
     return {
         "type": "block_actions",
