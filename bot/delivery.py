@@ -422,6 +422,7 @@ class Deliverer:
                 results.append(f"{name}: not taken down — {exc.reason}")
                 continue
             self.store.mark_taken_down(delivery.id, actor=actor, at=self.clock())
+            log.info("post #%s: taken down on %s by %s", post.id, name, actor)
             results.append(f"{name}: taken down")
         self.notifier.thread_note(
             post,

@@ -202,6 +202,7 @@ class Countersign:
             variants=variants,
         )
         if created:
+            log.info("post #%s proposed by %s: %s", post.id, user, _verdict(post))
             self._announce(post)
         return post
 
@@ -333,6 +334,7 @@ class Countersign:
             at=self.clock(),
             images=images,
         )
+        log.info("post #%s version %s by %s: %s", post.id, post.version, user, _verdict(post))
         if had_approval:
             self.notifier.thread_note(
                 post,
@@ -421,12 +423,14 @@ class Countersign:
             delivery_states=states,
         )
         if outcome.refused:
+            log.info("post #%s: %s refused to %s", post.id, decision.value, user)
             self.notifier.tell(channel, user, outcome.refusal or "")
             return post
         if not outcome.record:
             return post
         status = outcome.status or post.status
         action = "approved" if decision is Decision.APPROVE else "rejected"
+        log.info("post #%s %s by %s (now %s)", post.id, action, user, status.value)
         newly_approved = outcome.status is PostStatus.APPROVED
         # Approval and queueing are one transaction: a crash cannot leave an approved post
         # that nothing will ever publish.
@@ -508,6 +512,7 @@ class Countersign:
         """Stop all publishing at once; nothing is lost, everything waits in order."""
         if not self.store.pause_all(reason=reason, actor=actor, at=self.clock()):
             return f"Publishing is already paused ({self.store.paused_reason()})."
+        log.warning("all publishing paused by %s", actor)  # the reason may name people
         self.notifier.alert(
             f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
             "Nothing will be published until an admin runs `/countersign "
@@ -520,6 +525,7 @@ class Countersign:
         """Continue in order: what missed its slot during the pause takes the next free slots."""
         if not self.store.resume_all(actor=actor, at=self.clock()):
             return "Publishing was not paused."
+        log.info("publishing resumed by %s", actor)
         now = self.clock()
         moved = 0
         for platform in self.platforms:
@@ -631,6 +637,12 @@ class Countersign:
         self._requeue_missed()
         if self.delivery is not None:
             self.delivery.recover()
+
+
+def _verdict(post: Post) -> str:
+    """A post's state and the rules it tripped, for the log: rule names, never the words."""
+    rules = ", ".join(dict.fromkeys(f.rule for f in post.findings))
+    return f"{post.status.value}" + (f" ({rules})" if rules else "")
 
 
 def _reading_order(finding: Finding) -> tuple[int, int, str]:

@@ -564,3 +564,5 @@ def test_a_full_scenario_logs_no_secret_and_no_confidential_text(world, tmp_path
     assert "Facebook delivery failed (transient)" in log, log[-3000:]
     assert "Slack chat.update failed: message_not_found" in log, log[-3000:]
     assert "could not download" in log, log[-3000:]
+    for said in ("proposed by", "blocked (", "approved by", "rejected by", "taken down on"):
+        assert said in log, (said, log[-3000:])
