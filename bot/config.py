@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from bot.domain.posts import PLATFORMS
 from bot.scheduling.slots import ScheduleError, Slot, weekly_slots
-from bot.yamlfile import ConfigError, load_yaml, where
+from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 
 DEFAULT_GRAPH_VERSION = "v24.0"
 
@@ -383,7 +383,8 @@ def load_schedule(config_dir: Path) -> Schedule:
         if not isinstance(entries, list):
             raise ConfigError(f"{where(path, data, platform)}: expected a list of {{days, times}}")
         for i, entry in enumerate(entries):
-            place = where(path, entries, i, default=data.line(platform))
+            heading = data.line(platform) if isinstance(data, LineDict) else None
+            place = where(path, entries, i, default=heading)
             if not isinstance(entry, dict) or "days" not in entry or "times" not in entry:
                 raise ConfigError(f"{place}: each entry needs days and times")
             times = entry["times"]

@@ -12,6 +12,7 @@ the same file again changes nothing, with or without labels.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from bot.storage.people import (
     secret_key,
 )
 from bot.storage.store import Store
+from bot.yamlfile import undecodable_line
 
 __all__ = [
     "COLUMNS",
@@ -472,14 +474,26 @@ def _natural(label: str) -> list[tuple[int, int | str]]:
 def _read_csv(path: Path) -> tuple[list[_Row], list[str]]:
     """Rows that parsed, and every problem as "FILE, line N: reason"."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return _parse_csv(path, list(_numbered(csv.reader(handle))))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise RegisterImportError([f"{path}: no such file"]) from None
-    except UnicodeDecodeError:
-        raise RegisterImportError([f'{path}: not UTF-8 text; save it as "CSV UTF-8"']) from None
+    except OSError as exc:
+        raise RegisterImportError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = undecodable_line(data, exc)
+        raise RegisterImportError(
+            [f'{path}, line {line}: not UTF-8 text; save it as "CSV UTF-8"']
+        ) from None
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _parse_csv(path, list(_numbered(reader)))
     except csv.Error as exc:
-        raise RegisterImportError([f"{path}: not a readable CSV file ({exc})"]) from None
+        raise RegisterImportError(
+            [f"{path}, line {reader.line_num}: not a readable CSV line ({exc})"]
+        ) from None
 
 
 def _numbered(reader: Iterable[list[str]]) -> Iterable[tuple[int, list[str]]]:
@@ -495,7 +509,8 @@ def _parse_csv(path: Path, records: list[tuple[int, list[str]]]) -> tuple[list[_
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
     if not records:
         return [], [
-            f"{path}: the file is empty; the first line names the columns ({', '.join(COLUMNS)})"
+            f"{path}, line 1: the file is empty; the first line names the columns "
+            f"({', '.join(COLUMNS)})"
         ]
     header_line, header = records[0]
     columns = [
@@ -515,7 +530,7 @@ def _parse_csv(path: Path, records: list[tuple[int, list[str]]]) -> tuple[list[_
     if problems:
         return [], problems
     if len(records) == 1:
-        return [], [f"{path}: no rows to import after the header line"]
+        return [], [f"{path}, line {header_line}: no rows to import after this header line"]
     rows: list[_Row] = []
     labels: dict[str, int] = {}
     for line, record in records[1:]:

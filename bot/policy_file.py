@@ -76,8 +76,9 @@ def load_policy(config_dir: Path | None) -> Policy:
             raise ConfigError(f"{place}: rule {rule_id} must be a severity or a mapping")
         base = rules.get(str(rule_id))
         rules[str(rule_id)] = _overlay(base, spec, place, str(rule_id))
-    for i, ref in enumerate(data.get("case_references") or []):
-        place = f"{path}, case_references entry {i + 1}"
+    references = _items(path, data, "case_references")
+    for i, ref in enumerate(references):
+        place = f"{where(path, references, i)}: case_references entry {i + 1}"
         if isinstance(ref, str):
             ref = {"pattern": ref}
         if not isinstance(ref, dict) or "pattern" not in ref:
@@ -96,8 +97,25 @@ def load_policy(config_dir: Path | None) -> Policy:
         rules=compiled,
         allow=_allow(path, data),
         locations=_locations(path, data),
-        x_max_weighted_length=int(data.get("x_max_weighted_length", 280)),
+        x_max_weighted_length=_whole_number(path, data, "x_max_weighted_length", 280),
     )
+
+
+def _items(path: Path, data: Any, key: str) -> list[Any]:
+    """A list under ``key`` (none when the key is absent or empty)."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where(path, data, key)}: {key} must be a list")
+    return value
+
+
+def _whole_number(path: Path, data: Any, key: str, default: int) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where(path, data, key)}: {key} must be a whole number above 0")
+    return value
 
 
 @cache
@@ -122,6 +140,8 @@ def _overlay(
         raise ConfigError(f"{place}: rule {rule_id}: unknown setting {unknown[0]!r}")
     merged = dict(base or {})
     for key, value in spec.items():
+        if key.startswith("add_") and not isinstance(value, list | dict):
+            raise ConfigError(f"{place}: rule {rule_id}: {key} must be a list")
         if key.startswith("add_"):
             target = key[len("add_") :]
             current = merged.get(target) or ([] if not isinstance(value, dict) else {})
@@ -162,6 +182,9 @@ def _compile(rule_id: str, spec: dict[str, Any]) -> RulePack:
                 f"{', '.join(sorted(VALIDATORS))})"
             )
     flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
+    options = spec.get("options") or {}
+    if not isinstance(options, dict):
+        raise ConfigError(f"{place}: rule {rule_id}: options must be a mapping")
     phrases = spec.get("phrases") or {}
     if isinstance(phrases, list):
         phrases = {str(p): "" for p in phrases}
@@ -178,7 +201,7 @@ def _compile(rule_id: str, spec: dict[str, Any]) -> RulePack:
         phrases={str(k): str(v or "") for k, v in phrases.items()},
         exceptions=_patterns(spec.get("exceptions"), re.IGNORECASE, place, rule_id),
         outside_quotes=bool(spec.get("outside_quotes", check == "voice")),
-        options=dict(spec.get("options") or {}),
+        options=dict(options),
         enabled=bool(spec.get("enabled", True)),
     )
 
@@ -188,6 +211,8 @@ def _patterns(values: Any, flags: int, place: str, rule_id: str) -> tuple[re.Pat
         return ()
     if isinstance(values, str):
         values = [values]
+    if not isinstance(values, list):
+        raise ConfigError(f"{place}: rule {rule_id}: patterns must be a list of expressions")
     compiled = []
     for value in values:
         try:
@@ -213,7 +238,7 @@ def _allow(path: Path, data: Any) -> Allow:
         raise ConfigError(f"{where(path, data, 'allow')}: allow must be a mapping")
     country = _country(path, data)
     phones = set()
-    for raw in allow.get("phones") or []:
+    for raw in _items(path, allow, "phones"):
         try:
             number = phonenumbers.parse(str(raw), country)
         except phonenumbers.NumberParseException as exc:
@@ -222,26 +247,27 @@ def _allow(path: Path, data: Any) -> Allow:
             ) from exc
         phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     return Allow(
-        emails=frozenset(str(e).lower() for e in allow.get("emails") or []),
+        emails=frozenset(str(e).lower() for e in _items(path, allow, "emails")),
         email_domains=frozenset(
-            str(d).lower().lstrip("@") for d in allow.get("email_domains") or []
+            str(d).lower().lstrip("@") for d in _items(path, allow, "email_domains")
         ),
         phones=frozenset(phones),
-        terms=tuple(str(t) for t in allow.get("terms") or []),
+        terms=tuple(str(t) for t in _items(path, allow, "terms")),
     )
 
 
 def _locations(path: Path, data: Any) -> tuple[Location, ...]:
     found = []
-    for i, entry in enumerate(data.get("confidential_locations") or []):
+    entries = _items(path, data, "confidential_locations")
+    for i, entry in enumerate(entries):
         if isinstance(entry, str):
             entry = {"label": f"location {i + 1}", "address": entry}
         if not isinstance(entry, dict) or not (entry.get("address") or entry.get("also")):
             raise ConfigError(
-                f"{where(path, data, 'confidential_locations')}: entry {i + 1} "
+                f"{where(path, entries, i)}: confidential_locations entry {i + 1} "
                 "needs an address (and optionally a label and `also` names)"
             )
         phrases = [str(entry["address"])] if entry.get("address") else []
-        phrases += [str(a) for a in entry.get("also") or []]
+        phrases += [str(a) for a in _items(path, entry, "also")]
         found.append(Location(str(entry.get("label", f"location {i + 1}")), tuple(phrases)))
     return tuple(found)
