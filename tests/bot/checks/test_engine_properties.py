@@ -124,3 +124,52 @@ def test_100kb_of_adversarial_input_finishes_in_under_a_second(text):
         text[:100_000], ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23)
     )
     assert time.process_time() - started < 1.0
+
+
+# -- text made of the rule packs' own words ----------------------------------------------------
+
+TRIGGERS = sorted({p for rule in POLICY.rules for p in rule.phrases if p.strip()})
+SEPARATORS = [" ", "", "-", ".", "/", "\n", "\u200b", "_", "*", "'", '"', ",", "(", ")", "@", ":"]
+HOMOGLYPHS = str.maketrans("aeopcxyiAEOPCXBHKMT", "аеорсхуіАЕОРСХВНКМТ")
+ATOMS = (
+    st.sampled_from(TRIGGERS)
+    | st.sampled_from(SEPARATORS)
+    | st.from_regex(r"[0-9]{1,4}", fullmatch=True)
+    | WORDS
+)
+UNITS = st.tuples(
+    st.lists(ATOMS, min_size=1, max_size=8), st.sampled_from(SEPARATORS), st.booleans()
+).map(lambda t: (t[1].join(t[0]) + " ").translate(HOMOGLYPHS if t[2] else {}))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(units=st.lists(UNITS, max_size=20))
+def test_text_built_from_the_rules_own_words_is_checked_without_error(units):
+    text = "".join(units)
+    findings = run_checks(
+        text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23)
+    )
+    for f in findings:
+        assert 0 <= f.start <= f.end <= len(text) and f.excerpt == text[f.start : f.end]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=UNITS.filter(lambda u: sum(c.isdigit() for c in u) * 4 < len(u)))
+def test_100kb_of_a_repeated_rule_phrase_finishes_in_under_a_second(unit):
+    """Mostly words: 100 KB of phone numbers is slower (see the next test)."""
+    text = (unit * (100_000 // len(unit) + 1))[:100_000]
+    started = time.process_time()
+    run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
+    assert time.process_time() - started < 1.0, repr(unit)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="phone_number parses every candidate with the phonenumbers library (~0.15 ms "
+    "each, twice): 100 KB of numbers takes about 2 s of CPU",
+)
+def test_100kb_of_phone_numbers_finishes_in_under_a_second():
+    text = ("07700 900123 " * 8_000)[:100_000]
+    started = time.process_time()
+    run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
+    assert time.process_time() - started < 1.0
