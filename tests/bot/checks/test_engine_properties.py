@@ -163,12 +163,9 @@ def test_100kb_of_a_repeated_rule_phrase_finishes_in_under_a_second(unit):
     assert time.process_time() - started < 1.0, repr(unit)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phone_number parses every candidate with the phonenumbers library (~0.15 ms "
-    "each, twice): 100 KB of numbers takes about 2 s of CPU",
-)
 def test_100kb_of_phone_numbers_finishes_in_under_a_second():
+    # phonenumbers parses each candidate twice (~0.3 ms): the validator looks at a few
+    # hundred candidates at most.
     text = ("07700 900123 " * 8_000)[:100_000]
     started = time.process_time()
     run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
