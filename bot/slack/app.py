@@ -62,6 +62,8 @@ def build_app(
         # Bolt asks Slack (auth.test) whether the token works; the command line must not need
         # Slack — `countersign pause` is the emergency stop when Slack itself is down.
         token_verification_enabled=verify_token,
+        # What nothing listens to goes to listeners.answer_despite_error: a quiet 200.
+        raise_error_for_unhandled_request=True,
     )
     registered = listeners.register(
         app,

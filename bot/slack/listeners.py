@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
@@ -653,7 +654,12 @@ def answer_despite_error(
     error: Exception, request: BoltRequest, logger: logging.Logger
 ) -> BoltResponse:
     """A listener failed on the request's thread: log it, and give Slack the answer already
-    made (or a plain one) — a 500 makes Slack retry an event or show the user a vague error."""
+    made (or a plain one) — a 500 makes Slack retry an event or show the user a vague error.
+    What nothing listens to (an event type or a button we do not know) is quietly
+    acknowledged: Slack counts a 404 as a failure, retries it and warns the user."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("ignored a Slack request nothing here handles (%s)", _kind(request.body))
+        return BoltResponse(status=200, body="")
     logger.error("a Slack listener failed: %r", error, exc_info=error)
     acked = request.context.ack.response if request.context.ack else None
     if acked is not None:
@@ -680,6 +686,13 @@ def form_ack(
         ack()
 
     return ack_form
+
+
+def _kind(body: dict[str, Any]) -> str:
+    event = body.get("event")
+    if isinstance(event, dict):
+        return f"event {str(event.get('type'))[:40]}"
+    return str(body.get("type") or body.get("command") or "unknown")[:40]
 
 
 def _instant(value: object) -> datetime | None:

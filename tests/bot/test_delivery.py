@@ -296,7 +296,7 @@ def test_withdrawn_consent_lists_the_published_posts_that_name_the_person(harnes
 
 
 def test_takedown_of_a_post_published_on_one_platform_stops_the_other(harness):
-    post, ts = harness.approved_post(TEXT)
+    post, _ = harness.approved_post(TEXT)
     harness.clock.now = X_SLOT
     harness.runtime.delivery.publish_due()  # X has it; Facebook waits for 10:00
     assert len(harness.x.tweets) == 1 and harness.graph.posts == []
@@ -327,7 +327,7 @@ def test_consent_withdrawn_after_approval_holds_the_post_back(harness):
 
 def test_consent_still_recorded_publishes(harness):
     harness.command('people add "Jo Bloggs" --consent yes --label P-7', DANA)
-    post, _ = harness.approved_post("Congratulations to Jo Bloggs on finishing the course!")
+    harness.approved_post("Congratulations to Jo Bloggs on finishing the course!")
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
     assert len(harness.x.tweets) == 1 and len(harness.graph.posts) == 1

@@ -580,7 +580,7 @@ def test_unknown_events_actions_and_views_are_answered_without_effect(h):
         before = snapshot(h)
         response = send(h, body, content_type)
         settle(h, response, before)
-        assert response.status_code in (200, 404)
+        assert response.status_code == 200  # quietly ignored: Slack retries a 404
         assert snapshot(h) == before
 
 
