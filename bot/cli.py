@@ -425,7 +425,16 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
     missing = missing_for_serve(settings, socket_mode=socket_mode)
     if missing:
         raise ConfigError("cannot start; these settings are missing:\n  " + "\n  ".join(missing))
-    runtime = build_runtime(settings)
+    from slack_bolt.error import BoltError
+
+    try:
+        runtime = build_runtime(settings)
+    except BoltError as exc:  # Bolt's auth.test at start
+        raise ConfigError(f"cannot start: Slack did not accept SLACK_BOT_TOKEN ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot start: Slack cannot be reached at {settings.slack_api_url} ({exc})"
+        ) from None
     runtime.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,7 +45,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)  # fast, and it reads the trailing Z as UTC
 
 
+def private_file(path: Path | str) -> None:
+    """Create ``path`` readable by its owner only, when it is new: the database holds clients'
+    words and the register (SQLite gives its -wal and -shm files the same permissions)."""
+    if str(path) != ":memory:":
+        os.close(os.open(str(path), os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def open_store(path: Path | str) -> Store:
+    private_file(path)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     db = Database(conn)
     if str(path) != ":memory:":
@@ -126,6 +135,7 @@ class Store:
 
     def backup(self, target: Path) -> None:
         """A consistent copy while Countersign runs (SQLite's online backup)."""
+        private_file(target)
         with self._lock:
             copy = sqlite3.connect(str(target))
             try:

@@ -345,3 +345,35 @@ def test_an_unknown_log_level_is_a_clear_mistake(tmp_path):
     assert result.returncode == 2
     assert '"LOUD" is not a logging level' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("problem", ["refused", "unreachable"])
+def test_serve_with_a_dead_token_or_no_slack_is_a_clear_start_up_error(tmp_path, problem):
+    from bot.emulators.slack import SlackEmulator
+
+    slack = SlackEmulator(token="xoxb-live").start()
+    try:
+        url = slack.api_url if problem == "refused" else f"http://127.0.0.1:{_closed_port()}/api/"
+        result = run(
+            "serve",
+            "--http",
+            env={
+                "SLACK_BOT_TOKEN": "xoxb-revoked",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": url,
+                "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
+                "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
+                "COUNTERSIGN_PROPOSALS_CHANNEL": "C0PROPOSALS",
+                "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
+                "COUNTERSIGN_APPROVERS": "U0ALICE",
+                "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
+                "PORT": str(_closed_port()),
+            },
+        )
+    finally:
+        slack.stop()
+    assert result.returncode == 2
+    expected = "did not accept SLACK_BOT_TOKEN" if problem == "refused" else "cannot be reached"
+    assert f"countersign: cannot start: Slack {expected}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "xoxb-revoked" not in result.stderr

@@ -153,3 +153,20 @@ def test_deliveries_and_acknowledged_events_are_flushed_to_disk_other_writes_are
     assert not flushed(lambda: store.event_done("Ev1", NOW))
     # Outside a flushed transaction the connection is back to NORMAL (1).
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_the_database_and_its_backups_are_readable_by_their_owner_only(tmp_path):
+    import os
+
+    old = os.umask(0o022)  # the usual default, which would make new files world-readable
+    try:
+        store = open_store(tmp_path / "c.db")
+        new_post(store)
+        store.backup(tmp_path / "backup.db")
+        store.close()
+    finally:
+        os.umask(old)
+    made = sorted(p for p in tmp_path.iterdir() if p.name.startswith(("c.db", "backup.db")))
+    assert [p.name for p in made][:2] == ["backup.db", "c.db"]
+    for path in made:
+        assert path.stat().st_mode & 0o077 == 0, path.name
