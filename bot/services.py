@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -105,6 +106,9 @@ class Countersign:
     requested_times: bool = True  # False: every post takes a slot, whatever was asked
     missed_grace: timedelta = timedelta(minutes=15)
     delivery: Deliverer | None = None
+    # Choosing a free slot and taking it is one step: approvals worked on side by side would
+    # otherwise all see the same slot free and share it.
+    slot_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -434,17 +438,18 @@ class Countersign:
         newly_approved = outcome.status is PostStatus.APPROVED
         # Approval and queueing are one transaction: a crash cannot leave an approved post
         # that nothing will ever publish.
-        post = self.store.set_status(
-            post.id,
-            status,
-            actor=user,
-            action=action,
-            at=self.clock(),
-            cancel_queued=outcome.cancel_queued,
-            review=decision,
-            queue=self._slots_for(post) if newly_approved else None,
-            reason=reason,
-        )
+        with self.slot_lock:
+            post = self.store.set_status(
+                post.id,
+                status,
+                actor=user,
+                action=action,
+                at=self.clock(),
+                cancel_queued=outcome.cancel_queued,
+                review=decision,
+                queue=self._slots_for(post) if newly_approved else None,
+                reason=reason,
+            )
         if newly_approved:
             self.on_queue_changed()
             self.notifier.thread_note(
@@ -528,11 +533,12 @@ class Countersign:
         log.info("publishing resumed by %s", actor)
         now = self.clock()
         moved = 0
-        for platform in self.platforms:
-            for delivery in self.store.overdue(platform, now):
-                slot = self.next_slot(platform, now)
-                self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
-                moved += 1
+        with self.slot_lock:
+            for platform in self.platforms:
+                for delivery in self.store.overdue(platform, now):
+                    slot = self.next_slot(platform, now)
+                    self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
+                    moved += 1
         self.notifier.alert(
             f"<@{actor}> resumed publishing. {moved} delivery"
             f"{'' if moved == 1 else 'ies'} that missed their slot moved to the "
@@ -581,13 +587,14 @@ class Countersign:
         now = self.clock()
         cutoff = now - self.missed_grace
         moved: list[str] = []
-        for platform in self.platforms:
-            for delivery in self.store.overdue(platform, cutoff):
-                slot = self.next_slot(platform, now)
-                self.store.move_delivery(
-                    delivery.id, to=slot or UNSCHEDULED, actor="countersign", at=now
-                )
-                moved.append(f"#{delivery.post_id} on {PLATFORM_NAMES[platform]}")
+        with self.slot_lock:
+            for platform in self.platforms:
+                for delivery in self.store.overdue(platform, cutoff):
+                    slot = self.next_slot(platform, now)
+                    self.store.move_delivery(
+                        delivery.id, to=slot or UNSCHEDULED, actor="countersign", at=now
+                    )
+                    moved.append(f"#{delivery.post_id} on {PLATFORM_NAMES[platform]}")
         if moved:
             self.notifier.alert(
                 "Countersign was not running when these were due, more than "

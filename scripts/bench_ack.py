@@ -1,6 +1,6 @@
 """Benchmark: how fast `countersign serve --http` acknowledges signed Slack requests.
 
-Usage: python scripts/bench_ack.py [--rate 20] [--seconds 60] [--mix proposals,reactions,commands]
+Usage: python scripts/bench_ack.py [--rate 200] [--seconds 60] [--mix proposals,reactions,commands]
 
 Slack gives an app 3 seconds to acknowledge a request, whatever work it starts (issue [4]). This
 starts the Slack, X and Graph emulators in this process and the real product as a subprocess
@@ -535,7 +535,7 @@ class Check:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rate", type=float, default=20.0, help="requests per second")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load")
     parser.add_argument(
         "--mix", default=",".join(MIXES), help="comma-separated: " + ", ".join(MIXES)
