@@ -511,6 +511,25 @@ def report_times(slack: SlackEmulator) -> dict[str, float]:
     return posted
 
 
+def database_checks(path: Path) -> tuple[int, int, int | None]:
+    """What the database says afterwards: slots held by two deliveries on one platform (a
+    race between approvals), and the audit chain."""
+    from bot.storage import open_store
+
+    store = open_store(path)
+    try:
+        [(shared,)] = store.db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status IN "
+            "('queued', 'publishing', 'published') AND slot_at < '9999' "
+            "GROUP BY platform, slot_at "
+            "HAVING COUNT(*) > 1)"
+        ).fetchall()
+        audited, broken = store.verify_audit()
+    finally:
+        store.close()
+    return int(shared), audited, broken
+
+
 def percentiles(values: list[float]) -> tuple[float, float, float, float]:
     if not values:
         return (float("nan"),) * 4
@@ -714,6 +733,9 @@ def main(argv: list[str] | None = None) -> int:
     retried_once = sum(1 for ts in retried_proposals if len(reports.get(ts, [])) == 1)
     check.expect(help_ok == len(helps), f"help answered in the ack: {help_ok}/{len(helps)}")
     check.expect(len(answered) >= nows, f"`now` answered: {len(answered)}/{nows}")
+    shared_slots, audited, broken = database_checks(tmp / "countersign.db")
+    check.expect(not shared_slots, f"slots booked more than once: {shared_slots}")
+    check.expect(broken is None, f"audit chain broken at record {broken}")
 
     title = (
         f"## Acknowledgement latency: `countersign serve --http`, {args.rate:g} requests/s "
@@ -756,6 +778,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| first ✅ approved the post, once | {approved_once} / {len(expect_approved)}"
         f" (approved twice: {approved_twice}) |"
     )
+    print(f"| slots booked by more than one delivery | {shared_slots} |")
+    chain = "intact" if broken is None else f"BROKEN at record {broken}"
+    print(f"| audit records, chain verified | {audited:,}, {chain} |")
     print(
         "| proposal sent → report in its thread p50 / p95 / p99 / max | "
         f"{fmt(percentiles(lags))} ms |"
