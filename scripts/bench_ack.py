@@ -401,6 +401,7 @@ class Watcher:
         self.slack = slack
         self.approved: set[int] = set()
         self._lock = threading.Lock()
+        self._read = 0  # messages already looked at by `follow`
 
     def scan(self) -> tuple[dict[str, list[int]], Counter[str]]:
         """Reports per proposal ts, and approval notes per proposal ts."""
@@ -416,6 +417,16 @@ class Watcher:
                 with self._lock:
                     self.approved.add(int(found.group(1)))
         return reports, approvals
+
+    def follow(self) -> None:
+        """Only the approvals posted since the last call: the watcher must stay cheap while
+        the emulator accumulates tens of thousands of messages in this process."""
+        upto = self.slack.message_count()
+        for m in self.slack.messages(PROPOSALS, since=self._read):
+            if m["thread_ts"] and (found := APPROVED.search(m["text"])):
+                with self._lock:
+                    self.approved.add(int(found.group(1)))
+        self._read = upto
 
 
 class NowTargets:
@@ -631,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def watch() -> None:  # post ids for `now`, once a second
             while not stop_watching.wait(1.0):
-                watcher.scan()
+                watcher.follow()
 
         watching = threading.Thread(target=watch, name="watcher", daemon=True)
         watching.start()

@@ -61,6 +61,7 @@ class SlackEmulator(Emulator):
 
     def _reset_state(self) -> None:
         self._messages: list[dict[str, Any]] = []
+        self._by_ts: dict[tuple[str, str], dict[str, Any]] = {}  # a load test updates thousands
         self._ephemerals: list[dict[str, Any]] = []
         self._views: list[dict[str, Any]] = []
         self._reactions: list[dict[str, Any]] = []
@@ -89,9 +90,15 @@ class SlackEmulator(Emulator):
 
     # -- inspection ----------------------------------------------------------------------------
 
-    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def messages(self, channel: str | None = None, *, since: int = 0) -> list[dict[str, Any]]:
+        """Messages in the order they were posted; ``since`` skips the first ones (a watcher
+        that reads only what is new)."""
         with self._lock:
-            return [dict(m) for m in self._messages if channel in (None, m["channel"])]
+            return [dict(m) for m in self._messages[since:] if channel in (None, m["channel"])]
+
+    def message_count(self) -> int:
+        with self._lock:
+            return len(self._messages)
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._lock:
@@ -181,7 +188,7 @@ class SlackEmulator(Emulator):
         return 200, {"Content-Type": stored["mimetype"]}, stored["data"]
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
-        return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+        return self._by_ts.get((channel, ts))
 
     def _apps_connections_open(self, token: str) -> dict[str, Any]:
         if token == self.token:
@@ -217,6 +224,7 @@ class SlackEmulator(Emulator):
             "updated": 0,
         }
         self._messages.append(message)
+        self._by_ts[(channel, message["ts"])] = message
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": _as_sent(message)}
 
     def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
