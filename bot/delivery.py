@@ -332,6 +332,11 @@ class Deliverer:
         delivery = self.store.requeue(delivery_id, actor=actor, at=self.clock())
         if delivery is None:
             return Outcome(False, "That delivery is no longer waiting for a decision.")
+        stopped = self._stopped()
+        if stopped:  # the emergency stop and blackouts hold this one too: it waits, queued
+            self.on_queue_changed()
+            name = PLATFORM_NAMES[delivery.platform]
+            return Outcome(False, f"#{delivery.post_id} on {name} is queued again. {stopped}")
         self._deliver(delivery)
         done = self.store.get_delivery(delivery.id)
         return Outcome(
@@ -346,26 +351,37 @@ class Deliverer:
 
     # -- publish now, take down --------------------------------------------------------------
 
+    def _stopped(self) -> str | None:
+        """Why nothing may be published right now (a pause or a blackout), if so."""
+        paused = self.store.paused_reason()
+        if paused:
+            return f"Publishing is paused ({paused}); `/countersign resume` first."
+        now = self.clock()
+        if in_blackout(now, self.store.blackout_spans(ending_after=now)):
+            return (
+                "A blackout is on: nothing is published until it ends "
+                "(`/countersign blackout list`)."
+            )
+        return None
+
     def publish_now(self, post_id: int, *, actor: str) -> Outcome:
         """Publish an approved post at once; the answer says what happened or why not."""
         post = self.store.get_post(post_id)
         if post is None:
             return Outcome(False, f"There is no post #{post_id}.")
-        paused = self.store.paused_reason()
-        if paused:
-            return Outcome(False, f"Publishing is paused ({paused}); `/countersign resume` first.")
-        now = self.clock()
-        if in_blackout(now, self.store.blackout_spans(ending_after=now)):
-            return Outcome(
-                False,
-                "A blackout is on: nothing is published until it ends "
-                "(`/countersign blackout list`).",
-            )
+        stopped = self._stopped()
+        if stopped:
+            return Outcome(False, stopped)
         if post.status is not PostStatus.APPROVED:
             state = post.status.value.replace("_", " ")
             return Outcome(
                 False, f"{post.ref} is {state}, not approved: only approved posts can be published."
             )
+        # An admin's "now" is also the way to try again what failed for good (an outage that
+        # outlasted the retries); an unknown outcome still needs its own decision.
+        for failed in self.store.deliveries_for(post.id):
+            if failed.status is DeliveryStatus.FAILED and failed.content_hash == post.content_hash:
+                self.store.requeue(failed.id, actor=actor, at=self.clock())
         queued = self.store.bring_forward(post.id, actor=actor, at=self.clock())
         if not queued:
             states = ", ".join(

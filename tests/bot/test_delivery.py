@@ -246,6 +246,50 @@ def test_delivery_caught_mid_call_and_not_found_asks_an_admin(tmp_path):
         close_harness(h2)
 
 
+def test_publish_again_respects_the_emergency_stop(tmp_path):
+    h = make_harness(tmp_path)
+    post, _ = h.approved_post(TEXT)
+    x = delivery(h, post, "x")
+    h.store.claim(x.id, at=h.clock())
+    close_harness(h, keep_emulators=True)
+    h2 = make_harness(tmp_path, restart_of=h)
+    try:
+        [alert] = [a for a in alerts(h2) if "cannot tell" in a["text"]]
+        h2.command("pause checking the account", DANA)
+        h2.sender.action(_click(h2, AGAIN, x.id, DANA, alert["ts"]))
+        h2.executor.drain()
+        assert h2.x.tweets == []  # paused: it waits in the queue
+        assert h2.store.get_delivery(x.id).status is DeliveryStatus.QUEUED
+        assert "queued again" in h2.slack.responses()[-1]["text"]
+        h2.command("resume", DANA)
+        h2.clock.now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+        h2.runtime.delivery.publish_due()
+        assert [t["text"] for t in h2.x.tweets] == [TEXT]
+    finally:
+        close_harness(h2)
+
+
+def test_now_tries_again_what_failed_for_good(harness):
+    harness.x.inject(
+        r"^/2/tweets$",
+        method="POST",
+        status=503,
+        body={"title": "down"},
+        times=MAX_TRANSIENT_ATTEMPTS,
+    )
+    post, _ = harness.approved_post(TEXT)
+    harness.clock.now = X_SLOT
+    for _ in range(MAX_TRANSIENT_ATTEMPTS):  # an outage longer than the retries
+        harness.runtime.delivery.publish_due()
+        harness.clock.now = max(harness.clock.now, delivery(harness, post, "x").due_at)
+    assert delivery(harness, post, "x").status is DeliveryStatus.FAILED
+    answer = harness.command(f"now {post.id}", DANA)
+    assert answer.status_code == 200
+    assert [t["text"] for t in harness.x.tweets] == [TEXT]
+    assert delivery(harness, post, "x").status is DeliveryStatus.PUBLISHED
+    assert "publish_again" in [r["action"] for r in harness.store.audit_log(post.id)]
+
+
 def test_it_was_published_button_records_it(tmp_path):
     h = make_harness(tmp_path)
     post, ts = h.approved_post(TEXT)
