@@ -114,6 +114,7 @@ def build_runtime(
         review_channel=settings.review_channel,
         zone=settings.zone,
         paused=store.paused_reason,
+        admins=settings.admins,
     )
     service = Countersign(
         store=store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,6 +58,9 @@ def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
 def _escape(text: str) -> str:
     """Slack mrkdwn needs &, < and > escaped or it would render links and mentions."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_USER_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})&gt;")
 
 
 def _quote(text: str) -> str:
@@ -356,9 +360,15 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if moment else "?"
 
 
-def alert_blocks(text: str, actions: list[tuple[str, str, str]]) -> list[Block]:
-    """An alert for the admins, with buttons when a decision is theirs to make."""
-    blocks: list[Block] = [_section(f":rotating_light: {_escape(text)}")]
+def alert_blocks(
+    text: str, actions: list[tuple[str, str, str]], *, mention: str = ""
+) -> list[Block]:
+    """An alert for the admins, with buttons when a decision is theirs to make. The text is
+    escaped (a platform's error message could say <!channel>); people it names are not."""
+    shown = _USER_MENTION.sub(r"<@\1>", _escape(text))
+    blocks: list[Block] = [
+        _section(f":rotating_light: {shown}" + (f"\n{mention}" if mention else ""))
+    ]
     if actions:
         blocks.append(
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -13,6 +13,11 @@ from bot.domain.posts import Delivery, Post
 from bot.slack.blocks import alert_blocks, card_blocks, card_text, report_blocks, report_text
 
 log = logging.getLogger(__name__)
+
+
+def mention(who: str) -> str:
+    """Slack's mention of a user id (U…, W…) or a user group id (S…)."""
+    return f"<!subteam^{who}>" if who.startswith("S") else f"<@{who}>"
 
 
 class SlackNotifier:
@@ -25,8 +30,12 @@ class SlackNotifier:
         review_channel: str | None,
         zone: ZoneInfo,
         paused: Callable[[], str | None] = lambda: None,
+        admins: Sequence[str] = (),
     ) -> None:
         self.paused = paused
+        # Alerts name the admins so that Slack notifies them; a channel message alone is easy
+        # to miss in an incident.
+        self.mention = " ".join(mention(a) for a in admins)
         self.client = client
         self.review_channel = review_channel
         self.zone = zone
@@ -75,8 +84,8 @@ class SlackNotifier:
             self._call(
                 "chat.postMessage",
                 channel=self.review_channel,
-                text=f":rotating_light: {text}",
-                blocks=alert_blocks(text, actions or []),
+                text=f":rotating_light: {text}" + (f" ({self.mention})" if self.mention else ""),
+                blocks=alert_blocks(text, actions or [], mention=self.mention),
             )
 
         else:

@@ -55,3 +55,13 @@ def test_pause_twice_and_resume_when_not_paused(harness):
     assert "was not paused" in harness.command("resume", DANA).text
     actions = [r["action"] for r in harness.store.audit_log()]
     assert actions.count("publishing_paused") == 1 and actions.count("publishing_resumed") == 1
+
+
+def test_alerts_name_the_admins_and_keep_untrusted_text_inert(harness):
+    harness.command("pause <!channel> check the account", DANA)
+    [alert] = [m for m in harness.slack.messages(REVIEW) if "paused all publishing" in m["text"]]
+    section = alert["blocks"][0]["text"]["text"]
+    assert section.startswith(f":rotating_light: <@{DANA}> paused all publishing")
+    assert section.endswith(f"\n<@{DANA}>")  # the admins are mentioned, so Slack notifies them
+    assert "&lt;!channel&gt;" in section and "<!channel>" not in section
+    assert alert["text"].endswith(f"(<@{DANA}>)")
