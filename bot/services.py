@@ -409,47 +409,54 @@ class Countersign:
         reason: str = "",
     ) -> Post:
         """Approve or reject ``post`` — the version ``content`` names, when given (a button)."""
-        if content is not None and content != post.content_hash:
-            self.notifier.tell(
-                channel,
-                user,
-                f"{post.ref} was edited after that card was "
-                "drawn; review the current version on the card.",
-            )
-            return post
-        states = [d.status for d in self.store.deliveries_for(post.id)]
-        outcome = review(
-            post,
-            user,
-            decision,
-            is_approver=self.directory.is_approver(user),
-            approvals_required=self.approvals_required,
-            delivery_states=states,
-        )
-        if outcome.refused:
-            log.info("post #%s: %s refused to %s", post.id, decision.value, user)
-            self.notifier.tell(channel, user, outcome.refusal or "")
-            return post
-        if not outcome.record:
-            return post
-        status = outcome.status or post.status
-        action = "approved" if decision is Decision.APPROVE else "rejected"
-        log.info("post #%s %s by %s (now %s)", post.id, action, user, status.value)
-        newly_approved = outcome.status is PostStatus.APPROVED
-        # Approval and queueing are one transaction: a crash cannot leave an approved post
-        # that nothing will ever publish.
+        # One decision at a time: two approvers reacting in the same instant see each other's
+        # decision, and choosing a free slot and taking it is one step (approvals worked on
+        # side by side would otherwise share a slot).
         with self.slot_lock:
-            post = self.store.set_status(
-                post.id,
-                status,
-                actor=user,
-                action=action,
-                at=self.clock(),
-                cancel_queued=outcome.cancel_queued,
-                review=decision,
-                queue=self._slots_for(post) if newly_approved else None,
-                reason=reason,
-            )
+            post = self.store.get_post(post.id) or post
+            if content is not None and content != post.content_hash:
+                refusal: str | None = (
+                    f"{post.ref} was edited after that card was drawn; review the current "
+                    "version on the card."
+                )
+                outcome = None
+            else:
+                outcome = review(
+                    post,
+                    user,
+                    decision,
+                    is_approver=self.directory.is_approver(user),
+                    approvals_required=self.approvals_required,
+                    delivery_states=[d.status for d in self.store.deliveries_for(post.id)],
+                )
+                refusal = outcome.refusal if outcome.refused else None
+            if outcome is None or refusal is not None or not outcome.record:
+                recorded = False
+            else:
+                recorded = True
+                status = outcome.status or post.status
+                action = "approved" if decision is Decision.APPROVE else "rejected"
+                newly_approved = outcome.status is PostStatus.APPROVED
+                # Approval and queueing are one transaction: a crash cannot leave an approved
+                # post that nothing will ever publish.
+                post = self.store.set_status(
+                    post.id,
+                    status,
+                    actor=user,
+                    action=action,
+                    at=self.clock(),
+                    cancel_queued=outcome.cancel_queued,
+                    review=decision,
+                    queue=self._slots_for(post) if newly_approved else None,
+                    reason=reason,
+                )
+        if refusal is not None:
+            log.info("post #%s: %s refused to %s", post.id, decision.value, user)
+            self.notifier.tell(channel, user, refusal)
+            return post
+        if not recorded:
+            return post
+        log.info("post #%s %s by %s (now %s)", post.id, action, user, status.value)
         if newly_approved:
             self.on_queue_changed()
             self.notifier.thread_note(

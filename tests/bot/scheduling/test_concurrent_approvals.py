@@ -22,3 +22,22 @@ def test_simultaneous_approvals_never_share_a_slot(harness):
     assert len(deliveries) == 2 * len(posts)
     per_slot = Counter((d.platform, d.due_at) for d in deliveries)
     assert max(per_slot.values()) == 1, [k for k, v in per_slot.items() if v > 1]
+
+
+def test_two_approvers_at_the_same_instant_approve_and_queue_once(harness):
+    from tests.conftest import ALICE
+
+    posts = [
+        harness.post_for(harness.propose(CAROL, f"Our clothes bank needs coats, week {n}."))
+        for n in range(12)
+    ]
+    for post in posts:  # both approvers react together; one approval is all it takes
+        card_ts = harness.card(post)["ts"]
+        for approver in (ALICE, BOB):
+            harness.sender.event(reaction_event(approver, "white_check_mark", REVIEW, card_ts))
+    harness.executor.drain()
+    for post in posts:  # as if they had reacted one after the other
+        actions = Counter(r["action"] for r in harness.store.audit_log(post.id))
+        assert actions["approved"] == 2 and actions["queued"] == 1, (post.id, actions)
+        notes = [t for t in harness.thread_texts(post.source_ts) if "was approved by" in t]
+        assert len(notes) == 1, (post.id, notes)
