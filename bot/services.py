@@ -45,6 +45,7 @@ from bot.domain.review import (
     withdraw,
     withdraw_approval,
 )
+from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
 from bot.media import strip_metadata
 from bot.publishers.base import Publisher
@@ -106,8 +107,8 @@ class Countersign:
     requested_times: bool = True  # False: every post takes a slot, whatever was asked
     missed_grace: timedelta = timedelta(minutes=15)
     delivery: Deliverer | None = None
-    # Choosing a free slot and taking it is one step: approvals worked on side by side would
-    # otherwise all see the same slot free and share it.
+    # Choosing a free slot and taking it is one step (approvals worked on side by side would
+    # otherwise all see the same slot free and share it), and so is each review decision.
     slot_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # -- proposing ---------------------------------------------------------------------------
@@ -388,7 +389,10 @@ class Countersign:
 
     def refusal(self, post: Post, user: str, decision: Decision) -> str | None:
         """Why ``user`` may not make this decision now (None when they may)."""
-        outcome = review(
+        return self._review(post, user, decision).refusal
+
+    def _review(self, post: Post, user: str, decision: Decision) -> ReviewOutcome:
+        return review(
             post,
             user,
             decision,
@@ -396,7 +400,6 @@ class Countersign:
             approvals_required=self.approvals_required,
             delivery_states=[d.status for d in self.store.deliveries_for(post.id)],
         )
-        return outcome.refusal
 
     def decide(
         self,
@@ -421,14 +424,7 @@ class Countersign:
                 )
                 outcome = None
             else:
-                outcome = review(
-                    post,
-                    user,
-                    decision,
-                    is_approver=self.directory.is_approver(user),
-                    approvals_required=self.approvals_required,
-                    delivery_states=[d.status for d in self.store.deliveries_for(post.id)],
-                )
+                outcome = self._review(post, user, decision)
                 refusal = outcome.refusal if outcome.refused else None
             if outcome is None or refusal is not None or not outcome.record:
                 recorded = False
@@ -581,12 +577,15 @@ class Countersign:
     def _move_out(self, starts: datetime, ends: datetime, *, actor: str) -> int:
         now = self.clock()
         moved = 0
-        for platform in self.platforms:
-            for delivery in self.store.queued_between(platform, max(starts, now), ends):
-                after = max(ends - timedelta(microseconds=1), now)
-                slot = self.next_slot(platform, after)
-                self.store.move_delivery(delivery.id, to=slot or UNSCHEDULED, actor=actor, at=now)
-                moved += 1
+        with self.slot_lock:
+            for platform in self.platforms:
+                for delivery in self.store.queued_between(platform, max(starts, now), ends):
+                    after = max(ends - timedelta(microseconds=1), now)
+                    slot = self.next_slot(platform, after)
+                    self.store.move_delivery(
+                        delivery.id, to=slot or UNSCHEDULED, actor=actor, at=now
+                    )
+                    moved += 1
         return moved
 
     def _requeue_missed(self) -> None:

@@ -28,7 +28,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from urllib.parse import urlencode
 import requests
 
 from bot.emulators.graph import GraphEmulator
+from bot.emulators.process import SIGNING_SECRET, product_env, start_emulators
 from bot.emulators.slack import (
     BOT_USER_ID,
     TEAM_ID,
@@ -60,11 +60,6 @@ PROPOSALS, REVIEW = "C0PROPOSALS", "C0REVIEW"
 ALICE, BOB, CAROL, DANA, EVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DANA", "U0EVE"
 APPROVERS, PROPOSERS = (ALICE, BOB), (CAROL, EVE, ALICE)
 # Made-up credentials shared by the emulators and the server under test.
-BOT_TOKEN = "xoxb-bench"  # noqa: S105
-SIGNING_SECRET = "bench-signing-secret"  # noqa: S105
-REGISTER_KEY = "bench-register-key-0123456789"
-X_KEYS = {"consumer_key": "x-ck", "access_token": "x-at"}
-FB_PAGE, FB_TOKEN = "1000", "fb-page-token"
 SCHEDULE = """\
 x:
   - days: mon-fri
@@ -248,12 +243,6 @@ def build_plan(
 # -- the server under test ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def proc_status(pid: int) -> dict[str, str]:
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
@@ -286,37 +275,19 @@ class Server:
         config.mkdir()
         (config / "schedule.yaml").write_text(SCHEDULE)
         (config / "policy.yaml").write_text("country: GB\n")
-        self.port = free_port()
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
-        }
-        env |= {
-            "PORT": str(self.port),
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "COUNTERSIGN_DB": str(tmp / "countersign.db"),
-            "COUNTERSIGN_CONFIG_DIR": str(config),
-            "COUNTERSIGN_DATA_DIR": str(tmp / "data"),
-            "COUNTERSIGN_PROPOSALS_CHANNEL": PROPOSALS,
-            "COUNTERSIGN_REVIEW_CHANNEL": REVIEW,
-            "COUNTERSIGN_APPROVERS": f"{ALICE},{BOB},S0APPROVERS",
-            "COUNTERSIGN_ADMINS": DANA,
-            "COUNTERSIGN_TIMEZONE": "Europe/London",
-            "COUNTERSIGN_SECRET_KEY": REGISTER_KEY,
-            "COUNTERSIGN_LOG_LEVEL": log_level,
-            "X_CONSUMER_KEY": X_KEYS["consumer_key"],
-            "X_CONSUMER_SECRET": "x-cs",
-            "X_ACCESS_TOKEN": X_KEYS["access_token"],
-            "X_ACCESS_TOKEN_SECRET": "x-ats",
-            "X_API_URL": x.url,
-            "X_UPLOAD_URL": x.url,
-            "FACEBOOK_PAGE_ID": FB_PAGE,
-            "FACEBOOK_PAGE_TOKEN": FB_TOKEN,
-            "FACEBOOK_GRAPH_URL": graph.url,
-        }
+        env = product_env(
+            slack,
+            x,
+            graph,
+            tmp,
+            proposals=PROPOSALS,
+            review=REVIEW,
+            approvers=f"{ALICE},{BOB},S0APPROVERS",
+            admins=DANA,
+            COUNTERSIGN_TIMEZONE="Europe/London",
+            COUNTERSIGN_LOG_LEVEL=log_level,
+        )
+        self.port = int(env["PORT"])
         self.log_path = tmp / "server.log"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
@@ -594,10 +565,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed)  # noqa: S311 - a reproducible load, not secrets
     tmp = Path(tempfile.mkdtemp(prefix="bench-ack-"))
-    slack = SlackEmulator(token=BOT_TOKEN).start()
+    slack, x, graph = start_emulators()
     slack.usergroups["S0APPROVERS"] = [ALICE]
-    x = XEmulator(**X_KEYS).start()
-    graph = GraphEmulator(page_id=FB_PAGE, page_token=FB_TOKEN).start()
     server: Server | None = None
     try:
         server = Server(tmp, slack, x, graph, args.log_level)

@@ -197,14 +197,21 @@ def test_content_rejected_shows_the_platforms_reason(harness):
     assert "The message is too long" in card_text(harness.card(post))
 
 
-def test_delivery_caught_mid_call_is_settled_from_the_account_on_restart(tmp_path):
+def restarted_mid_call(tmp_path, *, meanwhile=lambda h: None):
+    """A process that died while publishing an approved post on X, and the next one (same
+    database, same emulators) after its recovery at start; ``meanwhile`` runs in between."""
     h = make_harness(tmp_path)
-    post, _ = h.approved_post(TEXT)
+    post, ts = h.approved_post(TEXT)
     x = delivery(h, post, "x")
-    h.store.claim(x.id, at=h.clock())  # the process dies here, mid-call...
-    h.x.create_tweet_directly(TEXT)  # ...after X had accepted the post
+    h.store.claim(x.id, at=h.clock())  # the process dies here, mid-call
+    meanwhile(h)
     close_harness(h, keep_emulators=True)
-    h2 = make_harness(tmp_path, restart_of=h)  # same database, same X; recovery runs at start
+    return make_harness(tmp_path, restart_of=h), post, ts, x
+
+
+def test_delivery_caught_mid_call_is_settled_from_the_account_on_restart(tmp_path):
+    # X had accepted the post before the process died
+    h2, _, _, x = restarted_mid_call(tmp_path, meanwhile=lambda h: h.x.create_tweet_directly(TEXT))
     try:
         settled = h2.store.get_delivery(x.id)
         assert settled.status is DeliveryStatus.PUBLISHED
@@ -217,12 +224,7 @@ def test_delivery_caught_mid_call_is_settled_from_the_account_on_restart(tmp_pat
 
 
 def test_delivery_caught_mid_call_and_not_found_asks_an_admin(tmp_path):
-    h = make_harness(tmp_path)
-    post, _ = h.approved_post(TEXT)
-    x = delivery(h, post, "x")
-    h.store.claim(x.id, at=h.clock())
-    close_harness(h, keep_emulators=True)
-    h2 = make_harness(tmp_path, restart_of=h)
+    h2, _, _, x = restarted_mid_call(tmp_path)
     try:
         assert h2.store.get_delivery(x.id).status is DeliveryStatus.UNCONFIRMED
         [alert] = [a for a in alerts(h2) if "cannot tell whether it went out" in a["text"]]
@@ -247,12 +249,7 @@ def test_delivery_caught_mid_call_and_not_found_asks_an_admin(tmp_path):
 
 
 def test_publish_again_respects_the_emergency_stop(tmp_path):
-    h = make_harness(tmp_path)
-    post, _ = h.approved_post(TEXT)
-    x = delivery(h, post, "x")
-    h.store.claim(x.id, at=h.clock())
-    close_harness(h, keep_emulators=True)
-    h2 = make_harness(tmp_path, restart_of=h)
+    h2, _, _, x = restarted_mid_call(tmp_path)
     try:
         [alert] = [a for a in alerts(h2) if "cannot tell" in a["text"]]
         h2.command("pause checking the account", DANA)
@@ -291,12 +288,7 @@ def test_now_tries_again_what_failed_for_good(harness):
 
 
 def test_it_was_published_button_records_it(tmp_path):
-    h = make_harness(tmp_path)
-    post, ts = h.approved_post(TEXT)
-    x = delivery(h, post, "x")
-    h.store.claim(x.id, at=h.clock())
-    close_harness(h, keep_emulators=True)
-    h2 = make_harness(tmp_path, restart_of=h)
+    h2, post, ts, x = restarted_mid_call(tmp_path)
     try:
         [alert] = [a for a in alerts(h2) if "cannot tell" in a["text"]]
         h2.sender.action(_click(h2, CONFIRM, x.id, DANA, alert["ts"]))
