@@ -188,10 +188,15 @@ class Countersign:
         if existing is not None and existing.source_ts == ts:
             return existing  # the same message again: it is already post #N
         images, image_findings = self._attachments(files, platforms, alt_texts)
-        findings = sorted(
-            [*self.check_all(text, platforms, variants), *image_findings], key=_reading_order
-        )
         attachments = tuple(a for a, _ in images)
+        findings = sorted(
+            [
+                *self.check_all(text, platforms, variants),
+                *image_findings,
+                *self.check_descriptions(attachments, platforms),
+            ],
+            key=_reading_order,
+        )
         post, created = self.store.create_post(
             source_channel=channel,
             source_ts=ts,
@@ -227,8 +232,34 @@ class Countersign:
         since the approval, consent may have been withdrawn or expired, someone may have been
         added to the register, or the policy may have changed."""
         words = {platform: post.variants[platform]} if platform in post.variants else {}
-        found = self.check_all(post.text, (platform,), words)
+        found = [
+            *self.check_all(post.text, (platform,), words),
+            *self.check_descriptions(post.images, (platform,)),
+        ]
         return [f for f in found if f.severity is Severity.BLOCK]
+
+    def check_descriptions(
+        self, attachments: Sequence[Attachment], platforms: tuple[str, ...]
+    ) -> list[Finding]:
+        """A picture's description (alt text) is published with it: its words get the voice
+        and confidentiality checks too. Such a finding points at no span of the post's text."""
+        found: list[Finding] = []
+        for number, attachment in enumerate(attachments, start=1):
+            if not attachment.alt_text:
+                continue
+            for f in self.check(attachment.alt_text, platforms):
+                if f.check == "platform":
+                    continue  # the description has no length of its own to fit
+                found.append(
+                    replace(
+                        f,
+                        start=0,
+                        end=0,
+                        replacement=None,
+                        message=f"in the description of picture {number}: {f.message}",
+                    )
+                )
+        return found
 
     def _attachments(
         self,
@@ -317,7 +348,11 @@ class Countersign:
         else:
             images, image_findings = self._attachments(files, post.platforms)
         findings = sorted(
-            [*self.check_all(text, post.platforms, post.variants), *image_findings],
+            [
+                *self.check_all(text, post.platforms, post.variants),
+                *image_findings,
+                *self.check_descriptions(tuple(a for a, _ in images), post.platforms),
+            ],
             key=_reading_order,
         )
         new_hash = content_hash(text, post.platforms, tuple(a for a, _ in images), post.variants)

@@ -219,7 +219,11 @@ def card_blocks(
     if post.requested_at is not None:
         blocks.append(_context(f":alarm_clock: Requested for {_local(post.requested_at, zone)}"))
     if post.images:
-        names = ", ".join(_escape(a.name) for a in post.images)
+        # The descriptions are published with the pictures: the approvers see them too.
+        names = ", ".join(
+            _escape(a.name) + (f" — described as “{_escape(a.alt_text)}”" if a.alt_text else "")
+            for a in post.images
+        )
         blocks.append(
             _context(
                 f":frame_with_picture: {len(post.images)} image"

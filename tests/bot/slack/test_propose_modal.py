@@ -9,7 +9,7 @@ from bot.slack.blocks import PROPOSE_TYPED, PROPOSE_VIEW
 from tests.conftest import BOB, CAROL, PROPOSALS, card_text
 
 
-def submit(h, *, text, platforms=("x", "facebook"), when="slot", at=None, files=None):
+def submit(h, *, text, platforms=("x", "facebook"), when="slot", at=None, files=None, alt=None):
     values = {
         "text": {PROPOSE_TYPED: {"type": "plain_text_input", "value": text}},
         "platforms": {
@@ -24,6 +24,8 @@ def submit(h, *, text, platforms=("x", "facebook"), when="slot", at=None, files=
         "at": {"value": {"type": "datetimepicker", "selected_date_time": at}},
         "images": {"value": {"type": "file_input", "files": files or []}},
     }
+    if alt is not None:
+        values["alt"] = {"value": {"type": "plain_text_input", "value": alt}}
     response = h.sender.action(
         {
             "type": "view_submission",
@@ -221,6 +223,7 @@ def test_own_words_for_x_and_picture_descriptions_reach_the_platforms(harness):
     assert post.status is PostStatus.IN_REVIEW and post.variants == {"x": values_x}
     assert post.images[0].alt_text == "Sunflowers by the greenhouse"
     assert "Its own words on X" in card_text(harness.card(post))
+    assert "described as “Sunflowers by the greenhouse”" in card_text(harness.card(post))
     harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
     harness.command(f"now {post.id}", DANA)
     assert [t["text"] for t in harness.x.tweets] == [values_x]
@@ -228,3 +231,29 @@ def test_own_words_for_x_and_picture_descriptions_reach_the_platforms(harness):
     [fb_photo] = harness.graph.photos
     assert fb_photo["message"] == long_text.strip()
     assert fb_photo.get("alt_text_custom") == "Sunflowers by the greenhouse"
+
+
+def test_a_picture_description_is_checked_like_the_words(harness):
+    import io
+
+    from PIL import Image
+
+    from tests.conftest import DANA
+
+    harness.command('people add "Sarah Jones" --consent no --label P-3', DANA)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 10)).save(out, "JPEG")
+    photo = harness.slack.add_file("drop-in.jpg", out.getvalue())
+    submit(
+        harness,
+        text="Our drop-in is open on Saturday morning.",
+        files=[photo],
+        alt="Sarah Jones, I think, at the drop-in",
+    )
+    post = harness.post_for(harness.slack.messages(PROPOSALS)[0]["ts"])
+    described = [f for f in post.findings if "description of picture 1" in f.message]
+    assert {f.check for f in described} == {"confidentiality", "voice"}
+    assert post.status is PostStatus.BLOCKED  # the name has no recorded consent
+    assert post.card_ts is None  # never reached the approvers
+    report = "\n".join(card_text(m) for m in harness.slack.thread(PROPOSALS, post.source_ts))
+    assert "description of picture 1" in report
