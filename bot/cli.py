@@ -456,7 +456,10 @@ def serve(settings: Settings, *, socket: bool | None, port: int | None) -> int:
             from bot.server import HttpServer
 
             server = HttpServer(
-                runtime.app, settings.secret("slack_signing_secret"), port=port or settings.port
+                runtime.app,
+                settings.secret("slack_signing_secret"),
+                host=settings.host,
+                port=port or settings.port,
             ).start()
             print(
                 f"countersign: listening on port {server.port} (POST /slack/events, GET /healthz)",

@@ -181,6 +181,13 @@ class Settings(BaseSettings):
         "slots (slots-only).",
     )
     port: int = _setting("PORT", "port", 3000, "HTTP port of `serve --http`.")
+    host: str = _setting(
+        "COUNTERSIGN_HOST",
+        "host",
+        "0.0.0.0",  # noqa: S104 - Slack must reach it, unless a proxy on this machine does
+        "Address `serve --http` listens on: `127.0.0.1` behind a reverse proxy on the same "
+        "machine.",
+    )
     log_level: str = _setting(
         "COUNTERSIGN_LOG_LEVEL", "log_level", "INFO", "Logging level (DEBUG, INFO, WARNING…)."
     )

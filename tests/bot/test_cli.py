@@ -153,7 +153,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_procfile_command_serves_http_and_health(tmp_path):
+def _listening_on(port: int) -> set[str]:
+    """The IPv4 addresses a socket listens on at ``port`` (from /proc/net/tcp, in hex)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(address)
+    return found
+
+
+@pytest.mark.parametrize("host", [None, "127.0.0.1"])
+def test_procfile_command_serves_http_and_health(tmp_path, host):
     procfile = (ROOT / "Procfile").read_text().strip()
     assert procfile == "web: countersign serve --http"
     h = make_harness(tmp_path)
@@ -174,7 +186,7 @@ def test_procfile_command_serves_http_and_health(tmp_path):
         "COUNTERSIGN_SECRET_KEY": "serve-register-key-0123456789",
         "COUNTERSIGN_DB": str(tmp_path / "serve.db"),
         "COUNTERSIGN_CONFIG_DIR": str(ROOT / "config"),
-    }
+    } | ({"COUNTERSIGN_HOST": host} if host else {})
     command = shlex.split(procfile.split(":", 1)[1])
     command[0] = shutil.which(command[0]) or command[0]  # the installed console script
     process = subprocess.Popen(
@@ -191,6 +203,8 @@ def test_procfile_command_serves_http_and_health(tmp_path):
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.1)
         assert health.status_code == 200 and health.json()["status"] == "ok"
+        if Path("/proc/net/tcp").exists():  # 0.0.0.0 by default; only loopback when asked
+            assert _listening_on(port) == {"0100007F" if host else "00000000"}
         unsigned = requests.post(f"http://127.0.0.1:{port}/slack/events", data="{}", timeout=5)
         assert unsigned.status_code == 401
     finally:
