@@ -160,17 +160,24 @@ class Deliverer:
         )
 
     def _deliver(self, delivery: Delivery) -> bool:
+        post = self.store.get_post(delivery.post_id)
+        assert post is not None
+        # Checked again before it is claimed: a check that cannot run (the register unreadable,
+        # say) leaves the delivery queued and untouched, not half-way through publishing.
+        try:
+            blocking = self.recheck(post, delivery.platform)
+        except Exception:
+            log.exception("post #%s: the checks could not run before publishing; it waits", post.id)
+            return False
+        if blocking:
+            if self.store.claim(delivery.id, at=self.clock()) is not None:
+                self._held_back(post, delivery, blocking)
+            return True
         claimed = self.store.claim(delivery.id, at=self.clock())
         if claimed is None:
             return False  # another worker (or the CLI) has it
-        post = self.store.get_post(claimed.post_id)
-        assert post is not None
         publisher = self.publishers[claimed.platform]
         draft = self.draft(post, claimed)
-        blocking = self.recheck(post, claimed.platform)
-        if blocking:
-            self._held_back(post, claimed, blocking)
-            return True
         try:
             publication = publisher.publish(draft)
         except PublishError as exc:
@@ -254,6 +261,21 @@ class Deliverer:
             self.store.mark_failed(delivery.id, error=exc.reason, at=now)
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
 
+    def _found_live(self, post: Post, delivery: Delivery) -> bool:
+        """An unconfirmed delivery found on the account is recorded as published (so that a
+        takedown deletes it); False when it is not found or the platform cannot be asked."""
+        publisher = self.publishers[delivery.platform]
+        try:
+            found = publisher.find(self.draft(post, delivery))
+        except PublishError:
+            return False
+        if found is None:
+            return False
+        self.store.mark_published(
+            delivery.id, remote_id=found.remote_id, url=found.url, at=self.clock()
+        )
+        return True
+
     def _held_back(self, post: Post, delivery: Delivery, blocking: list[Finding]) -> None:
         """The checks block what was approved (consent withdrawn, say): it is not published,
         and the proposer and the admins are told why — without the words that matched."""
@@ -329,6 +351,14 @@ class Deliverer:
         return Outcome(True, f"Recorded: {post.ref} was published on {name}.")
 
     def publish_again(self, delivery_id: int, *, actor: str) -> Outcome:
+        try:
+            waiting = self.store.get_delivery(delivery_id)
+        except KeyError:
+            return Outcome(False, "There is no such delivery.")
+        post = self.store.get_post(waiting.post_id)
+        if post is None or post.status is not PostStatus.APPROVED:
+            state = post.status.value.replace("_", " ") if post else "gone"
+            return Outcome(False, f"#{waiting.post_id} is {state}: nothing is published again.")
         delivery = self.store.requeue(delivery_id, actor=actor, at=self.clock())
         if delivery is None:
             return Outcome(False, "That delivery is no longer waiting for a decision.")
@@ -411,17 +441,32 @@ class Deliverer:
         post = self.store.get_post(post_id)
         if post is None:
             return Outcome(False, f"There is no post #{post_id}.")
-        # A post taken down must not go out later on the platforms still waiting for a slot.
-        cancelled = self.store.cancel_queued(post.id, actor=actor, at=self.clock())
+        # Nothing of a post taken down may go out later: not at a slot still waiting, not by
+        # `now` on a failed delivery, not by "Publish again".
+        cancelled = self.store.cancel_pending(post.id, actor=actor, at=self.clock())
+        results = [f"{PLATFORM_NAMES[d.platform]}: taken out of the queue" for d in cancelled]
+        ok = True
+        for delivery in self.store.deliveries_for(post.id):
+            if delivery.status is DeliveryStatus.UNCONFIRMED and not self._found_live(
+                post, delivery
+            ):
+                ok = False
+                results.append(
+                    f"{PLATFORM_NAMES[delivery.platform]}: Countersign cannot tell whether it "
+                    "went out and does not find it on the account — look, and delete it there "
+                    "if it is"
+                )
         published = [
             d for d in self.store.deliveries_for(post.id) if d.status is DeliveryStatus.PUBLISHED
         ]
-        if not published and not cancelled:
+        if not published and not results:
             return Outcome(
                 False, f"{post.ref} is not published anywhere, so there is nothing to take down."
             )
-        results = [f"{PLATFORM_NAMES[d.platform]}: taken out of the queue" for d in cancelled]
-        ok = True
+        if post.status is not PostStatus.TAKEN_DOWN:
+            post = self.store.set_status(
+                post.id, PostStatus.TAKEN_DOWN, actor=actor, action="takedown", at=self.clock()
+            )
         for delivery in published:
             name = PLATFORM_NAMES[delivery.platform]
             if not delivery.remote_id:

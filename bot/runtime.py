@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +29,13 @@ from bot.storage.people import RegisterError, load_register
 from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
+
+
+def _logged(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:
+        log.exception("background Slack work failed")
 
 
 def utc_now() -> datetime:
@@ -145,6 +152,11 @@ def build_runtime(
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
     service.on_queue_changed = scheduler.rearm
     delivery.on_queue_changed = scheduler.rearm
+    if serving:
+        # One pool for the work behind every acknowledgement (Slack listeners, and the Slack
+        # calls that commands leave for later); the command line does them at once.
+        executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
+        service.later = lambda work: executor.submit(_logged, work)
     app, registered = build_app(
         client=client,
         signing_secret=settings.secret("slack_signing_secret"),

@@ -51,6 +51,7 @@ from bot.media import strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
 from bot.storage import Store
+from bot.storage.store import StaleVersion
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ class Countersign:
     requested_times: bool = True  # False: every post takes a slot, whatever was asked
     missed_grace: timedelta = timedelta(minutes=15)
     delivery: Deliverer | None = None
+    # Runs Slack work that nobody should wait for (the server's pool; at once on the CLI).
+    later: Callable[[Callable[[], None]], object] = lambda work: work()
     # Choosing a free slot and taking it is one step (approvals worked on side by side would
     # otherwise all see the same slot free and share it), and so is each review decision.
     slot_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -426,12 +429,14 @@ class Countersign:
         """Why ``user`` may not make this decision now (None when they may)."""
         return self._review(post, user, decision).refusal
 
-    def _review(self, post: Post, user: str, decision: Decision) -> ReviewOutcome:
+    def _review(
+        self, post: Post, user: str, decision: Decision, *, is_approver: bool | None = None
+    ) -> ReviewOutcome:
         return review(
             post,
             user,
             decision,
-            is_approver=self.directory.is_approver(user),
+            is_approver=self.directory.is_approver(user) if is_approver is None else is_approver,
             approvals_required=self.approvals_required,
             delivery_states=[d.status for d in self.store.deliveries_for(post.id)],
         )
@@ -450,6 +455,7 @@ class Countersign:
         # One decision at a time: two approvers reacting in the same instant see each other's
         # decision, and choosing a free slot and taking it is one step (approvals worked on
         # side by side would otherwise share a slot).
+        is_approver = self.directory.is_approver(user)  # may ask Slack: not under the lock
         with self.slot_lock:
             post = self.store.get_post(post.id) or post
             if content is not None and content != post.content_hash:
@@ -459,7 +465,7 @@ class Countersign:
                 )
                 outcome = None
             else:
-                outcome = self._review(post, user, decision)
+                outcome = self._review(post, user, decision, is_approver=is_approver)
                 refusal = outcome.refusal if outcome.refused else None
             if outcome is None or refusal is not None or not outcome.record:
                 recorded = False
@@ -469,18 +475,27 @@ class Countersign:
                 action = "approved" if decision is Decision.APPROVE else "rejected"
                 newly_approved = outcome.status is PostStatus.APPROVED
                 # Approval and queueing are one transaction: a crash cannot leave an approved
-                # post that nothing will ever publish.
-                post = self.store.set_status(
-                    post.id,
-                    status,
-                    actor=user,
-                    action=action,
-                    at=self.clock(),
-                    cancel_queued=outcome.cancel_queued,
-                    review=decision,
-                    queue=self._slots_for(post) if newly_approved else None,
-                    reason=reason,
-                )
+                # post that nothing will ever publish. An edit landing meanwhile (edits do not
+                # take this lock) makes it refuse: the decision was about the words seen.
+                try:
+                    post = self.store.set_status(
+                        post.id,
+                        status,
+                        actor=user,
+                        action=action,
+                        at=self.clock(),
+                        cancel_queued=outcome.cancel_queued,
+                        review=decision,
+                        queue=self._slots_for(post) if newly_approved else None,
+                        reason=reason,
+                        expect_content=post.content_hash,
+                    )
+                except StaleVersion as stale:
+                    post, recorded = stale.post, False
+                    refusal = (
+                        f"{post.ref} was edited while you were deciding; review the current "
+                        "version on the card."
+                    )
         if refusal is not None:
             log.info("post #%s: %s refused to %s", post.id, decision.value, user)
             self.notifier.tell(channel, user, refusal)
@@ -556,12 +571,11 @@ class Countersign:
         if not self.store.pause_all(reason=reason, actor=actor, at=self.clock()):
             return f"Publishing is already paused ({self.store.paused_reason()})."
         log.warning("all publishing paused by %s", actor)  # the reason may name people
-        self.notifier.alert(
+        self._announce_queue_change(
             f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
             "Nothing will be published until an admin runs `/countersign "
             "resume`."
         )
-        self._refresh_queued_cards()
         return "Paused. Nothing will be published until `/countersign resume`."
 
     def resume(self, *, actor: str) -> str:
@@ -577,12 +591,11 @@ class Countersign:
                     slot = self.next_slot(platform, now)
                     self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
                     moved += 1
-        self.notifier.alert(
+        self._announce_queue_change(
             f"<@{actor}> resumed publishing. {moved} delivery"
             f"{'' if moved == 1 else 'ies'} that missed their slot moved to the "
             "next free slots."
         )
-        self._refresh_queued_cards()
         self.on_queue_changed()
         return f"Resumed; {moved} late deliver{'y' if moved == 1 else 'ies'} re-queued."
 
@@ -596,13 +609,12 @@ class Countersign:
         blackout_id = self.store.add_blackout(starts, ends, reason=reason, actor=actor, at=now)
         moved = self._move_out(starts, ends, actor=actor)
         zone = ZoneInfo(self.zone_name)
-        self.notifier.alert(
+        self._announce_queue_change(
             f"<@{actor}> added blackout {blackout_id}: nothing is published from "
             f"{starts.astimezone(zone):%a %d %b %H:%M} to {ends.astimezone(zone):%a %d %b %H:%M}"
             f"{f' ({reason})' if reason else ''}. {moved} queued delivery"
             f"{'' if moved == 1 else 'ies'} moved past it."
         )
-        self._refresh_queued_cards()
         self.on_queue_changed()
         return (
             f"Blackout {blackout_id} added; {moved} queued deliver"
@@ -643,6 +655,16 @@ class Countersign:
                 "next free slots: " + ", ".join(moved) + "."
             )
             self._refresh_queued_cards()
+
+    def _announce_queue_change(self, text: str) -> None:
+        """The admins' alert and every queued card redrawn: one Slack call per card, so after
+        the answer to the command (an emergency pause must not time out in Slack)."""
+
+        def announce() -> None:
+            self.notifier.alert(text)
+            self._refresh_queued_cards()
+
+        self.later(announce)
 
     def _refresh_queued_cards(self) -> None:
         for post in self.store.posts_with_queued():

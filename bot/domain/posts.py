@@ -23,6 +23,7 @@ class PostStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    TAKEN_DOWN = "taken_down"  # by an admin: nothing of it may go out again
 
 
 class DeliveryStatus(StrEnum):

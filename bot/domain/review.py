@@ -63,6 +63,10 @@ def review(
         return Outcome(
             refusal=f"{post.ref} was already rejected; the proposer can edit it to ask again."
         )
+    if post.status is PostStatus.TAKEN_DOWN:
+        return Outcome(
+            refusal=f"{post.ref} was taken down by an admin; the proposer can edit it to ask again."
+        )
     if post.status is PostStatus.APPROVED:
         if decision is Decision.APPROVE:
             return Outcome(record=user not in post.approvers)

@@ -47,7 +47,7 @@ def build_app(
     verify_token: bool = True,
 ) -> tuple[App, listeners.Registered]:
     # One pool for the work behind every acknowledgement: Bolt's lazy listeners and events.
-    executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
+    executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")  # CLI
     logger = logging.getLogger("countersign.slack")
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
     logger.addFilter(lambda record: "will be unused" not in record.getMessage())

@@ -35,6 +35,7 @@ _STATUS = {
     PostStatus.APPROVED: ":white_check_mark: Approved",
     PostStatus.REJECTED: ":x: Rejected",
     PostStatus.WITHDRAWN: ":wastebasket: Withdrawn by the proposer",
+    PostStatus.TAKEN_DOWN: ":no_entry: Taken down by an admin — the proposer can edit it",
 }
 Block = dict[str, Any]
 APPROVE_ACTION = "review_approve"

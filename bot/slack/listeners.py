@@ -258,8 +258,8 @@ def register(
             return
         if verb in ("queue", "blackout"):
             run = run_queue if verb == "queue" else run_blackout
-            ack(
-                text=run(
+            with service.slot_lock:  # moving a delivery picks a free slot, like an approval
+                said = run(
                     words[1:],
                     service,
                     store,
@@ -267,7 +267,7 @@ def register(
                     now=clock(),
                     zone=ZoneInfo(service.zone_name),
                 )
-            )
+            ack(text=said)
             return
         if verb == "people":
             rest = str(command.get("text") or "").strip()[len("people") :]
@@ -664,6 +664,10 @@ def answer_despite_error(
     acked = request.context.ack.response if request.context.ack else None
     if acked is not None:
         return acked
+    if request.body.get("event_id"):
+        # Not recorded (the database failed before the answer): a 500 makes Slack send it
+        # again, which is the only way it is not lost.
+        return BoltResponse(status=500, body="")
     if request.body.get("command"):
         return BoltResponse(
             status=200, body="Countersign could not do that: an internal error, now in its log."

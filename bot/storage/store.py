@@ -45,6 +45,14 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)  # fast, and it reads the trailing Z as UTC
 
 
+class StaleVersion(Exception):
+    """The post was edited between a reviewer's look and their decision."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__(f"post #{post.id} has changed")
+        self.post = post
+
+
 def private_file(path: Path | str) -> None:
     """Create ``path`` readable by its owner only, when it is new: the database holds clients'
     words and the register (SQLite gives its -wal and -shm files the same permissions)."""
@@ -161,8 +169,10 @@ class Store:
             self._events_seen += 1
             if self._events_seen % 1000 == 0:
                 # Slack stops retrying after minutes; a day of ids is plenty to recognise one.
+                # An unfinished one stays: the next start still owes it its work.
                 db.execute(
-                    "DELETE FROM slack_events WHERE received_at < ?", [iso(at - timedelta(days=1))]
+                    "DELETE FROM slack_events WHERE received_at < ? AND done_at IS NOT NULL",
+                    [iso(at - timedelta(days=1))],
                 )
             return cursor.rowcount == 1
 
@@ -403,12 +413,16 @@ class Store:
         review: Decision | None = None,
         queue: dict[str, datetime] | None = None,
         reason: str = "",
+        expect_content: str | None = None,
     ) -> Post:
         """Change a post's status, recording the review (if any), the deliveries to queue (if
-        any) and the audit in one transaction."""
+        any) and the audit in one transaction. With ``expect_content``, only if the post still
+        has those words (a reviewer decides on the version they saw): else StaleVersion."""
         with self._tx() as db:
             post = self._post_where("id = ?", [post_id])
             assert post is not None
+            if expect_content is not None and post.content_hash != expect_content:
+                raise StaleVersion(post)
             if review is not None:
                 db.execute(
                     "INSERT OR IGNORE INTO reviews (post_id, reviewer, decision, content_hash, at)"
@@ -467,13 +481,17 @@ class Store:
         )
         return cursor.rowcount
 
-    def cancel_queued(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
-        """Stop every delivery of a post still waiting for its slot (a takedown)."""
-        with self._tx(durable=True):
-            waiting = self._deliveries(
-                "post_id = ? AND status = ?", [post_id, DeliveryStatus.QUEUED.value]
+    def cancel_pending(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
+        """Stop every delivery of a post that has not gone out: waiting for its slot, or failed
+        (which `now` would try again). A takedown."""
+        pending = (DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value)
+        with self._tx(durable=True) as db:
+            waiting = self._deliveries("post_id = ? AND status IN (?, ?)", [post_id, *pending])
+            db.execute(
+                "UPDATE deliveries SET status = ?, updated_at = ? WHERE post_id = ? "
+                "AND status IN (?, ?)",
+                [DeliveryStatus.CANCELLED.value, iso(at), post_id, *pending],
             )
-            self._cancel_queued(post_id, at)
             for delivery in waiting:
                 self._audit(
                     at,

@@ -389,3 +389,67 @@ def _click(h, action_id: str, value: int, user: str, message_ts: str) -> dict:
             }
         ],
     }
+
+
+def test_checks_that_cannot_run_before_publishing_leave_the_delivery_queued(harness, caplog):
+    post, _ = harness.approved_post(TEXT)
+
+    def register_unreadable(post, platform):
+        raise RuntimeError("the consent register cannot be read")
+
+    harness.runtime.delivery.recheck = register_unreadable
+    harness.clock.now = FB_SLOT
+    harness.runtime.delivery.publish_due()
+    assert harness.x.tweets == [] and harness.graph.posts == []
+    assert {d.status for d in harness.store.deliveries_for(post.id)} == {DeliveryStatus.QUEUED}
+    assert "the checks could not run before publishing" in caplog.text
+
+
+def _fail_facebook_for_good(h) -> None:
+    h.graph.inject(
+        r"/feed$",
+        method="POST",
+        status=400,
+        body={"error": {"message": "(#100) Rejected", "type": "OAuthException", "code": 100}},
+    )
+
+
+def test_nothing_of_a_post_taken_down_goes_out_later(harness):
+    _fail_facebook_for_good(harness)
+    post, _ = harness.approved_post(TEXT)
+    harness.clock.now = FB_SLOT
+    harness.runtime.delivery.publish_due()  # X published, Facebook failed for good
+    assert delivery(harness, post, "facebook").status is DeliveryStatus.FAILED
+    harness.command(f"takedown {post.id}", DANA)
+    assert harness.x.tweets == []
+    assert delivery(harness, post, "facebook").status is DeliveryStatus.CANCELLED
+    assert harness.store.get_post(post.id).status.value == "taken_down"
+    harness.command(f"now {post.id}", DANA)  # would have tried the failed one again
+    assert harness.x.tweets == [] and harness.graph.posts == []
+    assert "taken down, not approved" in harness.slack.responses()[-1]["text"]
+
+
+def test_a_takedown_of_an_unconfirmed_delivery_looks_on_the_account(tmp_path):
+    h2, post, _, x = restarted_mid_call(tmp_path)
+    try:
+        [alert] = [a for a in alerts(h2) if "cannot tell" in a["text"]]
+        h2.command(f"takedown {post.id}", DANA)
+        said = h2.slack.responses()[-1]["text"]
+        assert "cannot tell whether it went out and does not find it" in said
+        h2.sender.action(_click(h2, AGAIN, x.id, DANA, alert["ts"]))  # an old alert's button
+        h2.executor.drain()
+        assert h2.x.tweets == []
+        assert "taken down: nothing is published again" in h2.slack.responses()[-1]["text"]
+    finally:
+        close_harness(h2)
+
+
+def test_a_takedown_finds_and_deletes_an_unconfirmed_post_that_went_out(tmp_path):
+    h2, post, _, x = restarted_mid_call(tmp_path)
+    try:
+        h2.x.create_tweet_directly(TEXT)  # it had gone out after all
+        h2.command(f"takedown {post.id}", DANA)
+        assert h2.x.tweets == []
+        assert h2.store.get_delivery(x.id).status is DeliveryStatus.TAKEN_DOWN
+    finally:
+        close_harness(h2)

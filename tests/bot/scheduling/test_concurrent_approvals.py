@@ -41,3 +41,22 @@ def test_two_approvers_at_the_same_instant_approve_and_queue_once(harness):
         assert actions["approved"] == 2 and actions["queued"] == 1, (post.id, actions)
         notes = [t for t in harness.thread_texts(post.source_ts) if "was approved by" in t]
         assert len(notes) == 1, (post.id, notes)
+
+
+def test_an_edit_landing_while_an_approver_decides_is_not_approved(harness):
+    post = harness.post_for(harness.propose(CAROL, "Our open day is on Saturday."))
+    service = harness.service
+    choose_slots = service._slots_for
+
+    def edited_meanwhile(p):  # the proposer's edit is saved while the approval is under way
+        service.new_version(p, user=CAROL, text="I think our open day is on Saturday.")
+        return choose_slots(p)
+
+    service._slots_for = edited_meanwhile
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    edited = harness.store.get_post(post.id)
+    assert edited.version == 2 and edited.status.value == "in_review"
+    assert edited.approvers == ()
+    assert harness.store.deliveries_for(post.id) == []
+    told = [e["text"] for e in harness.slack.ephemerals() if e["user"] == BOB]
+    assert any("was edited while you were deciding" in t for t in told)

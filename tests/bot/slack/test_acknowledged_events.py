@@ -72,3 +72,43 @@ def test_finished_events_keep_no_body(harness):
     assert harness.store.unfinished_events() == []
     rows = harness.store._rows("SELECT body, done_at FROM slack_events")
     assert rows and all(r["body"] is None and r["done_at"] for r in rows)
+
+
+def test_an_event_the_database_could_not_record_is_refused_so_slack_sends_it_again(harness):
+    import sqlite3
+
+    record = harness.store.first_sighting
+
+    def disk_failed(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    harness.store.first_sighting = disk_failed
+    ts = new_ts()
+    first = harness.sender.event(message_event(PROPOSALS, CAROL, TEXT, ts), event_id="Ev0DISK")
+    harness.executor.drain()
+    assert first.status_code == 500  # not acknowledged: Slack will retry
+    assert harness.store.post_for_message(PROPOSALS, ts) is None
+    harness.store.first_sighting = record  # the disk is back; Slack's retry arrives
+    again = harness.sender.event(message_event(PROPOSALS, CAROL, TEXT, ts), event_id="Ev0DISK")
+    harness.executor.drain()
+    assert again.status_code == 200
+    assert harness.post_for(ts).text == TEXT
+
+
+def test_unfinished_events_outlive_the_daily_pruning(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage import open_store
+
+    store = open_store(tmp_path / "c.db")
+    day_one = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    store.first_sighting("Ev0UNFINISHED", day_one, '{"event": {"type": "message"}}')
+    store.first_sighting("Ev0DONE", day_one, "{}")
+    store.event_done("Ev0DONE", day_one)
+    later = day_one + timedelta(days=2)
+    for n in range(1000):  # pruning runs every thousandth sighting
+        store.first_sighting(f"Ev{n}", later, None)
+    ids = {r["event_id"] for r in store._rows("SELECT event_id FROM slack_events")}
+    assert "Ev0UNFINISHED" in ids and "Ev0DONE" not in ids
+    assert [e for e, _ in store.unfinished_events()] == ["Ev0UNFINISHED"]
+    store.close()
