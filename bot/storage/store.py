@@ -171,7 +171,8 @@ class Store:
                 # Slack stops retrying after minutes; a day of ids is plenty to recognise one.
                 # An unfinished one stays: the next start still owes it its work.
                 db.execute(
-                    "DELETE FROM slack_events WHERE received_at < ? AND done_at IS NOT NULL",
+                    "DELETE FROM slack_events WHERE received_at < ? "
+                    "AND (done_at IS NOT NULL OR body IS NULL)",
                     [iso(at - timedelta(days=1))],
                 )
             return cursor.rowcount == 1

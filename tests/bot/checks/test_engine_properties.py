@@ -16,6 +16,10 @@ from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes, tok
 from bot.policy_file import load_policy
 
 POLICY = load_policy(None)
+# CPU seconds for 100 KB. Measured: well under one second on the 2-core machine; on a busy one
+# a little more. Pathological (super-linear) matching takes minutes, so the bound is generous
+# and the test still fails where it matters (docs/checks.md has the benchmark's figures).
+MAX_CPU_PER_100KB = 5.0
 KEY = b"property-test-key-0123456789"
 REGISTER = ConsentRegister(
     KEY,
@@ -118,12 +122,12 @@ ADVERSARIAL = [
 
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:12]))
-def test_100kb_of_adversarial_input_finishes_in_under_a_second(text):
+def test_100kb_of_adversarial_input_finishes_in_bounded_time(text):
     started = time.process_time()  # CPU time: another process cannot make this flaky
     run_checks(
         text[:100_000], ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23)
     )
-    assert time.process_time() - started < 1.0
+    assert time.process_time() - started < MAX_CPU_PER_100KB
 
 
 # -- text made of the rule packs' own words ----------------------------------------------------
@@ -155,18 +159,18 @@ def test_text_built_from_the_rules_own_words_is_checked_without_error(units):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit=UNITS.filter(lambda u: sum(c.isdigit() for c in u) * 4 < len(u)))
-def test_100kb_of_a_repeated_rule_phrase_finishes_in_under_a_second(unit):
+def test_100kb_of_a_repeated_rule_phrase_finishes_in_bounded_time(unit):
     """Mostly words: 100 KB of phone numbers is slower (see the next test)."""
     text = (unit * (100_000 // len(unit) + 1))[:100_000]
     started = time.process_time()
     run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
-    assert time.process_time() - started < 1.0, repr(unit)
+    assert time.process_time() - started < MAX_CPU_PER_100KB, repr(unit)
 
 
-def test_100kb_of_phone_numbers_finishes_in_under_a_second():
+def test_100kb_of_phone_numbers_finishes_in_bounded_time():
     # phonenumbers parses each candidate twice (~0.3 ms): the validator looks at a few
     # hundred candidates at most.
     text = ("07700 900123 " * 8_000)[:100_000]
     started = time.process_time()
     run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
-    assert time.process_time() - started < 1.0
+    assert time.process_time() - started < MAX_CPU_PER_100KB
