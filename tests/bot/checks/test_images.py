@@ -428,9 +428,9 @@ def test_hostile_metadata_is_read_within_bounds():
         segment = b"http://ns.adobe.com/xap/1.0/\x00x:City>" + b"a" * 65_000
         jpeg = jpeg_with_segment(jpeg, b"\xff\xe1", segment)
     for data in (png, jpeg):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a guard, not a benchmark
         assert rules(data) == [PEOPLE]
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 5.0
 
 
 def test_empty_attachment_list():
