@@ -10,6 +10,7 @@ import email.message
 import json
 import random
 import re
+import socketserver
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,36 +57,37 @@ class _Hold:
         return method_ok and self.pattern.search(call.path) is not None
 
 
-class Emulator:
-    """Real HTTP server on 127.0.0.1 that records every call and can inject failures."""
+class ServedInThread:
+    """A socketserver on 127.0.0.1 in a daemon thread: the lifecycle every emulator shares.
+    Subclasses say which server to make and how their address reads."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0) -> None:
-        self.host = host
-        self.port = port
-        self.latency = latency
-        self._lock = threading.RLock()
-        self._calls: list[Call] = []
-        self._injections: list[_Injection] = []
-        self._holds: list[_Hold] = []
-        self._chaos: tuple[re.Pattern[str], float, Response, random.Random] | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._reset_state()
+    url_scheme = "http"
+    url_path = ""
+    host: str
+    port: int
+    _server: socketserver.BaseServer | None = None
+    _thread: threading.Thread | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    def _new_server(self) -> socketserver.BaseServer:
+        raise NotImplementedError
+
+    def _before_shutdown(self) -> None:
+        """Release what would keep a request open (held requests)."""
+
+    def _after_close(self) -> None:
+        """Close what outlives the listening socket (open WebSocket connections)."""
 
     @property
     def url(self) -> str:
         if self._server is None:
-            raise RuntimeError("emulator not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+            raise RuntimeError(f"{type(self).__name__} not started")
+        host, port = cast(tuple[str, int], self._server.server_address)[:2]
+        return f"{self.url_scheme}://{host!s}:{port}{self.url_path}"
 
     def start(self) -> Self:
         if self._server is not None:
             return self
-        server = _Server((self.host, self.port), _Handler)
-        server.emulator = self
+        server = self._new_server()
         self._server = server
         # A short poll interval keeps stop() fast, which keeps test suites fast.
         self._thread = threading.Thread(
@@ -101,9 +103,10 @@ class Emulator:
         server, thread = self._server, self._thread
         if server is None:
             return
-        self._release_holds()  # a held request must not outlive the server
+        self._before_shutdown()
         server.shutdown()
         server.server_close()
+        self._after_close()
         if thread is not None:
             thread.join(timeout=5)
         self._server = self._thread = None
@@ -113,6 +116,31 @@ class Emulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Emulator(ServedInThread):
+    """Real HTTP server on 127.0.0.1 that records every call and can inject failures."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0) -> None:
+        self.host = host
+        self.port = port
+        self.latency = latency
+        self._lock = threading.RLock()
+        self._calls: list[Call] = []
+        self._injections: list[_Injection] = []
+        self._holds: list[_Hold] = []
+        self._chaos: tuple[re.Pattern[str], float, Response, random.Random] | None = None
+        self._reset_state()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _new_server(self) -> socketserver.BaseServer:
+        server = _Server((self.host, self.port), _Handler)
+        server.emulator = self
+        return server
+
+    def _before_shutdown(self) -> None:
+        self._release_holds()  # a held request must not outlive the server
 
     # -- inspection and control --------------------------------------------------------------
 

@@ -21,8 +21,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
+from bot.emulators.base import ServedInThread
 from bot.emulators.slack import TEAM_ID, event_callback, slash_command
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
@@ -109,8 +110,11 @@ class _Connection:
             self.sock.shutdown(socket.SHUT_RDWR)
 
 
-class SocketModeEmulator:
+class SocketModeEmulator(ServedInThread):
     """Slack's Socket Mode endpoint: push envelopes to the connected app, record its acks."""
+
+    url_scheme = "ws"
+    url_path = "/link"
 
     def __init__(
         self,
@@ -132,50 +136,17 @@ class SocketModeEmulator:
         self._received: list[Any] = []
         self._pings: list[bytes] = []
         self._closes: list[tuple[int, str]] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("socket mode emulator not started")
-        host, port = self._server.server_address[:2]
-        return f"ws://{host!s}:{port}/link"
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
+    def _new_server(self) -> socketserver.BaseServer:
         server = _Server((self.host, self.port), _Handler)
         server.emulator = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="SocketModeEmulator-server",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+        return server
 
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
+    def _after_close(self) -> None:
         for connection in self._live():
             connection.close(1001, "server shutting down")
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- what a test looks at ----------------------------------------------------------------
 

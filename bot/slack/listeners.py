@@ -176,27 +176,21 @@ def register(
                 files=_files(event),
             )
 
-    def on_reaction(event: dict[str, Any]) -> None:
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user"):
-            return
-        service.react(
-            user=str(event["user"]),
-            reaction=str(event.get("reaction", "")),
-            channel=str(item.get("channel", "")),
-            ts=str(item.get("ts", "")),
-        )
+    def on_reaction(*, removed: bool) -> Callable[[dict[str, Any]], None]:
+        """A reaction added (an approval or rejection) or removed (an approval withdrawn)."""
 
-    def on_reaction_removed(event: dict[str, Any]) -> None:
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user"):
-            return
-        service.unreact(
-            user=str(event["user"]),
-            reaction=str(event.get("reaction", "")),
-            channel=str(item.get("channel", "")),
-            ts=str(item.get("ts", "")),
-        )
+        def listener(event: dict[str, Any]) -> None:
+            item = event.get("item") or {}
+            if item.get("type") != "message" or not event.get("user"):
+                return
+            (service.unreact if removed else service.react)(
+                user=str(event["user"]),
+                reaction=str(event.get("reaction", "")),
+                channel=str(item.get("channel", "")),
+                ts=str(item.get("ts", "")),
+            )
+
+        return listener
 
     def on_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         words = str(command.get("text") or "").split()
@@ -545,8 +539,8 @@ def register(
     # command's answer, a modal opened with the click's trigger_id (which expires).
     events: dict[str, Callable[[dict[str, Any]], None]] = {
         "message": on_message,
-        "reaction_added": on_reaction,
-        "reaction_removed": on_reaction_removed,
+        "reaction_added": on_reaction(removed=False),
+        "reaction_removed": on_reaction(removed=True),
         "app_home_opened": on_home_opened,
     }
     quick: dict[str, Callable[..., None]] = {
