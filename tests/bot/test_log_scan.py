@@ -15,9 +15,7 @@ of every post.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from bot.emulators.graph import GraphEmulator
+from bot.emulators.process import product_env
 from bot.emulators.slack import (
     BOT_ID,
     BOT_USER_ID,
@@ -149,12 +148,6 @@ HEADER_SHAPES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def forms(value: str) -> set[str]:
     """The ways a value can be written into a log: as is, URL-encoded, JSON-escaped."""
     return {
@@ -217,31 +210,19 @@ def world(tmp_path: Path) -> Iterator[World]:
     config.mkdir()
     (config / "schedule.yaml").write_text(SCHEDULE)
     (config / "policy.yaml").write_text(POLICY)
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "X_", "FACEBOOK_", "COUNTERSIGN_"))
-    }
-    env = (
-        base
-        | SECRETS
-        | {
-            "SLACK_API_URL": slack.api_url,
-            "X_API_URL": x.url,
-            "X_UPLOAD_URL": x.url,
-            "FACEBOOK_PAGE_ID": PAGE_ID,
-            "FACEBOOK_GRAPH_URL": graph.url,
-            "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
-            "COUNTERSIGN_CONFIG_DIR": str(config),
-            "COUNTERSIGN_DATA_DIR": str(tmp_path / "data"),
-            "COUNTERSIGN_PROPOSALS_CHANNEL": PROPOSALS,
-            "COUNTERSIGN_REVIEW_CHANNEL": REVIEW,
-            "COUNTERSIGN_APPROVERS": f"{ALICE},{BOB}",
-            "COUNTERSIGN_ADMINS": DANA,
-            "COUNTERSIGN_TIMEZONE": "Europe/London",
-            "PORT": str(_free_port()),
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = product_env(
+        slack,
+        x,
+        graph,
+        tmp_path,
+        proposals=PROPOSALS,
+        review=REVIEW,
+        approvers=f"{ALICE},{BOB}",
+        admins=DANA,
+        **SECRETS,
+        FACEBOOK_PAGE_ID=PAGE_ID,
+        COUNTERSIGN_TIMEZONE="Europe/London",
+        PYTHONUNBUFFERED="1",
     )
     yield World(slack, x, graph, env, tmp_path)
     for emulator in (slack, x, graph):
