@@ -54,13 +54,17 @@ def describe(
 
 
 def calendar(store: Store, platforms: tuple[str, ...], *, now: datetime) -> bytes:
-    """An iCalendar feed of what is queued, for people who live in their calendar."""
+    """An iCalendar feed of what is queued, for people who live in their calendar.
+
+    Overdue deliveries are in it too: during a pause they are still waiting to go out, and a
+    calendar that silently dropped them would tell the admins the queue is empty.
+    """
     feed = icalendar.Calendar()
     feed.add("prodid", "-//Countersign//scheduled posts//EN")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Countersign: scheduled posts")
     for platform in platforms:
-        for d in store.queued_between(platform, now, datetime.max.replace(tzinfo=UTC)):
+        for d in store.queued(platform):
             if d.due_at is None or d.due_at == UNSCHEDULED:
                 continue
             post = store.get_post(d.post_id)

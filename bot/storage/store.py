@@ -927,6 +927,13 @@ class Store:
     def blackout_spans(self, *, ending_after: datetime) -> list[tuple[datetime, datetime]]:
         return [(b["starts"], b["ends"]) for b in self.blackouts(ending_after=ending_after)]
 
+    def queued(self, platform: str) -> list[Delivery]:
+        """Everything queued for the platform, overdue ones included (e.g. held by a pause)."""
+        with self._lock:
+            return self._deliveries(
+                "platform = ? AND status = ?", [platform, DeliveryStatus.QUEUED.value]
+            )
+
     def queued_between(self, platform: str, starts: datetime, ends: datetime) -> list[Delivery]:
         with self._lock:
             return self._deliveries(

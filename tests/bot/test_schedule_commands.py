@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import BOB, DANA, close_harness, make_harness
 
@@ -71,3 +71,16 @@ def test_schedule_ics_writes_a_calendar_of_queued_posts(tmp_path):
         assert events[0].decoded("dtstart") == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     finally:
         close_harness(h)
+
+
+def test_schedule_ics_keeps_overdue_deliveries(harness):
+    """During a pause a queued post's slot passes; it still waits, so the feed still shows it."""
+    import icalendar
+
+    from bot.schedule_commands import calendar
+
+    post, _ = harness.approved_post("Our carol concert is on Wednesday.")
+    due = [d.due_at for d in harness.store.deliveries_for(post.id)]
+    later = max(d for d in due if d is not None) + timedelta(days=3)
+    feed = icalendar.Calendar.from_ical(calendar(harness.store, ("x", "facebook"), now=later))
+    assert sorted(e.decoded("dtstart") for e in feed.walk("VEVENT")) == sorted(due)
