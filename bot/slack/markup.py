@@ -260,10 +260,8 @@ def _bare(address: str) -> str:
 # -- the markup in ``text`` --------------------------------------------------------------------
 
 _TOKEN = re.compile(r"<([^<>\n]*)>")
-# A shortcode stands alone (not inside "10:30:00") and names something, optionally toned.
-_SHORTCODE = re.compile(
-    r"(?<![A-Za-z0-9]):(?=[a-z0-9_+'-]*[a-z])([a-z0-9_+'-]+):(?::skin-tone-([2-6]):)?"
-)
+# A shortcode stands alone (not inside "10:30:00"), optionally toned.
+_SHORTCODE = re.compile(r"(?<![A-Za-z0-9]):([a-z0-9_+'-]+):(?::skin-tone-([2-6]):)?")
 
 
 def _labels(text: str) -> dict[str, str]:
@@ -297,8 +295,10 @@ def decode(text: str) -> Words:
 def _plain(out: _Writer, text: str) -> None:
     at = 0
     for code in _SHORTCODE.finditer(text):
-        out.add(unescape(text[at : code.start()]))
         chars = standard_emoji(code.group(1))
+        if chars is None and not re.search("[a-z]", code.group(1)):
+            continue  # ":30:" names nothing: words, not a custom emoji
+        out.add(unescape(text[at : code.start()]))
         if chars is None:
             out.add(f":{code.group(1)}:", "custom_emoji")
         else:
