@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-
 # The check of findings about words that meant something only where they were written (a Slack
 # mention, a custom emoji): found by the adapter that read them, not by the checks.
 MARKUP_CHECK = "slack"

@@ -38,6 +38,7 @@ from bot.slack.blocks import (
     REJECT_VIEW,
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
+    _escape,
     edit_modal,
     full_text_modal,
     propose_modal,
@@ -154,7 +155,7 @@ def register(
             if message.get("subtype") == "tombstone":
                 # A message with thread replies (every proposal has its report) is deleted
                 # this way, not with message_deleted: Slack leaves a tombstone in its place.
-                # Source: hackclub/toriel#238; docs.slack.dev/reference/events/message/message_changed
+                # Sources: hackclub/toriel#238; Slack's message_changed event reference.
                 log.info("proposal message %s deleted (tombstone)", message.get("ts"))
                 service.withdraw(channel=event["channel"], ts=str(message.get("ts", "")))
                 return
@@ -519,7 +520,10 @@ def register(
             return
         form = ProposalForm.read(view)
         user = _user(body)
-        shown = "\n".join("> " + line for line in form.text.strip().splitlines()) or "> (pictures)"
+        # The form's words are plain text: escaped, so that "&" or "<!here>" typed there is
+        # shown as typed rather than read as Slack markup (a ping to the whole channel).
+        shown = "\n".join("> " + _escape(line) for line in form.text.strip().splitlines())
+        shown = shown or "> (pictures)"
         posted = client.chat_postMessage(
             channel=proposals_channel, text=f"Proposed by <@{user}>:\n{shown}"
         )

@@ -179,7 +179,8 @@ def _inline(out: _Writer, elements: Iterable[Any]) -> None:
         if not isinstance(element, dict):
             raise _Unknown
         kind = element.get("type")
-        style = element.get("style") if isinstance(element.get("style"), dict) else {}
+        found = element.get("style")
+        style: dict[str, Any] = found if isinstance(found, dict) else {}
         if kind == "text":
             # Bold, italic and code have no equivalent on X or Facebook: the words stay.
             # Struck-through words would read as ordinary words there: the proposer decides.

@@ -33,7 +33,10 @@ def kinds(words) -> list[tuple[str, str]]:
         ("<https://example.org|example.org>", "example.org"),
         ("<https://example.org/>", "https://example.org/"),
         ("<https://example.org/a?b=1&amp;c=2>", "https://example.org/a?b=1&c=2"),
-        ("our <https://example.org/appeal|winter appeal>", "our winter appeal (https://example.org/appeal)"),
+        (
+            "our <https://example.org/appeal|winter appeal>",
+            "our winter appeal (https://example.org/appeal)",
+        ),
         ("<mailto:hi@example.org|hi@example.org>", "hi@example.org"),
         ("<mailto:hi@example.org|write to us>", "write to us (hi@example.org)"),
         ("<!date^1392734382^{date_short}|Feb 18, 2014>", "Feb 18, 2014"),
@@ -52,8 +55,10 @@ def test_text_markup_becomes_the_words_people_saw(markup, seen):
 
 
 def test_mentions_and_custom_emoji_in_text_are_kept_as_stand_ins_and_reported():
-    words = decode("<!here> thanks <@U0G9QF9C6> in <#C0LAN6ABC|volunteers>, "
-                   "<!subteam^S0614TZR7|@comms> :partyparrot:")
+    words = decode(
+        "<!here> thanks <@U0G9QF9C6> in <#C0LAN6ABC|volunteers>, "
+        "<!subteam^S0614TZR7|@comms> :partyparrot:"
+    )
     assert words.text == "@here thanks @U0G9QF9C6 in #volunteers, @comms :partyparrot:"
     assert kinds(words) == [
         ("broadcast", "@here"),
@@ -106,8 +111,11 @@ def test_rich_text_emoji_with_skin_tone_and_custom_emoji():
     )
     # A tone given only as skin_tone is added to the emoji.
     toned = {"type": "emoji", "name": "wave", "unicode": "1f44b", "skin_tone": 5}
-    message = {"blocks": [{"type": "rich_text", "elements": [
-        {"type": "rich_text_section", "elements": [toned]}]}]}
+    message = {
+        "blocks": [
+            {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [toned]}]}
+        ]
+    }
     assert message_words(message).text == "👋🏾"
     custom = message_words(real("message_custom_emoji"))
     assert custom.text == "Our quiz night raised £420 :partyparrot:"
@@ -138,11 +146,17 @@ def test_rich_text_sections_lists_quotes_and_preformatted_text():
 def test_nested_ordered_lists_number_as_slack_does():
     def ordered(indent: int, offset: int) -> dict:
         items = [{"type": "rich_text_section", "elements": [{"type": "text", "text": "x"}]}]
-        return {"type": "rich_text_list", "style": "ordered", "indent": indent,
-                "offset": offset, "elements": items * 2}
+        return {
+            "type": "rich_text_list",
+            "style": "ordered",
+            "indent": indent,
+            "offset": offset,
+            "elements": items * 2,
+        }
 
-    message = {"blocks": [{"type": "rich_text", "elements": [
-        ordered(0, 0), ordered(1, 0), ordered(2, 3)]}]}
+    message = {
+        "blocks": [{"type": "rich_text", "elements": [ordered(0, 0), ordered(1, 0), ordered(2, 3)]}]
+    }
     assert message_words(message).text == "1. x\n2. x\n  a. x\n  b. x\n    iv. x\n    v. x"
 
 

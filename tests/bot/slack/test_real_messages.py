@@ -248,9 +248,7 @@ def test_a_message_deleted_event_withdraws_too(harness):
 def test_an_edit_by_someone_else_changes_nothing_and_is_logged(harness, caplog):
     post, ts = harness.approved_post("Fish and chips night on Friday.")
     caplog.set_level(logging.INFO, logger="bot.services")
-    harness.event(
-        edit_event(PROPOSALS, post.proposer, ts, "Something else entirely.", editor=DANA)
-    )
+    harness.event(edit_event(PROPOSALS, post.proposer, ts, "Something else entirely.", editor=DANA))
     after = harness.store.get_post(post.id)
     assert after.version == 1 and after.status is PostStatus.APPROVED
     assert after.text == "Fish and chips night on Friday."
@@ -264,3 +262,16 @@ def test_a_message_without_rich_text_is_decoded_from_its_markup(harness):
     markup = "Fish &amp; chips night :tada: <https://example.org|example.org>"
     replay(harness, message_event(PROPOSALS, CAROL, markup, ts))
     assert harness.post_for(ts).text == "Fish & chips night 🎉 example.org"
+
+
+def test_words_typed_in_the_propose_form_are_plain_text_not_markup(harness):
+    from tests.bot.slack.test_propose_modal import submit
+
+    typed = "Tea & cake at 3 <!here> :tada: &amp; more"
+    submit(harness, text=typed)
+    [echo] = [m for m in harness.slack.messages(PROPOSALS) if not m["thread_ts"]]
+    # Shown in the channel as typed: escaped, so Slack pings nobody and decodes nothing.
+    assert "Tea &amp; cake at 3 &lt;!here&gt; :tada: &amp;amp; more" in echo["text"]
+    post = harness.post_for(echo["ts"])
+    assert post.text == typed  # not decoded: a form's words are what the person saw
+    assert not [f for f in post.findings if f.check == "slack"]
