@@ -726,10 +726,13 @@ class Countersign:
 
 
 def _located(markup: Sequence[Finding], text: str) -> list[Finding]:
-    """Markup findings where their words are in ``text`` (the words were stripped, or edited
-    in a form): each wherever its excerpt occurs; gone where the proposer wrote it out."""
+    """Markup findings where their words are in ``text``: where they were, or (the words were
+    stripped, or edited in a form) wherever the excerpt occurs; gone once written out."""
     found: dict[tuple[str, int], Finding] = {}
     for finding in markup:
+        if finding.excerpt and text[finding.start : finding.end] == finding.excerpt:
+            found.setdefault((finding.rule, finding.start), finding)
+            continue
         at = text.find(finding.excerpt) if finding.excerpt else -1
         while at >= 0:
             end = at + len(finding.excerpt)
