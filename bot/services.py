@@ -25,7 +25,7 @@ from bot.checks.platform_fit import (
 )
 from bot.config import Schedule
 from bot.delivery import Deliverer
-from bot.domain.findings import Finding, Severity
+from bot.domain.findings import MARKUP_CHECK, Finding, Severity
 from bot.domain.posts import (
     PLATFORM_NAMES,
     UNSCHEDULED,
@@ -163,8 +163,11 @@ class Countersign:
         requested_at: datetime | None = None,
         variants: dict[str, str] | None = None,
         alt_texts: Sequence[str] = (),
+        markup: Sequence[Finding] = (),
     ) -> Post | None:
-        """A top-level message in the proposals channel becomes post #N, checked and routed."""
+        """A top-level message in the proposals channel becomes post #N, checked and routed.
+        ``markup``: findings about what the words meant only where they were written (a Slack
+        mention, a custom emoji), found by the adapter that read them."""
         platforms = platforms or self.platforms
         variants = {
             p: v.strip() for p, v in (variants or {}).items() if p in platforms and v.strip()
@@ -195,6 +198,7 @@ class Countersign:
         findings = sorted(
             [
                 *self.check_all(text, platforms, variants),
+                *_located(markup, text),
                 *image_findings,
                 *self.check_descriptions(attachments, platforms),
             ],
@@ -328,12 +332,18 @@ class Countersign:
         user: str,
         text: str,
         files: Sequence[dict[str, Any]] | None = None,
+        markup: Sequence[Finding] = (),
     ) -> Post | None:
-        """An edited proposal message: re-checked; ``files`` None keeps the current images."""
+        """An edited proposal message: re-checked; ``files`` None keeps the current images.
+        Only the proposer's own edits make a new version: Slack also reports changes that
+        others make to a message (an admin's edit, an app's), which change nothing here."""
         post = self.store.post_for_message(channel, ts)
         if post is None or post.source_ts != ts:
             return None
-        return self.new_version(post, user=user, text=text, files=files)
+        if user != post.proposer:
+            log.info("post #%s: a change by %s, not its proposer, changes nothing", post.id, user)
+            return post
+        return self.new_version(post, user=user, text=text, files=files, markup=markup)
 
     def new_version(
         self,
@@ -342,9 +352,14 @@ class Countersign:
         user: str,
         text: str,
         files: Sequence[dict[str, Any]] | None = None,
+        markup: Sequence[Finding] | None = None,
     ) -> Post:
-        """A revision, whichever way it came (an edited message, the Edit modal, suggestions)."""
+        """A revision, whichever way it came (an edited message, the Edit modal, suggestions).
+        ``markup`` None (plain words from a form): what the last version meant only in Slack
+        stays flagged wherever its words are still there."""
         text = text.strip()
+        if markup is None:
+            markup = [f for f in post.findings if f.check == MARKUP_CHECK]
         if files is None:
             images = self.store.image_data(post)
             image_findings = [f for f in post.findings if f.rule in ATTACHMENT_RULES]
@@ -353,6 +368,7 @@ class Countersign:
         findings = sorted(
             [
                 *self.check_all(text, post.platforms, post.variants),
+                *_located(markup, text),
                 *image_findings,
                 *self.check_descriptions(tuple(a for a, _ in images), post.platforms),
             ],
@@ -707,6 +723,22 @@ class Countersign:
         self._requeue_missed()
         if self.delivery is not None:
             self.delivery.recover()
+
+
+def _located(markup: Sequence[Finding], text: str) -> list[Finding]:
+    """Markup findings where their words are in ``text``: where they were, or (the words were
+    stripped, or edited in a form) wherever the excerpt occurs; gone once written out."""
+    found: dict[tuple[str, int], Finding] = {}
+    for finding in markup:
+        if finding.excerpt and text[finding.start : finding.end] == finding.excerpt:
+            found.setdefault((finding.rule, finding.start), finding)
+            continue
+        at = text.find(finding.excerpt) if finding.excerpt else -1
+        while at >= 0:
+            end = at + len(finding.excerpt)
+            found.setdefault((finding.rule, at), replace(finding, start=at, end=end))
+            at = text.find(finding.excerpt, end)
+    return sorted(found.values(), key=lambda f: f.start)
 
 
 def _verdict(post: Post) -> str:

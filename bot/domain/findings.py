@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+# The check of findings about words that meant something only where they were written (a Slack
+# mention, a custom emoji): found by the adapter that read them, not by the checks.
+MARKUP_CHECK = "slack"
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -19,7 +23,7 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # "voice", "confidentiality" or "platform"
+    check: str  # "voice", "confidentiality", "platform" or MARKUP_CHECK
     rule: str
     severity: Severity
     start: int

@@ -386,7 +386,10 @@ def message_event(
     *,
     thread_ts: str | None = None,
     files: list[dict[str, Any]] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """``blocks``: the rich_text block Slack's clients send with what was typed (``text`` is
+    then its markup); without them the event is like one from an app or an old client."""
     event: dict[str, Any] = {
         "type": "message",
         "channel": channel,
@@ -400,6 +403,8 @@ def message_event(
     }
     if thread_ts:
         event["thread_ts"] = thread_ts
+    if blocks:
+        event["blocks"] = blocks
     if files:
         # Slack marks messages that carry uploads with this subtype.
         event.update(subtype="file_share", files=files, upload=False, display_as_bot=False)
@@ -407,10 +412,18 @@ def message_event(
 
 
 def edit_event(
-    channel: str, user: str, ts: str, new_text: str, *, old_text: str = ""
+    channel: str,
+    user: str,
+    ts: str,
+    new_text: str,
+    *,
+    old_text: str = "",
+    blocks: list[dict[str, Any]] | None = None,
+    editor: str | None = None,
 ) -> dict[str, Any]:
+    """``user`` wrote the message; ``editor`` (default: the same) changed it."""
     edit_ts = new_ts()
-    return {
+    event: dict[str, Any] = {
         "type": "message",
         "subtype": "message_changed",
         "hidden": True,
@@ -423,9 +436,38 @@ def edit_event(
             "user": user,
             "text": new_text,
             "ts": ts,
-            "edited": {"user": user, "ts": edit_ts},
+            "edited": {"user": editor or user, "ts": edit_ts},
         },
         "previous_message": {"type": "message", "user": user, "text": old_text, "ts": ts},
+    }
+    if blocks:
+        event["message"]["blocks"] = blocks
+    return event
+
+
+def tombstone_event(channel: str, ts: str, *, reply_count: int = 1) -> dict[str, Any]:
+    """A message with thread replies deleted: no message_deleted, but message_changed whose
+    message is a tombstone from USLACKBOT (hackclub/toriel#238; slack-edge#10)."""
+    event_ts = new_ts()
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": channel,
+        "channel_type": "channel",
+        "ts": event_ts,
+        "event_ts": event_ts,
+        "message": {
+            "type": "message",
+            "subtype": "tombstone",
+            "text": "This message was deleted.",
+            "user": "USLACKBOT",
+            "hidden": True,
+            "ts": ts,
+            "thread_ts": ts,
+            "reply_count": reply_count,
+        },
+        "previous_message": {"type": "message", "ts": ts, "thread_ts": ts},
     }
 
 

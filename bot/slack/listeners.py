@@ -38,12 +38,14 @@ from bot.slack.blocks import (
     REJECT_VIEW,
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
+    _escape,
     edit_modal,
     full_text_modal,
     propose_modal,
     reject_modal,
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
+from bot.slack.markup import message_words
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -150,16 +152,26 @@ def register(
         subtype = event.get("subtype")
         if subtype == "message_changed":
             message = event.get("message") or {}
+            if message.get("subtype") == "tombstone":
+                # A message with thread replies (every proposal has its report) is deleted
+                # this way, not with message_deleted: Slack leaves a tombstone in its place.
+                # Sources: hackclub/toriel#238; Slack's message_changed event reference.
+                log.info("proposal message %s deleted (tombstone)", message.get("ts"))
+                service.withdraw(channel=event["channel"], ts=str(message.get("ts", "")))
+                return
             if message.get("bot_id") or _is_reply(message):
                 return
             before = _file_ids(event.get("previous_message") or {})
+            words = message_words(message)
             service.revise(
                 channel=event["channel"],
                 ts=str(message.get("ts", "")),
-                user=str(message.get("user", "")),
-                text=str(message.get("text", "")),
+                # Who made this change: ``edited.user`` names the editor, ``user`` the author.
+                user=str((message.get("edited") or {}).get("user") or message.get("user", "")),
+                text=words.text,
                 # Only a change of attachments costs new downloads.
                 files=None if _file_ids(message) == before else _files(message),
+                markup=words.findings(),
             )
         elif subtype == "message_deleted":
             ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
@@ -168,12 +180,14 @@ def register(
         elif subtype in (None, "file_share"):
             if event.get("bot_id") or _is_reply(event) or not event.get("user"):
                 return
+            words = message_words(event)
             service.propose(
                 channel=event["channel"],
                 ts=str(event["ts"]),
                 user=str(event["user"]),
-                text=str(event.get("text") or ""),
+                text=words.text,
                 files=_files(event),
+                markup=words.findings(),
             )
 
     def on_reaction(*, removed: bool) -> Callable[[dict[str, Any]], None]:
@@ -506,7 +520,10 @@ def register(
             return
         form = ProposalForm.read(view)
         user = _user(body)
-        shown = "\n".join("> " + line for line in form.text.strip().splitlines()) or "> (pictures)"
+        # The form's words are plain text: escaped, so that "&" or "<!here>" typed there is
+        # shown as typed rather than read as Slack markup (a ping to the whole channel).
+        shown = "\n".join("> " + _escape(line) for line in form.text.strip().splitlines())
+        shown = shown or "> (pictures)"
         posted = client.chat_postMessage(
             channel=proposals_channel, text=f"Proposed by <@{user}>:\n{shown}"
         )

@@ -145,7 +145,7 @@ def test_other_reactions_and_unknown_messages_are_ignored(harness):
 def test_edit_voids_approval_and_rechecks(harness):
     post, ts = harness.approved_post(CLEAN)
     assert post.status is PostStatus.APPROVED
-    harness.edit(CAROL, ts, CLEAN + " Bring a friend.")
+    harness.edit(ALICE, ts, CLEAN + " Bring a friend.")
     edited = harness.store.get_post(post.id)
     assert edited.status is PostStatus.IN_REVIEW and edited.version == 2
     assert edited.approvers == ()  # the approval was for the old words
@@ -163,7 +163,7 @@ def test_edit_voids_approval_and_rechecks(harness):
 
 def test_edit_into_a_blocked_post(harness):
     post, ts = harness.approved_post(CLEAN)
-    harness.edit(CAROL, ts, CLEAN + " Ask for Jo on 07700 900123.")
+    harness.edit(ALICE, ts, CLEAN + " Ask for Jo on 07700 900123.")
     assert harness.store.get_post(post.id).status is PostStatus.BLOCKED
     # the approver is told when they try to approve the blocked version
     harness.react(BOB, "white_check_mark", ts, channel=PROPOSALS)
@@ -172,7 +172,7 @@ def test_edit_into_a_blocked_post(harness):
 
 def test_edit_with_the_same_text_keeps_the_approval(harness):
     post, ts = harness.approved_post(CLEAN)
-    harness.edit(CAROL, ts, CLEAN)  # Slack sends message_changed for unfurls too
+    harness.edit(ALICE, ts, CLEAN)  # Slack sends message_changed for unfurls too
     assert harness.store.get_post(post.id).status is PostStatus.APPROVED
 
 
