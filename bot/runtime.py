@@ -168,6 +168,7 @@ def build_runtime(
         clock=clock,
         executor=executor,
         verify_token=serving,
+        app_id=settings.slack_app_id,
     )
     return Runtime(
         settings, store, client, service, app, scheduler, delivery, replay=registered.replay
