@@ -144,7 +144,9 @@ def build_runtime(
         store.close()
         raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     service.register = lambda: load_register(store, key)
-    service.files = SlackFiles(settings.secret("slack_bot_token"))
+    service.files = SlackFiles(
+        settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
+    )
     delivery = Deliverer(
         store, notifier, service.publishers, clock=clock, recheck=service.blocking_now
     )
