@@ -18,6 +18,7 @@ from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
 from slack_sdk import WebClient
 
 from bot.storage import Store
+from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class Installation:
             app_id=app_id or answer.get("app_id") or None,
             is_enterprise_install=answer.get("is_enterprise_install") is True,
         )
+        if not found.team_id and not found.is_enterprise_install:
+            # Every bot token belongs to a workspace; without it nothing could be checked.
+            raise ConfigError("auth.test did not say which workspace the bot token is for")
         if not found.app_id:
             log.warning(
                 "the app's id is unknown (set SLACK_APP_ID): requests are checked for their "

@@ -129,9 +129,7 @@ class SlackFiles:
                 # requests would drop the token on a redirect to another host; this does not
                 # follow such a redirect at all (no request leaves for a host not Slack's).
                 log.warning("file %s redirected outside Slack; not followed", file_id)
-                return Download(
-                    name, None, f"Slack sent its download elsewhere: {ATTACH_ITSELF}"
-                )
+                return Download(name, None, f"Slack sent its download elsewhere: {ATTACH_ITSELF}")
             left = ends - time.monotonic()
             if left <= 0:
                 return Download(name, None, self._too_slow())

@@ -131,7 +131,7 @@ def test_the_token_goes_only_to_slack_over_https_and_the_configured_api():
 class _Trickle(BaseHTTPRequestHandler):
     """A file server that sends a byte every 50 ms: each read is prompt, the whole is not."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "image/jpeg")
         self.end_headers()

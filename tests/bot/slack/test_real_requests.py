@@ -86,14 +86,18 @@ def command(harness, text: str, user: str = DANA) -> dict[str, Any]:
     fields = fixture("slash_command.json")
     for key in ("enterprise_id", "enterprise_name"):
         fields.pop(key)
-    return fields | OURS | {
-        "command": "/countersign",
-        "text": text,
-        "user_id": user,
-        "channel_id": REVIEW,
-        "response_url": harness.slack.response_url("real"),
-        "trigger_id": f"{new_ts()}.xxx",
-    }
+    return (
+        fields
+        | OURS
+        | {
+            "command": "/countersign",
+            "text": text,
+            "user_id": user,
+            "channel_id": REVIEW,
+            "response_url": harness.slack.response_url("real"),
+            "trigger_id": f"{new_ts()}.xxx",
+        }
+    )
 
 
 def test_a_replayed_pause_acts_once(harness):
@@ -250,7 +254,9 @@ def connect_share(harness, files_info: str) -> dict[str, Any]:
     body = proposal_event("event_file_share_check_file_info.json", "")
     body |= OURS | {"authorizations": [OUR_AUTHORIZATION]}
     [stub] = body["event"]["files"]
-    assert stub == {k: stub[k] for k in ("id", "mode", "file_access", "created", "timestamp", "user")}
+    assert stub == {
+        k: stub[k] for k in ("id", "mode", "file_access", "created", "timestamp", "user")
+    }
     stub["id"] = file["id"]
     return body
 
