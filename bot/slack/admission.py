@@ -14,7 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
+from slack_bolt.request.internals import (
+    extract_enterprise_id,
+    extract_is_enterprise_install,
+    extract_team_id,
+)
 from slack_sdk import WebClient
 
 from bot.storage import Store
@@ -72,6 +76,8 @@ class Installation:
             if not enterprise:
                 return "a workspace outside the organisation"
             return None
+        if extract_is_enterprise_install(body):
+            return "an org-wide installation"
         team = extract_team_id(body)
         if team and team != self.team_id:
             return f"workspace {team}"
@@ -111,7 +117,9 @@ def admit(
             return next()
         why = installation.refusal(body) if installation else None
         if why:
-            # Answered 200 like Bolt when it cannot authorize a request: Slack must not retry.
+            # Answered 200, as Bolt answers a request it cannot authorize (slack_bolt/
+            # middleware/authorization/internals.py, _build_user_facing_error_response): Slack
+            # must not retry it. Empty: whoever sent it is not one of ours to tell anything.
             log.warning("refused a request (%s) for %s", _kind(body), why)
             return BoltResponse(status=200, body="")
         key = replay_key(request, body)
