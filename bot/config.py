@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         "https://slack.com/api/",
         "Base URL of the Slack Web API (passed to WebClient as base_url).",
     )
+    slack_app_id: str | None = _setting(
+        "SLACK_APP_ID",
+        "slack_app_id",
+        None,
+        "The Slack app's id (A…, on its Basic Information page): requests naming another app "
+        "are refused. Default: the app_id auth.test answers, when it answers one.",
+    )
     x_consumer_key: SecretStr | None = _setting(
         "X_CONSUMER_KEY", "x_consumer_key", None, "X API key (OAuth 1.0a consumer key)."
     )

@@ -144,7 +144,9 @@ def build_runtime(
         store.close()
         raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     service.register = lambda: load_register(store, key)
-    service.files = SlackFiles(settings.secret("slack_bot_token"))
+    service.files = SlackFiles(
+        settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
+    )
     delivery = Deliverer(
         store, notifier, service.publishers, clock=clock, recheck=service.blocking_now
     )
@@ -168,6 +170,7 @@ def build_runtime(
         clock=clock,
         executor=executor,
         verify_token=serving,
+        app_id=settings.slack_app_id,
     )
     return Runtime(
         settings, store, client, service, app, scheduler, delivery, replay=registered.replay

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -108,6 +109,14 @@ def malformed(body: object) -> str | None:
     return None
 
 
+def _is_ssl_check(text: str, content_type: str | None) -> bool:
+    """Slack's check of the certificate: ``token=…&ssl_check=1`` (Bolt's test,
+    slackapi/bolt-python:tests/scenario_tests/test_ssl_check.py; SslCheck reads only this)."""
+    if content_type == "application/json" or text.startswith("{"):
+        return False
+    return dict(parse_qsl(text, keep_blank_values=True)).get("ssl_check") == "1"
+
+
 def _is_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("https://", "http://"))
 
@@ -176,6 +185,13 @@ def wsgi_app(
                 text = raw.decode("utf-8")  # the verifier decodes it too, and would raise
             except UnicodeDecodeError:
                 return _plain(start_response, "400 Bad Request", "malformed body")
+            # Bolt reads the media type without its parameters ("; charset=…"): so must this.
+            content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0] or None
+            # Bolt answers Slack's certificate check (a form post with ssl_check=1) with an empty
+            # 200 before it looks at the signature (slack_bolt/app/app.py puts SslCheck before
+            # RequestVerification): it does nothing, so it needs no signature here either.
+            if _is_ssl_check(text, content_type):
+                return _plain(start_response, "200 OK", "")
             timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
             signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
             # Header values arrive as Latin-1: "²" is a digit to isdigit() but not to int(), and
@@ -183,8 +199,6 @@ def wsgi_app(
             sound = timestamp.isascii() and timestamp.isdigit() and signature.isascii()
             if not sound or not verifier.is_valid(text, timestamp, signature):
                 return _plain(start_response, "401 Unauthorized", "invalid signature")
-            # Bolt reads the media type without its parameters ("; charset=…"): so must this.
-            content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0] or None
             try:
                 problem = malformed(parse_body(text, content_type))
             except (ValueError, RecursionError):  # JSONDecodeError is a ValueError

@@ -280,6 +280,7 @@ class Countersign:
         for file in files[:MAX_ATTACHMENTS]:
             name = str(file.get("name") or file.get("id") or "attachment")
             got = self.files.fetch(file) if self.files else None
+            name = got.name if got else name  # Slack may name a file only when asked (files.info)
             if got is None or got.data is None:
                 problem = got.problem if got else "attachments cannot be downloaded here"
                 findings.append(unreadable_attachment(name, problem or "unknown problem"))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
+APP_ID = "A0001"  # the api_app_id every builder below puts in what Slack sends
 
 _ts_lock = threading.Lock()
 _ts_seq = itertools.count(100)
@@ -131,6 +132,60 @@ class SlackEmulator(Emulator):
             self._files[file_id] = {**entry, "data": data}
             return dict(entry)
 
+    def install_file(self, file: dict[str, Any], data: bytes = b"") -> dict[str, Any]:
+        """A file object as Slack describes it (a recorded files.info answer), kept as it is
+        but for a hosted file's links, which move from files.slack.com to this emulator."""
+        with self._lock:
+            entry = dict(file)
+            if entry.get("mode") == "hosted":
+                url = f"{self.url}/files-pri/T0001-{entry['id']}/{entry.get('name') or 'file'}"
+                entry.update(url_private=url, url_private_download=url + "?download=1")
+            self._files[str(entry["id"])] = {**entry, "data": data}
+            return dict(entry)
+
+    def redirect_file(self, file: dict[str, Any], to: str) -> None:
+        """Make a file's download answer 302 to ``to`` (a CDN, or somewhere worse)."""
+        with self._lock:
+            self._files[file["id"]]["redirect"] = to
+
+    @staticmethod
+    def file_stub(file: dict[str, Any]) -> dict[str, Any]:
+        """The file as a Slack Connect channel's event names it: no name, no links; the app
+        must ask files.info (https://zenn.dev/straydog/articles/42c4152bf963e3 shows one)."""
+        return {
+            "id": file["id"],
+            "mode": "file_access",
+            "file_access": "check_file_info",
+            "created": 0,
+            "timestamp": 0,
+            "user": "",
+        }
+
+    def add_remote_file(
+        self, title: str, external_url: str, external_type: str = "app"
+    ) -> dict[str, Any]:
+        """A remote file (files.remote.add): its url_private is the external URL, any host
+        (https://docs.slack.dev/reference/methods/files.remote.info, whose answer this copies)."""
+        with self._lock:
+            file_id = f"F{len(self._files) + 1:08d}"
+            entry = {
+                "id": file_id,
+                "name": title,
+                "title": title,
+                "mimetype": "application/vnd.slack-remote",
+                "filetype": "remote",
+                "size": 0,
+                "mode": "external",
+                "is_external": True,
+                "external_type": external_type,
+                "url_private": external_url,
+                "external_id": file_id.lower(),
+                "external_url": external_url,
+                "file_access": "visible",
+            }
+            self._files[file_id] = {**entry, "data": b""}
+            return dict(entry)
+
     def response_url(self, name: str = "cmd") -> str:
         """A stand-in for a slash command's response_url; what is posted there is recorded."""
         return f"{self.url}/response/{name}"
@@ -185,6 +240,8 @@ class SlackEmulator(Emulator):
         if stored is None or auth != f"Bearer {self.token}":
             # Like Slack: a missing or wrong token gets a sign-in page, not an error status.
             return 200, {"Content-Type": "text/html; charset=utf-8"}, "<html>Sign in</html>"
+        if stored.get("redirect"):
+            return 302, {"Location": stored["redirect"]}, ""
         return 200, {"Content-Type": stored["mimetype"]}, stored["data"]
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
@@ -206,7 +263,21 @@ class SlackEmulator(Emulator):
             "team_id": TEAM_ID,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
+            # Seen in auth.test answers (slackapi/java-slack-sdk:
+            # json-logs/samples/api/auth.test.json); enterprise_id only inside an organisation.
+            "is_enterprise_install": False,
+            "app_id": APP_ID,
         }
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        # The answer's shape: slackapi/java-slack-sdk:json-logs/samples/api/files.info.json
+        # ({"ok", "file": {…}, …}); file_not_found for an id it does not know
+        # (https://hexdocs.pm/slack/Slack.Web.Files.html lists files.info's errors).
+        stored = self._files.get(str(args.get("file") or ""))
+        if stored is None:
+            return _body("file_not_found")
+        file = {k: v for k, v in stored.items() if k not in ("data", "redirect")}
+        return {"ok": True, "file": file, "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel")

@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.delivery import Deliverer
 from bot.services import Countersign
 from bot.slack import listeners
+from bot.slack.admission import Installation, admit
 from bot.storage import Store
 
 
@@ -45,6 +46,7 @@ def build_app(
     secret_key: str | None = None,
     executor: Executor | None = None,
     verify_token: bool = True,
+    app_id: str | None = None,
 ) -> tuple[App, listeners.Registered]:
     # One pool for the work behind every acknowledgement: Bolt's lazy listeners and events.
     executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")  # CLI
@@ -65,6 +67,10 @@ def build_app(
         # What nothing listens to goes to listeners.answer_despite_error: a quiet 200.
         raise_error_for_unhandled_request=True,
     )
+    # Registered before the listeners' middleware: a request for another installation, or a
+    # replayed one, is answered before anything records or acts on it.
+    installation = Installation.of_token(client, app_id) if verify_token else None
+    admit(app, store, installation, clock)
     registered = listeners.register(
         app,
         service,

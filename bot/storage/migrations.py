@@ -239,3 +239,19 @@ def m010_event_inbox(db: Database) -> None:
         CREATE INDEX slack_events_unfinished ON slack_events (done_at, received_at);
         """,
     )
+
+
+@migrations()
+def m011_slack_requests(db: Database) -> None:
+    # Slash commands and interactive payloads carry no event_id: a replayed one is recognised
+    # by its signature (HTTP) or its trigger_id (Socket Mode), kept past the 5-minute window.
+    _run(
+        db,
+        """
+        CREATE TABLE slack_requests (
+            key TEXT PRIMARY KEY,
+            received_at TEXT NOT NULL
+        );
+        CREATE INDEX slack_requests_received ON slack_requests (received_at);
+        """,
+    )

@@ -79,6 +79,7 @@ class Store:
         self.db = db
         self._lock = threading.RLock()
         self._events_seen = 0
+        self._requests_seen = 0
 
     def close(self) -> None:
         with self._lock:
@@ -174,6 +175,23 @@ class Store:
                     "DELETE FROM slack_events WHERE received_at < ? "
                     "AND (done_at IS NOT NULL OR body IS NULL)",
                     [iso(at - timedelta(days=1))],
+                )
+            return cursor.rowcount == 1
+
+    def first_request(self, key: str, at: datetime) -> bool:
+        """True the first time a command or interactive payload is seen (``key``: its signature
+        or trigger_id). Slack never resends these, so a second copy is a replay."""
+        with self._tx(durable=True) as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO slack_requests (key, received_at) VALUES (?, ?)",
+                [key, iso(at)],
+            )
+            self._requests_seen += 1
+            if self._requests_seen % 100 == 0:
+                # A signature is refused 5 minutes after its timestamp; an hour is ample.
+                db.execute(
+                    "DELETE FROM slack_requests WHERE received_at < ?",
+                    [iso(at - timedelta(hours=1))],
                 )
             return cursor.rowcount == 1
 

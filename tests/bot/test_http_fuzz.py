@@ -130,8 +130,10 @@ def snapshot(h: Any) -> tuple[Any, ...]:
     """Everything a request could change: every table, and what Slack was sent."""
     conn = sqlite3.connect(f"file:{h.tmp / 'countersign.db'}?mode=ro", uri=True)
     try:
-        # Bolt answers 404 to what nothing listens to after the event's id is recorded as seen.
-        tables = [line for line in conn.iterdump() if '"slack_events"' not in line]
+        # Bolt answers 404 to what nothing listens to after the event's id (or the request's
+        # signature, for commands and interactions) is recorded as seen.
+        seen = ('"slack_events"', '"slack_requests"')
+        tables = [line for line in conn.iterdump() if not any(t in line for t in seen)]
     finally:
         conn.close()
     slack = h.slack

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.emulators.slack import SlackEmulator, message_event, new_ts
+from bot.emulators.slack import SlackEmulator, message_event, new_ts, slash_command
 from bot.emulators.socket_mode import (
     CLOSE,
     CONTINUATION,
@@ -140,6 +140,20 @@ def test_help_command_over_the_socket_is_answered_in_the_ack(served):
     assert staff_help["text"].startswith("What you can do with Countersign:")
     assert "/countersign help" in staff_help["text"] and "now <id>" not in staff_help["text"]
     assert "now <id>" in admin_help["text"]
+
+
+def test_over_the_socket_a_command_acts_once_and_only_for_this_workspace(served):
+    fields = slash_command("help", user_id=CAROL, channel_id=REVIEW)
+    first = served.socket.send("slash_commands", fields)
+    assert served.socket.wait_for_ack(first, timeout=10).payload  # answered
+    # The same command delivered again (one trigger_id: one use) is acked and not answered.
+    again = served.socket.send("slash_commands", fields)
+    assert served.socket.wait_for_ack(again, timeout=10).payload is None
+    # A command naming another workspace is acked and not answered either.
+    other = slash_command("help", user_id=CAROL, channel_id=REVIEW, team_id="T0THEIRS")
+    foreign = served.socket.send("slash_commands", other)
+    assert served.socket.wait_for_ack(foreign, timeout=10).payload is None
+    assert "refused a request (command /countersign) for workspace T0THEIRS" in served.stderr()
 
 
 def test_a_refresh_request_reconnects_and_envelopes_still_get_through(served):
