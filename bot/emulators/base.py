@@ -40,6 +40,7 @@ class _Injection:
     method: str | None
     response: Response
     times: int
+    acted: bool = False  # the request is carried out before this answer replaces the real one
 
     def matches(self, call: Call) -> bool:
         method_ok = self.method is None or self.method.upper() == call.method
@@ -166,9 +167,12 @@ class Emulator(ServedInThread):
         headers: dict[str, str] | None = None,
         times: int = 1,
         method: str | None = None,
+        acted: bool = False,
     ) -> None:
+        """Answer matching requests with this instead. ``acted``: carry the request out first,
+        as a platform that did the work and then failed to say so (a 5xx with the post live)."""
         injection = _Injection(
-            re.compile(pattern), method, (status, dict(headers or {}), body), times
+            re.compile(pattern), method, (status, dict(headers or {}), body), times, acted
         )
         with self._lock:
             self._injections.append(injection)
@@ -232,6 +236,8 @@ class Emulator(ServedInThread):
                     injection.times -= 1
                     if injection.times == 0:
                         self._injections.remove(injection)
+                    if injection.acted and parse_error is None:
+                        self.handle(call)
                     status, headers, body = injection.response
                     return status, dict(headers), body
             if self._chaos is not None:

@@ -239,3 +239,11 @@ def m010_event_inbox(db: Database) -> None:
         CREATE INDEX slack_events_unfinished ON slack_events (done_at, received_at);
         """,
     )
+
+
+@migrations()
+def m011_platform_pause_kind(db: Database) -> None:
+    # Why a platform is paused decides how it resumes: rejected credentials are probed with a
+    # cheap call, an account that may not post (no credits, no write permission) only by a
+    # person, since reading still works and a probe would resume it into the same refusal.
+    _run(db, "ALTER TABLE platform_state ADD COLUMN paused_kind TEXT;")
