@@ -236,3 +236,16 @@ def test_a_duplicate_is_reported_as_one(harness, platform, pattern, answer):
     harness.clock.now += timedelta(hours=3)
     harness.runtime.delivery.publish_due()
     assert len(emulator.calls_to(pattern, method="POST")) == 1  # not retried
+
+
+def test_the_home_tab_says_what_to_fix_for_an_account_pause(harness):
+    from tests.bot.slack.test_home import home, part
+
+    harness.store.pause_platform("x", reason="X said: credits depleted", at=FB_SLOT, kind="account")
+    harness.store.pause_platform("facebook", reason="Invalid OAuth access token", at=FB_SLOT)
+    platforms = part(home(harness.store, DANA, admin=True), "Platforms").splitlines()
+    [x_line] = [line for line in platforms if "*X*" in line]
+    [fb_line] = [line for line in platforms if "*Facebook*" in line]
+    assert "paused — it refuses posts from this account" in x_line
+    assert "fix the account on X" in x_line and "retries by itself" not in x_line
+    assert "paused — it rejected Countersign's credentials" in fb_line
