@@ -130,7 +130,7 @@ class Emulator(ServedInThread):
         self._calls: list[Call] = []
         self._injections: list[_Injection] = []
         self._holds: list[_Hold] = []
-        self._chaos: tuple[re.Pattern[str], float, Response, random.Random] | None = None
+        self._chaos: tuple[_Injection, float, random.Random] | None = None
         self._reset_state()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -185,11 +185,15 @@ class Emulator(ServedInThread):
         status: int = 503,
         body: Any = None,
         seed: int = 0,
+        acted: bool = False,
+        method: str | None = None,
     ) -> None:
-        """Fail a random share of matching requests (after recording them): soak tests."""
+        """Fail a random share of matching requests (after recording them): soak tests.
+        ``acted``: carry each out first, as a platform that did the work and failed to say so."""
         response: Response = (status, {}, body if body is not None else {"title": "injected"})
+        rule = _Injection(re.compile(pattern), method, response, 0, acted)
         with self._lock:
-            self._chaos = (re.compile(pattern), rate, response, random.Random(seed))
+            self._chaos = (rule, rate, random.Random(seed))
 
     def hold(self, pattern: str, method: str | None = None) -> threading.Event:
         """Matching requests wait (recorded, unanswered) until the returned event is set."""
@@ -241,9 +245,12 @@ class Emulator(ServedInThread):
                     status, headers, body = injection.response
                     return status, dict(headers), body
             if self._chaos is not None:
-                pattern, rate, response, rng = self._chaos
-                if pattern.search(call.path) and rng.random() < rate:
-                    return response[0], dict(response[1]), response[2]
+                rule, rate, rng = self._chaos
+                if rule.matches(call) and rng.random() < rate:
+                    if rule.acted and parse_error is None:
+                        self.handle(call)
+                    status, headers, body = rule.response
+                    return status, dict(headers), body
             if parse_error is not None:
                 return 400, {}, {"error": "bad_request", "detail": parse_error}
             try:
