@@ -26,6 +26,12 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 PROBE_EVERY = timedelta(minutes=5)  # how often a paused platform's credentials are tried
+# What to fix when a platform refuses every post from the account.
+_ACCOUNT_FIXES = {
+    "x": "the X account: its credits, the app's Read and write permission (then make the access "
+    "token again) or its access level",
+    "facebook": "the Page access token: it needs pages_manage_posts and pages_read_engagement",
+}
 
 
 class Notifier(Protocol):
@@ -248,11 +254,11 @@ class Deliverer:
                 delivery.platform, reason=exc.reason, at=now, kind=exc.kind.value
             )
             if paused and exc.kind is FailureKind.ACCOUNT:
+                what = _ACCOUNT_FIXES.get(delivery.platform, "the account")
                 self.notifier.alert(
                     f"{name} refuses posts from this account ({exc.reason}). Publishing on "
                     f"{name} is paused; its queue is kept and nothing else is affected. Fix "
-                    f"the account on {name} (credits, the app's write permission or access "
-                    f"level), then run `/countersign resume {delivery.platform}`."
+                    f"{what}, then run `/countersign resume {delivery.platform}`."
                 )
             elif paused:
                 self.notifier.alert(

@@ -1,4 +1,4 @@
-"""X through tweepy: API v2 for posts (OAuth 1.0a user context), v1.1 for image uploads."""
+"""X through tweepy: API v2 for posts, look-ups and picture uploads (OAuth 1.0a user context)."""
 
 from __future__ import annotations
 

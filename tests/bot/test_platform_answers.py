@@ -202,6 +202,8 @@ def test_an_account_refusal_pauses_the_platform_tells_admins_once_and_keeps_the_
         assert delivery(harness, post, other).status is DeliveryStatus.PUBLISHED  # unaffected
     [alert] = alerts(harness, "refuses posts from this account")
     assert said in alert["text"] and f"/countersign resume {platform}" in alert["text"]
+    fix = "its credits" if platform == "x" else "it needs pages_manage_posts"
+    assert fix in alert["text"]  # what to fix on the account
     # Reading still works for such an account: no probe resumes it into the same refusal.
     for _ in range(3):
         harness.clock.now += timedelta(minutes=6)
