@@ -86,8 +86,8 @@ class Settings(BaseSettings):
     x_upload_url: str = _setting(
         "X_UPLOAD_URL",
         "x_upload_url",
-        "https://upload.twitter.com",
-        "Base URL of X's media upload API.",
+        "https://api.x.com",
+        "Base URL of X's media upload API (API v2).",
     )
     facebook_page_id: str | None = _setting(
         "FACEBOOK_PAGE_ID", "facebook_page_id", None, "Id of the Facebook Page to publish to."

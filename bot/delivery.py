@@ -26,6 +26,12 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 PROBE_EVERY = timedelta(minutes=5)  # how often a paused platform's credentials are tried
+# What to fix when a platform refuses every post from the account.
+_ACCOUNT_FIXES = {
+    "x": "the X account: its credits, the app's Read and write permission (then make the access "
+    "token again) or its access level",
+    "facebook": "the Page access token: it needs pages_manage_posts and pages_read_engagement",
+}
 
 
 class Notifier(Protocol):
@@ -121,6 +127,11 @@ class Deliverer:
         state = self.store.platform_state(platform)
         if not state["paused_reason"]:
             return True
+        if state["paused_kind"] == FailureKind.ACCOUNT.value:
+            # Reading still works for an account that may not post (no credits, no write
+            # permission): a probe would resume it into the same refusal, and tell the admins
+            # again each time. Only a person knows it is fixed (`/countersign resume`).
+            return False
         checked = state["checked_at"]
         now = self.clock()
         if checked is not None and now - checked < PROBE_EVERY:
@@ -157,6 +168,7 @@ class Deliverer:
             post_id=post.id,
             text=post.text_for(delivery.platform),
             images=images,
+            claimed_at=delivery.claimed_at,
         )
 
     def _deliver(self, delivery: Delivery) -> bool:
@@ -238,7 +250,17 @@ class Deliverer:
             self.on_queue_changed()
         elif plan.next is Next.PAUSE_PLATFORM:
             self.store.reschedule(delivery.id, at=now, error=exc.reason, now=now, refund=True)
-            if self.store.pause_platform(delivery.platform, reason=exc.reason, at=now):
+            paused = self.store.pause_platform(
+                delivery.platform, reason=exc.reason, at=now, kind=exc.kind.value
+            )
+            if paused and exc.kind is FailureKind.ACCOUNT:
+                what = _ACCOUNT_FIXES.get(delivery.platform, "the account")
+                self.notifier.alert(
+                    f"{name} refuses posts from this account ({exc.reason}). Publishing on "
+                    f"{name} is paused; its queue is kept and nothing else is affected. Fix "
+                    f"{what}, then run `/countersign resume {delivery.platform}`."
+                )
+            elif paused:
                 self.notifier.alert(
                     f"{name} rejected Countersign's credentials ({exc.reason}). Publishing on "
                     f"{name} is paused; its queue is kept and nothing else is affected. Renew "
@@ -254,9 +276,13 @@ class Deliverer:
         else:
             # Told before it is recorded: a crash in between leaves the delivery mid-call, which
             # the next start settles and reports again, rather than a failure nobody heard of.
+            why = (
+                f"{name} refuses it as a duplicate of a post already there ({exc.reason})"
+                if exc.kind is FailureKind.DUPLICATE
+                else exc.reason
+            )
             self.notifier.thread_note(
-                post,
-                f"<@{post.proposer}> {post.ref} could not be published on {name}: {exc.reason}",
+                post, f"<@{post.proposer}> {post.ref} could not be published on {name}: {why}"
             )
             self.store.mark_failed(delivery.id, error=exc.reason, at=now)
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
@@ -314,7 +340,8 @@ class Deliverer:
             return
         self.notifier.alert(
             f"{post.ref}: Countersign cannot tell whether it went out on {name} (the platform "
-            "did not answer in time, or Countersign stopped mid-call). Check the account, "
+            "did not answer clearly, or Countersign stopped mid-call) and finds no single post "
+            "there made since with exactly its words and pictures. Check the account, "
             "then choose:",
             actions=[
                 (CONFIRM, "It was published", str(delivery.id)),

@@ -221,6 +221,9 @@ def make_harness(
         }
     settings = load_settings(isolated=True, overrides=overrides)
     clock = FakeClock(now)
+    # The platforms stamp posts with the same (fake) time the service reads, as in real life
+    # where both follow the wall clock: settling compares the two.
+    x.clock = graph.clock = lambda: clock().timestamp()
     executor = TrackingExecutor()
     runtime = build_runtime(settings, clock=clock, executor=executor)
     runtime.recover()

@@ -87,6 +87,7 @@ class Delivery:
     url: str | None = None
     last_error: str | None = None
     published_at: datetime | None = None
+    claimed_at: datetime | None = None  # when it was last taken from the queue to publish
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class Failure(StrEnum):
     RATE_LIMITED = "rate_limited"
     TRANSIENT = "transient"
     CREDENTIALS = "credentials"
+    ACCOUNT = "account"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     UNKNOWN = "unknown"
@@ -30,7 +31,7 @@ class Failure(StrEnum):
 class Next(StrEnum):
     RETRY = "retry"  # queued again, at `at`
     FAIL = "fail"  # failed for good, reported
-    PAUSE_PLATFORM = "pause_platform"  # credentials: the whole platform waits for a fix
+    PAUSE_PLATFORM = "pause_platform"  # credentials or account: the platform waits for a fix
     SETTLE = "settle"  # may have been published: look before doing anything else
 
 
@@ -67,7 +68,7 @@ def after_failure(
             else now + backoff(attempt, jitter, base=RATE_LIMIT_BACKOFF, cap=RATE_LIMIT_CAP)
         )
         return Plan(Next.RETRY, at=until, hold_platform_until=until, counts_as_attempt=False)
-    if kind is Failure.CREDENTIALS:
+    if kind in (Failure.CREDENTIALS, Failure.ACCOUNT):
         return Plan(Next.PAUSE_PLATFORM, counts_as_attempt=False)
     if kind is Failure.UNKNOWN:
         return Plan(Next.SETTLE)

@@ -40,6 +40,7 @@ class _Injection:
     method: str | None
     response: Response
     times: int
+    acted: bool = False  # the request is carried out before this answer replaces the real one
 
     def matches(self, call: Call) -> bool:
         method_ok = self.method is None or self.method.upper() == call.method
@@ -129,7 +130,7 @@ class Emulator(ServedInThread):
         self._calls: list[Call] = []
         self._injections: list[_Injection] = []
         self._holds: list[_Hold] = []
-        self._chaos: tuple[re.Pattern[str], float, Response, random.Random] | None = None
+        self._chaos: tuple[_Injection, float, random.Random] | None = None
         self._reset_state()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -166,9 +167,12 @@ class Emulator(ServedInThread):
         headers: dict[str, str] | None = None,
         times: int = 1,
         method: str | None = None,
+        acted: bool = False,
     ) -> None:
+        """Answer matching requests with this instead. ``acted``: carry the request out first,
+        as a platform that did the work and then failed to say so (a 5xx with the post live)."""
         injection = _Injection(
-            re.compile(pattern), method, (status, dict(headers or {}), body), times
+            re.compile(pattern), method, (status, dict(headers or {}), body), times, acted
         )
         with self._lock:
             self._injections.append(injection)
@@ -181,11 +185,15 @@ class Emulator(ServedInThread):
         status: int = 503,
         body: Any = None,
         seed: int = 0,
+        acted: bool = False,
+        method: str | None = None,
     ) -> None:
-        """Fail a random share of matching requests (after recording them): soak tests."""
+        """Fail a random share of matching requests (after recording them): soak tests.
+        ``acted``: carry each out first, as a platform that did the work and failed to say so."""
         response: Response = (status, {}, body if body is not None else {"title": "injected"})
+        rule = _Injection(re.compile(pattern), method, response, 0, acted)
         with self._lock:
-            self._chaos = (re.compile(pattern), rate, response, random.Random(seed))
+            self._chaos = (rule, rate, random.Random(seed))
 
     def hold(self, pattern: str, method: str | None = None) -> threading.Event:
         """Matching requests wait (recorded, unanswered) until the returned event is set."""
@@ -232,12 +240,17 @@ class Emulator(ServedInThread):
                     injection.times -= 1
                     if injection.times == 0:
                         self._injections.remove(injection)
+                    if injection.acted and parse_error is None:
+                        self.handle(call)
                     status, headers, body = injection.response
                     return status, dict(headers), body
             if self._chaos is not None:
-                pattern, rate, response, rng = self._chaos
-                if pattern.search(call.path) and rng.random() < rate:
-                    return response[0], dict(response[1]), response[2]
+                rule, rate, rng = self._chaos
+                if rule.matches(call) and rng.random() < rate:
+                    if rule.acted and parse_error is None:
+                        self.handle(call)
+                    status, headers, body = rule.response
+                    return status, dict(headers), body
             if parse_error is not None:
                 return 400, {}, {"error": "bad_request", "detail": parse_error}
             try:

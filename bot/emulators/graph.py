@@ -2,6 +2,10 @@
 
 Every answer is JSON with a JSON content-type, errors included: facebook-sdk ignores the HTTP
 status and decides by the body, and fails on anything that is not JSON.
+Feed reads honour ``since`` (time-based paging, a Unix time:
+https://developers.facebook.com/docs/graph-api/results) and show a post's pictures as
+``attachments`` (https://developers.facebook.com/docs/graph-api/reference/story-attachment/):
+one photo is an attachment of type "photo", several an "album" with a photo subattachment each.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ import itertools
 import json
 import re
 import secrets
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +50,9 @@ def _false(value: str | None) -> bool:
 
 class GraphEmulator(Emulator):
     """One Page with its feed and photos; any Graph version segment is accepted and recorded."""
+
+    # Facebook's clock, for the times it stamps on posts; tests set it to their fake clock.
+    clock: Callable[[], float] = staticmethod(time.time)
 
     def __init__(
         self, *, page_id: str = "1234567890", page_token: str = "page-token", **kw: Any
@@ -99,7 +108,13 @@ class GraphEmulator(Emulator):
         if len(segments) == 2 and method == "GET" and segments[1] in ("feed", "posts"):
             if segments[0] != self.page_id:
                 return _missing(segments[0], "get")
-            feed = [self._public(p["id"]) for p in reversed(self._posts.values())]
+            since = float(call.query.get("since") or 0)
+            fields = call.query.get("fields") or ""
+            feed = [
+                self._public(p["id"], attachments="attachments" in fields)
+                for p in reversed(self._posts.values())
+                if p["at"] >= since
+            ]
             limit = int(call.query.get("limit") or 25)
             return 200, {}, {"data": feed[:limit]}
         if len(segments) == 1 and method == "GET":
@@ -108,16 +123,36 @@ class GraphEmulator(Emulator):
             return self._delete(segments[0])
         return _missing("/".join(segments), method.lower())
 
-    def _new_post(self, call: Call, message: str, link: str, photo_ids: list[str]) -> str:
+    def _new_post(self, call: Call | None, message: str, link: str, photo_ids: list[str]) -> str:
         post_id = f"{self.page_id}_{next(self._post_seq)}"
+        at = self.clock()
         self._posts[post_id] = {
             "id": post_id,
             "message": message,
             "link": link or None,
             "photo_ids": photo_ids,
-            "created_at": _created_time(call.at),
+            "created_at": _created_time(at),
+            "at": at,
         }
         return post_id
+
+    def create_post_directly(self, message: str, pictures: int = 0) -> dict[str, Any]:
+        """A post made outside the API under test (by hand on the Page, or before a crash)."""
+        with self._lock:
+            photo_ids = []
+            for _ in range(pictures):
+                photo_id = str(next(self._photo_seq))
+                self._photos[photo_id] = {
+                    "id": photo_id,
+                    "data": b"",
+                    "message": "",
+                    "published": True,
+                    "alt_text_custom": None,
+                    "created_at": _created_time(self.clock()),
+                }
+                photo_ids.append(photo_id)
+            post_id = self._new_post(None, message, "", photo_ids)
+            return dict(self._posts[post_id])
 
     def _post_feed(self, call: Call) -> Response:
         photo_ids = []
@@ -167,17 +202,25 @@ class GraphEmulator(Emulator):
         post_id = self._new_post(call, message, "", [photo_id])
         return 200, {}, {"id": photo_id, "post_id": post_id}
 
-    def _public(self, object_id: str) -> dict[str, Any]:
+    def _public(self, object_id: str, *, attachments: bool = False) -> dict[str, Any]:
         if object_id in self._posts:
             post = self._posts[object_id]
-            shown = {
-                "id": object_id,
-                "message": post["message"],
-                "created_time": post["created_at"],
-            }
+            shown: dict[str, Any] = {"id": object_id, "created_time": post["created_at"]}
+            if post["message"]:
+                shown["message"] = post["message"]  # Graph leaves out a field with no value
+            if attachments and post["photo_ids"]:
+                shown["attachments"] = {"data": [self._attachment(post["photo_ids"])]}
             return shown if post["link"] is None else {**shown, "link": post["link"]}
         photo = self._photos[object_id]
         return {"id": object_id, "name": photo["message"], "created_time": photo["created_at"]}
+
+    @staticmethod
+    def _attachment(photo_ids: list[str]) -> dict[str, Any]:
+        photo = {"type": "photo", "media_type": "photo"}
+        if len(photo_ids) == 1:
+            return {**photo, "target": {"id": photo_ids[0]}}
+        subs = [{**photo, "target": {"id": i}} for i in photo_ids]
+        return {"type": "album", "media_type": "album", "subattachments": {"data": subs}}
 
     def _get(self, object_id: str) -> Response:
         if object_id == self.page_id:

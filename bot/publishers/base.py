@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -17,6 +18,9 @@ class FailureKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     TRANSIENT = "transient"
     CREDENTIALS = "credentials"
+    # The account may not post at all (no credits left, no write permission, an access level
+    # without the endpoint): every post would fail alike until a person changes the account.
+    ACCOUNT = "account"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     # The request may have reached the platform (a read timeout, a dropped connection after
@@ -50,6 +54,8 @@ class Draft:
     post_id: int
     text: str
     images: tuple[DraftImage, ...] = ()
+    # When this delivery was last claimed: settling counts only posts made after it.
+    claimed_at: datetime | None = None
 
 
 class Publisher(Protocol):
@@ -69,8 +75,9 @@ class Publisher(Protocol):
         ...
 
     def find(self, draft: Draft) -> Publication | None:
-        """Settle an unknown outcome: the draft's post among the account's recent posts, or
-        None when it is not there. Raises PublishError when the platform cannot be asked."""
+        """Settle an unknown outcome: the one post on the account made since ``claimed_at``
+        with exactly the draft's text and number of pictures, or None when there is none or
+        more than one (a person decides then). Raises PublishError when it cannot ask."""
         ...
 
 

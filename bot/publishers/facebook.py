@@ -6,7 +6,8 @@ import io
 import json
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import facebook
@@ -24,10 +25,22 @@ from bot.publishers.http import DEFAULT_TIMEOUT, RedirectingSession, may_have_ar
 
 GRAPH_ORIGIN = "https://graph.facebook.com"
 FIND_WINDOW = 25
+# Facebook stamps a post with its own clock (to the second); the claim time is ours. A post
+# made after the claim may carry a time up to this much earlier and still count; an older
+# look-alike is still told apart by the exact text and picture count, and two candidates go to
+# a person.
+CLOCK_SKEW = timedelta(minutes=2)
+# What settling reads of each post: its words, its time and its pictures (a single photo is
+# an attachment of type "photo"; several are an "album" with one subattachment each).
+FEED_FIELDS = "id,message,created_time,attachments{type,media_type,subattachments}"
+# Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 _THROTTLED = {4, 17, 32, 613, 80001}
 _CREDENTIALS = {190, 102}
 _SERVER_ERRORS = {1, 2}
 _DUPLICATE = 506
+# "You've already posted this. Posting the same content repeatedly on Facebook isn't
+# allowed." comes as code 368 (arsduo/koala#422); 368 otherwise means "deemed abusive".
+_BLOCKED = 368
 _UNKNOWN_OBJECT = (100, 33)
 
 
@@ -99,20 +112,27 @@ class FacebookPublisher:
         self._call("checking the Page", False, self.graph.get_object, self.page_id, fields="id")
 
     def find(self, draft: Draft) -> Publication | None:
+        if draft.claimed_at is None:
+            return None  # no time to bound the look by: any match could be an older post
+        since = draft.claimed_at - CLOCK_SKEW
         result = self._call(
             "looking for the post",
             False,
             self.graph.get_connections,
             self.page_id,
             "feed",
-            fields="id,message,created_time",
+            fields=FEED_FIELDS,
             limit=FIND_WINDOW,
+            since=int(since.timestamp()),
         )
-        wanted = _comparable(draft.text)
-        for post in result.get("data") or []:  # newest first
-            if _comparable(post.get("message") or "") == wanted:
-                return self._publication(post["id"])
-        return None
+        candidates = [
+            post
+            for post in result.get("data") or []
+            if _made_since(post, since) and same_post(post, draft)
+        ]
+        # Several look-alikes made since the claim (or none) cannot be told apart: a person
+        # decides, rather than the delivery claiming a post that may be another's.
+        return self._publication(candidates[0]["id"]) if len(candidates) == 1 else None
 
     def _put_photo(self, image: DraftImage, **fields: str) -> Any:
         if image.alt_text:
@@ -138,7 +158,7 @@ class FacebookPublisher:
             if exc.code is None and not isinstance(exc.result, dict):
                 # "Maintype was not text, image, or querystring": a body that is not JSON.
                 raise self._garbled(exc, doing, posting) from exc
-            raise self._graph_failure(exc, doing) from exc
+            raise self._graph_failure(exc, doing, posting) from exc
         except (requests.exceptions.InvalidJSONError, KeyError, ValueError) as exc:
             # facebook-sdk's way of failing on a body it cannot read: an HTML error page, a
             # JSON content-type over something else, or no content-type at all.
@@ -159,8 +179,9 @@ class FacebookPublisher:
 
     def _garbled(self, exc: Exception, doing: str, posting: bool) -> PublishError:
         status = getattr(self._seen, "status", None)
-        if posting and status is not None and 200 <= status < 300:
-            # A success status over an unreadable body: the post was most likely made.
+        if posting and status is not None and (200 <= status < 300 or status >= 500):
+            # A success over an unreadable body, or a gateway's error page (which may come
+            # after Facebook acted): neither proves the post absent.
             return PublishError(
                 FailureKind.UNKNOWN,
                 self._clean(
@@ -177,7 +198,9 @@ class FacebookPublisher:
             ),
         )
 
-    def _graph_failure(self, exc: facebook.GraphAPIError, doing: str) -> PublishError:
+    def _graph_failure(
+        self, exc: facebook.GraphAPIError, doing: str, posting: bool
+    ) -> PublishError:
         code, subcode = exc.code, _subcode(exc)
         codes = f"code {code}" + (f", subcode {subcode}" if subcode is not None else "")
         context = "" if doing == "posting" else f" while {doing}"
@@ -185,12 +208,22 @@ class FacebookPublisher:
         status = getattr(self._seen, "status", None)
         if code in _THROTTLED:
             return PublishError(FailureKind.RATE_LIMITED, reason)
-        if code in _CREDENTIALS or (isinstance(code, int) and 200 <= code <= 299) or code == 10:
-            # A missing permission fails every post until someone fixes the token: pause.
+        if code in _CREDENTIALS:
             return PublishError(FailureKind.CREDENTIALS, reason)
-        if code == _DUPLICATE:
+        if code == 10 or (isinstance(code, int) and 200 <= code <= 299):
+            # A permission the token lacks fails every post alike until someone grants it;
+            # reading the Page may still work, so only a person can say it is fixed.
+            return PublishError(FailureKind.ACCOUNT, reason)
+        if code == _DUPLICATE or (code == _BLOCKED and "already posted" in str(exc.message)):
             return PublishError(FailureKind.DUPLICATE, reason)
         if code in _SERVER_ERRORS or (status is not None and status >= 500):
+            if posting:
+                # Graph has answered code 2 / HTTP 500 with the post made (arsduo/koala#699):
+                # only a look settles it.
+                return PublishError(
+                    FailureKind.UNKNOWN,
+                    f"{reason} — the post may or may not have gone out",
+                )
             return PublishError(FailureKind.TRANSIENT, reason)
         return PublishError(FailureKind.REJECTED, reason)
 
@@ -204,6 +237,35 @@ def _subcode(exc: BaseException | None) -> int | None:
     return error.get("error_subcode") if isinstance(error, dict) else None
 
 
-def _comparable(text: str) -> str:
-    """Facebook keeps a message as sent, give or take Unicode form and whitespace."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+def _made_since(post: Mapping[str, Any], since: datetime) -> bool:
+    try:
+        created = datetime.strptime(str(post.get("created_time")), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return False  # no readable time: it cannot be shown to be this delivery's post
+    return created >= since.astimezone(UTC)
+
+
+def same_post(post: Mapping[str, Any], draft: Draft) -> bool:
+    """Whether a feed post is exactly the draft: the same words (links included — Facebook
+    keeps the message as sent) and the same number of pictures."""
+    if pictures(post) != len(draft.images):
+        return False
+    message = str(post.get("message") or "")
+    return unicodedata.normalize("NFC", message) == unicodedata.normalize("NFC", draft.text)
+
+
+def pictures(post: Mapping[str, Any]) -> int:
+    """How many photos a feed post shows: one for an attachment of media type photo, one per
+    photo subattachment of an album (a link preview is no picture)."""
+    count = 0
+    for attachment in (post.get("attachments") or {}).get("data") or []:
+        subs = (attachment.get("subattachments") or {}).get("data") or []
+        if subs:
+            count += sum(1 for sub in subs if _is_photo(sub))
+        elif _is_photo(attachment):
+            count += 1
+    return count
+
+
+def _is_photo(attachment: Mapping[str, Any]) -> bool:
+    return "photo" in (attachment.get("media_type"), attachment.get("type"))

@@ -240,7 +240,13 @@ def _platforms(
         state = store.platform_state(platform)
         name = PLATFORM_NAMES[platform]
         hold = state["hold_until"]
-        if state["paused_reason"]:
+        if state["paused_reason"] and state["paused_kind"] == "account":
+            reason = _escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
+            lines.append(
+                f":double_vertical_bar: *{name}*: paused — it refuses posts from this account "
+                f"({reason}). Its queue is kept; fix the account on {name}, then resume it."
+            )
+        elif state["paused_reason"]:
             reason = _escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
             lines.append(
                 f":double_vertical_bar: *{name}*: paused — it rejected Countersign's credentials "

@@ -255,3 +255,11 @@ def m011_slack_requests(db: Database) -> None:
         CREATE INDEX slack_requests_received ON slack_requests (received_at);
         """,
     )
+
+
+@migrations()
+def m012_platform_pause_kind(db: Database) -> None:
+    # Why a platform is paused decides how it resumes: rejected credentials are probed with a
+    # cheap call, an account that may not post (no credits, no write permission) only by a
+    # person, since reading still works and a probe would resume it into the same refusal.
+    _run(db, "ALTER TABLE platform_state ADD COLUMN paused_kind TEXT;")

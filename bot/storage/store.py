@@ -826,6 +826,7 @@ class Store:
         return {
             "platform": platform,
             "paused_reason": state.get("paused_reason"),
+            "paused_kind": state.get("paused_kind") or "credentials",
             "hold_until": parse_iso(state.get("hold_until")),
             "checked_at": parse_iso(state.get("checked_at")),
         }
@@ -838,13 +839,19 @@ class Store:
             [*values.values(), platform],
         )
 
-    def pause_platform(self, platform: str, *, reason: str, at: datetime) -> bool:
+    def pause_platform(
+        self, platform: str, *, reason: str, at: datetime, kind: str = "credentials"
+    ) -> bool:
         """True when this call paused it (so that admins are told once, not per post)."""
         with self._tx(durable=True):
             if self.platform_state(platform)["paused_reason"]:
                 return False
             self._upsert_platform(
-                platform, paused_reason=reason, paused_at=iso(at), checked_at=iso(at)
+                platform,
+                paused_reason=reason,
+                paused_kind=kind,
+                paused_at=iso(at),
+                checked_at=iso(at),
             )
             self._audit(at, "countersign", "platform_paused", platform=platform, reason=reason)
             return True
@@ -1040,6 +1047,7 @@ class Store:
                 url=r["url"],
                 last_error=r["last_error"],
                 published_at=parse_iso(r["published_at"]),
+                claimed_at=parse_iso(r["claimed_at"]),
             )
             for r in rows
         ]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-
-import pytest
+from urllib.parse import urlsplit
 
 from bot.delivery import AGAIN, CONFIRM
 from bot.domain.posts import DeliveryStatus
@@ -74,16 +73,17 @@ def test_graph_throttling_backs_off_and_retries(harness):
     assert [p["message"] for p in harness.graph.posts] == [TEXT]
 
 
-@pytest.mark.parametrize("status", [500, 503])
-def test_transient_errors_retry_with_backoff_then_fail_and_report(harness, status):
-    harness.x.inject(
-        r"^/2/tweets$",
-        method="POST",
-        status=status,
-        body={"title": "oops"},
-        times=MAX_TRANSIENT_ATTEMPTS,
-    )
+def x_down(harness) -> int:
+    """X unreachable (nothing listens): the one failure that proves nothing was sent. A 5xx
+    does not (tests/bot/test_platform_answers.py)."""
+    port = urlsplit(harness.x.url).port
+    harness.x.stop()
+    return port
+
+
+def test_transient_errors_retry_with_backoff_then_fail_and_report(harness):
     post, ts = harness.approved_post(TEXT)
+    x_down(harness)
     harness.clock.now = X_SLOT
     waits = []
     for _ in range(MAX_TRANSIENT_ATTEMPTS):
@@ -102,11 +102,13 @@ def test_transient_errors_retry_with_backoff_then_fail_and_report(harness, statu
 
 
 def test_a_transient_error_then_success_posts_once(harness):
-    harness.x.inject(r"^/2/tweets$", method="POST", status=503, body={"title": "busy"})
     post, _ = harness.approved_post(TEXT)
+    port = x_down(harness)
     harness.clock.now = X_SLOT
     harness.runtime.delivery.publish_due()
     assert "X: will try again" in card_text(harness.card(post))
+    harness.x.port = port  # back, where it was
+    harness.x.start()
     harness.clock.now = delivery(harness, post, "x").due_at
     harness.runtime.delivery.publish_due()
     assert delivery(harness, post, "x").status is DeliveryStatus.PUBLISHED
@@ -267,19 +269,15 @@ def test_publish_again_respects_the_emergency_stop(tmp_path):
 
 
 def test_now_tries_again_what_failed_for_good(harness):
-    harness.x.inject(
-        r"^/2/tweets$",
-        method="POST",
-        status=503,
-        body={"title": "down"},
-        times=MAX_TRANSIENT_ATTEMPTS,
-    )
     post, _ = harness.approved_post(TEXT)
+    port = x_down(harness)
     harness.clock.now = X_SLOT
     for _ in range(MAX_TRANSIENT_ATTEMPTS):  # an outage longer than the retries
         harness.runtime.delivery.publish_due()
         harness.clock.now = max(harness.clock.now, delivery(harness, post, "x").due_at)
     assert delivery(harness, post, "x").status is DeliveryStatus.FAILED
+    harness.x.port = port
+    harness.x.start()
     answer = harness.command(f"now {post.id}", DANA)
     assert answer.status_code == 200
     assert [t["text"] for t in harness.x.tweets] == [TEXT]

@@ -1,7 +1,8 @@
-"""X emulator through tweepy's own request code (Client v2 and API v1.1 media upload)."""
+"""X emulator through tweepy's own request code (Client v2, v2 media upload, retired v1.1)."""
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Iterator
 
@@ -109,31 +110,87 @@ def test_me_and_timeline(emu: XEmulator) -> None:
     page = client.get_users_tweets(1000, max_results=5, user_auth=True)
     assert [t.id for t in page.data] == [int(i) for i in reversed(ids[-5:])]
     assert page.meta["newest_id"] == ids[-1] and page.meta["result_count"] == 5
-    assert page.data[0].data["created_at"].endswith("Z")
+    assert "created_at" not in page.data[0].data  # v2 gives only the fields asked for
+    asked = client.get_users_tweets(1000, tweet_fields=["created_at"], user_auth=True)
+    assert asked.data[0].data["created_at"].endswith("Z")
 
 
-@pytest.mark.filterwarnings("ignore:'imghdr' is deprecated")
-def test_v1_media_upload_with_alt_text_then_tweet(emu: XEmulator) -> None:
+def test_timeline_since_a_time_with_attachments_and_entities(emu: XEmulator) -> None:
+    emu.rewrite_text = True
+    emu.clock = lambda: 1_790_000_000.0
+    client = make_client(emu)
+    emu.add_media("77")
+    client.create_tweet(text="Old & gone https://example.org", user_auth=True)
+    emu.clock = lambda: 1_790_000_600.0
+    client.create_tweet(text="New https://example.org/a", media_ids=["77"], user_auth=True)
+    fields = ["created_at", "attachments", "entities"]
+    page = client.get_users_tweets(
+        1000, start_time="2026-09-21T14:20:00Z", tweet_fields=fields, user_auth=True
+    )
+    [tweet] = (
+        page.data
+    )  # 1_790_000_600 is 2026-09-21T14:23:20Z; the older one (10 min before) is left out
+    assert tweet.attachments == {"media_keys": ["3_77"]}
+    [link, picture] = tweet.entities["urls"]
+    assert link["expanded_url"] == "https://example.org/a" and link["url"] in tweet.text
+    assert picture["media_key"] == "3_77" and tweet.text.endswith(picture["url"])
+
+
+def test_v2_media_upload_with_alt_text_then_tweet(emu: XEmulator) -> None:
     png = tiny_png(3, 2)
+    client = make_client(emu)
+    uploaded = client.request(
+        "POST",
+        "/2/media/upload",
+        json={"media": base64.b64encode(png).decode(), "media_category": "tweet_image"},
+        user_auth=True,
+    ).json()["data"]
+    assert uploaded["media_key"] == f"3_{uploaded['id']}" and uploaded["size"] == len(png)
+    client.request(
+        "POST",
+        "/2/media/metadata",
+        json={"id": uploaded["id"], "metadata": {"alt_text": {"text": "A chart"}}},
+        user_auth=True,
+    )
+    client.create_tweet(text="with media", media_ids=[uploaded["id"]], user_auth=True)
+    assert emu.media[uploaded["id"]]["data"] == png
+    assert emu.media[uploaded["id"]]["alt_text"] == "A chart"
+    assert emu.tweets[0]["media_ids"] == [uploaded["id"]]
+
+
+def test_v2_chunked_upload(emu: XEmulator) -> None:
+    data = bytes(range(256)) * 10
+    client = make_client(emu)
+    started = client.request(
+        "POST",
+        "/2/media/upload/initialize",
+        json={"media_type": "image/png", "total_bytes": len(data), "media_category": "tweet_image"},
+        user_auth=True,
+    ).json()["data"]
+    media_id = started["id"]
+    with pytest.raises(tweepy.BadRequest):  # not finished: it cannot be attached yet
+        client.create_tweet(text="too soon", media_ids=[media_id], user_auth=True)
+    for index, chunk in enumerate((data[:1000], data[1000:])):
+        client.request(
+            "POST",
+            f"/2/media/upload/{media_id}/append",
+            json={"media": base64.b64encode(chunk).decode(), "segment_index": index},
+            user_auth=True,
+        )
+    client.request("POST", f"/2/media/upload/{media_id}/finalize", user_auth=True)
+    assert emu.media[media_id]["data"] == data
+    client.create_tweet(text="now", media_ids=[media_id], user_auth=True)
+
+
+def test_the_v1_upload_is_retired_with_453_and_v1_auth_errors_keep_their_shape(
+    emu: XEmulator,
+) -> None:
     api = make_api(emu)
-    media = api.media_upload("chart.png", file=io.BytesIO(png))
-    assert media.image == {"image_type": "image/png", "w": 3, "h": 2}
-    assert api.create_media_metadata(media.media_id_string, "A chart") is None
-    make_client(emu).create_tweet(text="with media", media_ids=[media.media_id], user_auth=True)
-
-    assert emu.media[media.media_id_string]["data"] == png
-    assert emu.media[media.media_id_string]["alt_text"] == "A chart"
-    assert emu.tweets[0]["media_ids"] == [media.media_id_string]
-    assert emu.calls_to("upload.json")[0].files == {"media": png}
-    # A second call proves the session survives tweepy's session.close() after each request.
-    assert api.media_upload("again.png", file=io.BytesIO(png)).media_id != media.media_id
-
-
-def test_v1_errors_use_the_v1_shape(emu: XEmulator) -> None:
-    api = make_api(emu)
-    with pytest.raises(tweepy.BadRequest) as bad:
+    with pytest.raises(tweepy.Forbidden) as retired:
+        api.simple_upload("chart.png", file=io.BytesIO(tiny_png(3, 2)))
+    assert retired.value.api_codes == [453]
+    with pytest.raises(tweepy.Forbidden):
         api.create_media_metadata("999", "nothing there")
-    assert bad.value.api_codes == [324]
     api.auth = tweepy.OAuth1UserHandler("wrong", "s", "x-access-token", "s")
     with pytest.raises(tweepy.Unauthorized) as denied:
         api.create_media_metadata("999", "x")

@@ -42,6 +42,7 @@ def test_rate_limit_waits_for_the_reset_and_holds_the_platform():
     "kind,expected",
     [
         (Failure.CREDENTIALS, Next.PAUSE_PLATFORM),
+        (Failure.ACCOUNT, Next.PAUSE_PLATFORM),
         (Failure.DUPLICATE, Next.FAIL),
         (Failure.REJECTED, Next.FAIL),
         (Failure.UNKNOWN, Next.SETTLE),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import facebook
@@ -14,11 +15,13 @@ from bot.emulators.png import tiny_png
 from bot.publishers.base import Draft, DraftImage, FailureKind, PublishError
 from bot.publishers.facebook import FacebookPublisher
 from bot.publishers.http import RedirectingSession
+from tests.bot.publishers.real import real
 from tests.bot.publishers.test_x import closed_port_url, hanging_up_server
 
 PAGE, TOKEN = "1234567890", "page-token-secret"
 FEED = r"/feed$"
 TEXT = "Our winter appeal starts today: https://example.org/appeal"
+CLAIMED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,8 +37,14 @@ def publisher(emu: GraphEmulator, *, timeout: float = 2.0, **overrides: Any) -> 
     return FacebookPublisher(**{**settings, **overrides}, timeout=timeout)
 
 
-def draft(text: str = TEXT, *images: DraftImage) -> Draft:
-    return Draft(key="post1-facebook-d2", post_id=1, text=text, images=images)
+def draft(text: str = TEXT, *images: DraftImage, claimed_at: datetime | None = CLAIMED) -> Draft:
+    return Draft(
+        key="post1-facebook-d2", post_id=1, text=text, images=images, claimed_at=claimed_at
+    )
+
+
+def page_clock(emu: GraphEmulator, moment: datetime) -> None:
+    emu.clock = lambda: moment.timestamp()
 
 
 def image(n: int, alt: str = "") -> DraftImage:
@@ -127,9 +136,12 @@ def test_a_failed_feed_post_leaves_only_invisible_photos(emu: GraphEmulator) -> 
         (400, graph_error(190, "Error validating access token", error_subcode=463), "credentials"),
         (400, graph_error(102, "Session key invalid"), "credentials"),
         (400, graph_error(506, "Duplicate status message"), "duplicate"),
-        (500, graph_error(1, "An unknown error occurred"), "transient"),
-        (503, graph_error(2, "Service temporarily unavailable"), "transient"),
-        (500, graph_error(100, "Something broke"), "transient"),
+        # Graph's own errors do not prove the post absent: they have come with it made.
+        (500, graph_error(1, "An unknown error occurred"), "unknown"),
+        (503, graph_error(2, "Service temporarily unavailable"), "unknown"),
+        (500, graph_error(100, "Something broke"), "unknown"),
+        (403, graph_error(10, "Application does not have permission"), "account"),
+        (403, graph_error(200, "Requires pages_manage_posts"), "account"),
         (400, graph_error(100, "Invalid parameter"), "rejected"),
         (403, graph_error(368, "The action attempted has been deemed abusive"), "rejected"),
     ],
@@ -159,11 +171,15 @@ def test_a_rejected_token_names_the_code_and_never_the_token(emu: GraphEmulator)
         (500, "oops", {"Content-Type": "application/json"}),  # JSON content-type over garbage
     ],
 )
-def test_unreadable_answers_are_transient(
+def test_unreadable_answers_are_unknown_when_posting_and_transient_otherwise(
     emu: GraphEmulator, status: int, body: Any, headers: dict[str, str]
 ) -> None:
     emu.inject(FEED, method="POST", status=status, body=body, headers=headers)
     error = failure(lambda: publisher(emu).publish(draft()))
+    # A gateway's error page may come after Facebook made the post.
+    assert error.kind is FailureKind.UNKNOWN and f"answered {status}" in error.reason
+    emu.inject(r"/photos$", method="POST", status=status, body=body, headers=headers)
+    error = failure(lambda: publisher(emu).publish(draft(TEXT, image(2), image(3))))
     assert error.kind is FailureKind.TRANSIENT and f"HTTP {status}" in error.reason
 
 
@@ -234,14 +250,86 @@ def test_verify(emu: GraphEmulator) -> None:
     assert error.kind is FailureKind.CREDENTIALS
 
 
-def test_find_despite_whitespace(emu: GraphEmulator) -> None:
+def test_find_reads_the_feed_since_the_claim_with_pictures(emu: GraphEmulator) -> None:
     fb = publisher(emu)
+    page_clock(emu, CLAIMED + timedelta(seconds=2))
     fb.publish(draft("Something else entirely."))
-    published = fb.publish(draft("  Hello,\n\n world "))
-    assert fb.find(draft("Hello, world")) == published
+    published = fb.publish(draft(TEXT, image(2), image(3)))
+    assert fb.find(draft(TEXT, image(4), image(5))) == published
     lookup = emu.calls_to(FEED, method="GET")[-1]
-    assert lookup.query["fields"] == "id,message,created_time" and lookup.query["limit"] == "25"
+    fields = "id,message,created_time,attachments{type,media_type,subattachments}"
+    assert lookup.query["fields"] == fields
+    assert lookup.query["limit"] == "25"
+    # Only what was made since the claim (less two minutes for clocks that differ) is read.
+    assert lookup.query["since"] == str(int((CLAIMED - timedelta(minutes=2)).timestamp()))
+    assert fb.find(draft(TEXT, image(4))) is None  # one picture, not two
+    assert fb.find(draft(TEXT)) is None  # no pictures
+    assert fb.find(draft(TEXT, image(4), image(5), claimed_at=None)) is None
+
+
+def test_find_compares_the_exact_words(emu: GraphEmulator) -> None:
+    fb = publisher(emu)
+    page_clock(emu, CLAIMED + timedelta(seconds=2))
+    published = fb.publish(draft("Hello, world"))
+    assert fb.find(draft("Hello, world")) == published
+    assert fb.find(draft("Hello,  world")) is None
     assert fb.find(draft("Hello, other world")) is None
+
+
+def test_find_never_claims_an_older_post(emu: GraphEmulator) -> None:
+    page_clock(emu, CLAIMED - timedelta(days=2))
+    emu.create_post_directly("", pictures=1)  # a picture-only post
+    emu.create_post_directly(TEXT)  # the same words, before
+    page_clock(emu, CLAIMED + timedelta(seconds=2))
+    fb = publisher(emu)
+    assert fb.find(draft("", image(2))) is None
+    assert fb.find(draft(TEXT)) is None
+    emu.create_post_directly(TEXT)
+    emu.create_post_directly(TEXT)
+    assert fb.find(draft(TEXT)) is None  # two since the claim: a person decides
+
+
+def test_a_real_feed_answer_is_read_for_words_time_and_pictures(emu: GraphEmulator) -> None:
+    """The newest post made since the claim with two pictures is found; the link-preview
+    post (no pictures) and the older album with the same words are not."""
+    answer = real("graph", "page_feed_with_attachments")
+    emu.inject(FEED, method="GET", status=200, body=answer["body"], times=3)
+    fb = publisher(emu)
+    found = fb.find(draft(TEXT, image(2), image(3)))
+    assert found is not None and found.remote_id == "1000_100000000000003"
+    found = fb.find(draft(TEXT))
+    assert found is not None and found.remote_id == "1000_100000000000002"
+    assert fb.find(draft(TEXT, image(2))) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "said"),
+    [
+        ("unexpected_error_code2_500", FailureKind.UNKNOWN, "(code 2)"),
+        ("duplicate_506", FailureKind.DUPLICATE, "(code 506"),
+        ("already_posted_368", FailureKind.DUPLICATE, "already posted this"),
+        ("permission_10", FailureKind.ACCOUNT, "(code 10)"),
+        ("permission_200", FailureKind.ACCOUNT, "pages_manage_posts"),
+    ],
+)
+def test_real_graph_answers_are_classified(
+    emu: GraphEmulator, name: str, kind: FailureKind, said: str
+) -> None:
+    answer = real("graph", name)
+    emu.inject(FEED, method="POST", status=answer["status"], body=answer["body"])
+    error = failure(lambda: publisher(emu).publish(draft()))
+    assert error.kind is kind and said in error.reason
+    assert emu.posts == []
+
+
+def test_code_2_after_the_post_is_made_is_unknown_and_the_post_is_there(
+    emu: GraphEmulator,
+) -> None:
+    answer = real("graph", "unexpected_error_code2_500")
+    emu.inject(FEED, method="POST", status=answer["status"], body=answer["body"], acted=True)
+    error = failure(lambda: publisher(emu).publish(draft()))
+    assert error.kind is FailureKind.UNKNOWN
+    assert [p["message"] for p in emu.posts] == [TEXT]
 
 
 def test_find_when_the_feed_cannot_be_read(emu: GraphEmulator) -> None:
