@@ -48,10 +48,10 @@ def _overlap(ranges: tuple[tuple[int, int, int], ...]) -> bool:
 
 @dataclass(frozen=True)
 class Config:
-    """A twitter-text configuration (``config/v*.json``), weights already divided by the scale.
+    """A twitter-text configuration (``config/v*.json``).
 
-    Weights stay scaled in the file (100 for 1) so that fractional weights could be expressed;
-    every published configuration uses whole multiples, so whole numbers are kept here.
+    Weights stay scaled as in the file (100 for a weight of 1, so that a configuration could
+    give fractions); the sum is divided by the scale at the end, as twitter-text does.
     """
 
     max_weighted_length: int

@@ -5,7 +5,10 @@ Our own implementation of twitter-text's URL extractor (github.com/twitter/twitt
 Apache License 2.0): the same patterns, built from the same character classes and top-level
 domain lists, and the same rules after a match — a bare domain (no ``http://``) must be ASCII
 and must not follow ``-``, ``_``, ``.`` or ``/``; each DNS label must fit 63 characters once
-punycode-encoded; a t.co link stops after its slug. Indices are code points in the text given
+punycode-encoded (plain RFC 3492 as the JavaScript does, without IDNA's nameprep, so a label
+that nameprep would shorten is judged longer: its link is then counted character by
+character, for a label that long more than 23 — the safe side); a t.co link stops after its
+slug. Indices are code points in the text given
 (twitter-text's JavaScript works in UTF-16 units; the weighted count converts where needed).
 """
 
