@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
-
-from twitter_text import parse_tweet
-from twitter_text.config import config as _twitter_config
-from twitter_text.extract_urls import extract_urls_with_indices
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.policy import Policy, RulePack
+from bot.checks.x_text import CONFIG_V3, index_of_utf16, parse
 from bot.domain.findings import Finding, Severity
 
 FACEBOOK_LIMIT = 63_206  # characters in a Page post
-TWITTER_DEFAULTS = _twitter_config["defaults"]  # config v3: emoji count 2
-URL_WEIGHT = int(TWITTER_DEFAULTS["transformed_url_length"])
-_LINE_ENDINGS = re.compile(r"\r\n|\r|\n")
-_SCALE = int(TWITTER_DEFAULTS["scale"])
-_RANGES = tuple(
-    (int(r["start"]), int(r["end"]), int(r["weight"]) // _SCALE) for r in TWITTER_DEFAULTS["ranges"]
-)
-_DEFAULT_WEIGHT = int(TWITTER_DEFAULTS["default_weight"]) // _SCALE
-_FIRST_EMOJI = 0x203C  # ‼, the lowest code point twitter-text treats as an emoji but © and ®
+URL_WEIGHT = CONFIG_V3.transformed_url_length
 X_MAX_IMAGES = 4
 # Findings about attachments rather than words: kept when only the words are edited.
 ATTACHMENT_RULES = frozenset(
@@ -32,47 +19,14 @@ ATTACHMENT_RULES = frozenset(
 
 
 def measure(text: str, limit: int = 280) -> tuple[int, int]:
-    """X's weighted length and the index of the last character within ``limit``.
+    """X's weighted length and twitter-text's ``validRangeEnd`` for ``limit``.
 
-    twitter-text's own parse runs a very large emoji regex over every text. Text made only of
-    code points below the first emoji (U+203C), without © and ®, and already in NFC can hold
-    no emoji, so it is counted here the same way — URLs as 23, each character by
-    twitter-text's weight ranges — with twitter-text's URL extractor. Property tests and the
-    conformance suite keep both paths equal.
+    ``validRangeEnd`` is the index, in UTF-16 code units of ``text``, of the last character X
+    would still accept (``index_of_utf16`` turns it into a Python index). Counted by
+    ``bot.checks.x_text`` with twitter-text's configuration v3, the one X uses.
     """
-    if not _emoji_free(text):
-        options = {**TWITTER_DEFAULTS, "max_weighted_tweet_length": limit}
-        parsed = parse_tweet(text, options)
-        return int(parsed.weightedLength), int(parsed.validRangeEnd)
-    norm = _LINE_ENDINGS.sub("\n", text)
-    urls = {u["indices"][0]: u["url"] for u in extract_urls_with_indices(norm)}
-    weighted, valid_index, i = 0, 0, 0
-    while i < len(norm):
-        if i in urls:
-            weighted += URL_WEIGHT
-            i += len(urls[i]) - 1
-        else:
-            weighted += _weight(norm[i])
-        if weighted <= limit:
-            valid_index = i
-        i += 1
-    return weighted, len(norm[: valid_index + 1]) - 1 + (len(text) - len(norm))
-
-
-def _emoji_free(text: str) -> bool:
-    if text.isascii():
-        return True
-    return all(
-        ord(c) < _FIRST_EMOJI and c not in "\u00a9\u00ae" for c in text
-    ) and unicodedata.is_normalized("NFC", text)
-
-
-def _weight(char: str) -> int:
-    code = ord(char)
-    for start, end, weight in _RANGES:
-        if start <= code <= end:
-            return weight
-    return _DEFAULT_WEIGHT
+    counted = parse(text, CONFIG_V3, limit)
+    return counted.weighted_length, counted.valid_range_end
 
 
 def x_weighted_length(text: str) -> int:
@@ -105,7 +59,8 @@ def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     length, valid_end = measure(original, limit)
     if length <= limit:
         return
-    cut = valid_end + 1  # the last character X would accept, plus one
+    # The first character X would refuse, as a Python index (X counts in UTF-16 units).
+    cut = index_of_utf16(original, valid_end) + 1
     # Hits are in normalised coordinates: find the first normalised char at or after the cut.
     start = next((k for k, s in enumerate(ctx.norm.starts) if s >= cut), len(ctx.text) - 1)
     yield Hit(

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 import requests
 import tweepy
-from twitter_text.extract_urls import extract_urls_with_indices
 
+from bot.checks.x_text import extract_urls_with_indices
 from bot.publishers.base import (
     Draft,
     DraftImage,

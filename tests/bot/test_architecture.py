@@ -8,7 +8,7 @@ import pytest
 BOT = Path(__file__).resolve().parents[2] / "bot"
 PURE = [
     *sorted((BOT / "domain").glob("*.py")),
-    *sorted((BOT / "checks").glob("*.py")),
+    *sorted((BOT / "checks").rglob("*.py")),  # x_text/ too
     BOT / "scheduling" / "slots.py",
 ]
 SDKS = {
