@@ -56,7 +56,7 @@ def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Slack mrkdwn needs &, < and > escaped or it would render links and mentions."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -65,7 +65,7 @@ _USER_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})&gt;")
 
 
 def _quote(text: str) -> str:
-    quoted = "\n".join("> " + line for line in _escape(text).splitlines())
+    quoted = "\n".join("> " + line for line in escape(text).splitlines())
     return truncate(quoted, SECTION_LIMIT - 50)
 
 
@@ -79,13 +79,13 @@ def _context(text: str) -> Block:
 
 def finding_line(finding: Finding, *, show_excerpt: bool) -> str:
     where = f" on {PLATFORM_NAMES[finding.platform]}" if finding.platform else ""
-    excerpt = f" “{_escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
+    excerpt = f" “{escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
     line = (
         f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — "
-        f"{_escape(finding.message)}"
+        f"{escape(finding.message)}"
     )
     if finding.suggestion:
-        line += f"\n      _{_escape(finding.suggestion)}_"
+        line += f"\n      _{escape(finding.suggestion)}_"
     return line
 
 
@@ -222,7 +222,7 @@ def card_blocks(
     if post.images:
         # The descriptions are published with the pictures: the approvers see them too.
         names = ", ".join(
-            _escape(a.name) + (f" — described as “{_escape(a.alt_text)}”" if a.alt_text else "")
+            escape(a.name) + (f" — described as “{escape(a.alt_text)}”" if a.alt_text else "")
             for a in post.images
         )
         blocks.append(
@@ -237,7 +237,7 @@ def card_blocks(
     blocks.append({"type": "divider"})
     blocks.append(_section(state_line(post, deliveries, zone)))
     if paused and any(d.status is DeliveryStatus.QUEUED for d in deliveries):
-        blocks.append(_context(f":double_vertical_bar: Publishing is paused: {_escape(paused)}"))
+        blocks.append(_context(f":double_vertical_bar: Publishing is paused: {escape(paused)}"))
     if post.status is PostStatus.IN_REVIEW:
         # The value names the version: a click on a card drawn before an edit approves nothing.
         value = f"{post.id}:{post.content_hash}"
@@ -288,7 +288,7 @@ def _show_all(post: Post) -> list[Block]:
 
 def full_text_modal(post: Post) -> dict[str, Any]:
     """The whole post, in as many sections as it takes (a modal holds 100 blocks)."""
-    escaped = _escape(post.text)
+    escaped = escape(post.text)
     step = SECTION_LIMIT - 100
     chunks = [escaped[i : i + step] for i in range(0, len(escaped), step)][:99] or [" "]
     return {
@@ -341,7 +341,7 @@ def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
     if d.status is DeliveryStatus.QUEUED and d.due_at == UNSCHEDULED:
         return f":calendar: {name}: no free slot in the schedule — an admin can publish it now"
     if d.status is DeliveryStatus.QUEUED and d.last_error:
-        return f":repeat: {name}: will try again {_local(d.due_at, zone)} — {_escape(d.last_error)}"
+        return f":repeat: {name}: will try again {_local(d.due_at, zone)} — {escape(d.last_error)}"
     if d.status is DeliveryStatus.QUEUED:
         return f":calendar: {name}: scheduled for {_local(d.due_at, zone)}"
     if d.status is DeliveryStatus.TAKEN_DOWN:
@@ -352,10 +352,10 @@ def delivery_line(d: Delivery, zone: ZoneInfo) -> str:
         link = f"<{d.url}|link>" if d.url and d.url.startswith("http") else f"`{d.url}`"
         return f":rocket: {name}: published {_local(d.published_at, zone)} — {link}"
     if d.status is DeliveryStatus.FAILED:
-        return f":warning: {name}: failed — {_escape(d.last_error or 'no reason given')}"
+        return f":warning: {name}: failed — {escape(d.last_error or 'no reason given')}"
     if d.status is DeliveryStatus.UNCONFIRMED:
         return (
-            f":grey_question: {name}: unconfirmed — {_escape(d.last_error or '')} "
+            f":grey_question: {name}: unconfirmed — {escape(d.last_error or '')} "
             "An admin must check the account."
         )
     return f"{name}: {d.status.value}"
@@ -370,7 +370,7 @@ def alert_blocks(
 ) -> list[Block]:
     """An alert for the admins, with buttons when a decision is theirs to make. The text is
     escaped (a platform's error message could say <!channel>); people it names are not."""
-    shown = _USER_MENTION.sub(r"<@\1>", _escape(text))
+    shown = _USER_MENTION.sub(r"<@\1>", escape(text))
     blocks: list[Block] = [
         _section(f":rotating_light: {shown}" + (f"\n{mention}" if mention else ""))
     ]

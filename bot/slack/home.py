@@ -17,9 +17,9 @@ from bot.slack.blocks import (
     SECTION_LIMIT,
     Block,
     _context,
-    _escape,
     _section,
     delivery_line,
+    escape,
     truncate,
 )
 from bot.storage import Store
@@ -58,7 +58,7 @@ def home_view(
         blocks.append(
             _section(
                 f":double_vertical_bar: *All publishing is paused:* "
-                f"{_escape(paused)}. Nothing goes out until an admin resumes."
+                f"{escape(paused)}. Nothing goes out until an admin resumes."
             )
         )
     blocks += _proposals(user, store, zone)
@@ -174,7 +174,7 @@ def _queued_line(item: Queued, zone: ZoneInfo, now: datetime) -> str:
         when = _when(d.due_at, zone)
     line = f"• {when} · {ref} {_excerpt(item.text)}"
     if d.last_error:
-        line += f" · retrying after: {_escape(truncate(d.last_error, ERROR_LIMIT))}"
+        line += f" · retrying after: {escape(truncate(d.last_error, ERROR_LIMIT))}"
     return line
 
 
@@ -241,13 +241,13 @@ def _platforms(
         name = PLATFORM_NAMES[platform]
         hold = state["hold_until"]
         if state["paused_reason"] and state["paused_kind"] == "account":
-            reason = _escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
+            reason = escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
             lines.append(
                 f":double_vertical_bar: *{name}*: paused — it refuses posts from this account "
                 f"({reason}). Its queue is kept; fix the account on {name}, then resume it."
             )
         elif state["paused_reason"]:
-            reason = _escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
+            reason = escape(truncate(str(state["paused_reason"]), ERROR_LIMIT))
             lines.append(
                 f":double_vertical_bar: *{name}*: paused — it rejected Countersign's credentials "
                 f"({reason}). Its queue is kept; renew the tokens, then resume it. Countersign "
@@ -311,7 +311,7 @@ def _sections(lines: list[str]) -> list[Block]:
 def _excerpt(text: str) -> str:
     # Truncated before escaping so that an entity is never cut in half; one line, so a
     # newline in the post cannot break the list apart.
-    return f"“{_escape(truncate(' '.join(text.split()), EXCERPT_LIMIT))}”"
+    return f"“{escape(truncate(' '.join(text.split()), EXCERPT_LIMIT))}”"
 
 
 def _version(post: Post) -> str:

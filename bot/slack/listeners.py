@@ -38,8 +38,8 @@ from bot.slack.blocks import (
     REJECT_VIEW,
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
-    _escape,
     edit_modal,
+    escape,
     full_text_modal,
     propose_modal,
     reject_modal,
@@ -522,7 +522,7 @@ def register(
         user = _user(body)
         # The form's words are plain text: escaped, so that "&" or "<!here>" typed there is
         # shown as typed rather than read as Slack markup (a ping to the whole channel).
-        shown = "\n".join("> " + _escape(line) for line in form.text.strip().splitlines())
+        shown = "\n".join("> " + escape(line) for line in form.text.strip().splitlines())
         shown = shown or "> (pictures)"
         posted = client.chat_postMessage(
             channel=proposals_channel, text=f"Proposed by <@{user}>:\n{shown}"
