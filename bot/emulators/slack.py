@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -449,6 +450,67 @@ def _as_sent(message: dict[str, Any]) -> dict[str, Any]:
 # -- events Slack sends to the app -------------------------------------------------------------
 
 
+# What a person types reaches apps as markup plus a rich_text block of the same words. Sources:
+# https://docs.slack.dev/messaging/formatting-message-text ("Retrieving messages": &, < and >
+# arrive as &amp; &lt; &gt;; links Slack detected arrive as <url> or <url|label>, e-mail
+# addresses as <mailto:…|…>) and https://docs.slack.dev/reference/block-kit/blocks/rich-text-block
+# (rich_text_section with "text" and "link" elements, "\n" kept inside text elements).
+_MAIL = re.compile(r"[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]{1,63}\.)+(?:org|com|net|uk|io)(?:/\S*)?")
+_TRAILING = ".,;:!?)]'\""
+
+
+def _escaped(words: str) -> str:
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _detected(token: str) -> tuple[str, str | None] | None:
+    """The link Slack's client makes of a whitespace-free token: (url, label or None)."""
+    if token.startswith(("http://", "https://")) and "<" not in token and ">" not in token:
+        return token, None
+    if _MAIL.fullmatch(token):
+        return f"mailto:{token}", token
+    if _DOMAIN.fullmatch(token) and "<" not in token and ">" not in token:
+        return f"http://{token}", token
+    return None
+
+
+def as_typed(words: str) -> tuple[str, list[dict[str, Any]]]:
+    """The ``text`` and ``blocks`` Slack's client sends for ``words`` typed in the composer.
+
+    Each whitespace-separated token is looked at once, from its start, so that the cost stays
+    linear whatever the words (a megabyte of letters, or of "a.a.a.").
+    """
+    markup: list[str] = []
+    elements: list[dict[str, Any]] = []
+
+    def plain(part: str) -> None:
+        if not part:
+            return
+        markup.append(_escaped(part))
+        if elements and elements[-1]["type"] == "text":
+            elements[-1]["text"] += part
+        else:
+            elements.append({"type": "text", "text": part})
+
+    for token in re.split(r"(\s+)", words):
+        core = token.rstrip(_TRAILING)
+        link = _detected(core) if core and not core.isspace() else None
+        if link is None:
+            plain(token)
+            continue
+        url, label = link
+        markup.append(f"<{url}|{label}>" if label else f"<{url}>")
+        elements.append({"type": "link", "url": url, **({"text": label} if label else {})})
+        plain(token[len(core) :])
+    block = {
+        "type": "rich_text",
+        "block_id": uuid.uuid4().hex[:5],
+        "elements": [{"type": "rich_text_section", "elements": elements}],
+    }
+    return "".join(markup), [block] if elements else []
+
+
 def message_event(
     channel: str,
     user: str,
@@ -458,9 +520,13 @@ def message_event(
     thread_ts: str | None = None,
     files: list[dict[str, Any]] | None = None,
     blocks: list[dict[str, Any]] | None = None,
+    raw: bool = False,
 ) -> dict[str, Any]:
-    """``blocks``: the rich_text block Slack's clients send with what was typed (``text`` is
-    then its markup); without them the event is like one from an app or an old client."""
+    """``text`` is what the person typed: it is sent as Slack sends it, markup plus a rich_text
+    block (``as_typed``). Given ``blocks``, ``text`` is already markup and is sent as it is;
+    ``raw``: ``text`` is markup with no blocks, like a message from an app or an old client."""
+    if blocks is None and not raw:
+        text, blocks = as_typed(text)
     event: dict[str, Any] = {
         "type": "message",
         "channel": channel,
@@ -491,8 +557,13 @@ def edit_event(
     old_text: str = "",
     blocks: list[dict[str, Any]] | None = None,
     editor: str | None = None,
+    raw: bool = False,
 ) -> dict[str, Any]:
-    """``user`` wrote the message; ``editor`` (default: the same) changed it."""
+    """``user`` wrote the message; ``editor`` (default: the same) changed it. ``new_text`` and
+    ``old_text`` are what was typed, sent as markup with blocks, as in ``message_event``."""
+    if blocks is None and not raw:
+        new_text, blocks = as_typed(new_text)
+    old_text = old_text if raw else as_typed(old_text)[0]
     edit_ts = new_ts()
     event: dict[str, Any] = {
         "type": "message",

@@ -743,7 +743,11 @@ def _field(view: dict[str, Any], block_id: str, action_id: str = "value") -> dic
 def _version(value: str) -> tuple[int, str] | None:
     """A button's "post_id:content_hash"."""
     post_id, _, content = value.partition(":")
-    return (int(post_id), content) if post_id.isdigit() and content else None
+    # ASCII digits, few enough for SQLite's INTEGER: isdigit() also takes "²" and "١", and
+    # twenty nines overflow the query (found by the forms fuzz test).
+    if not re.fullmatch(r"[0-9]{1,15}", post_id) or not content:
+        return None
+    return int(post_id), content
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:

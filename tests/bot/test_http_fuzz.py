@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
@@ -496,6 +496,18 @@ FORM_VALUES = st.dictionaries(
     metadata=st.sampled_from(["", "1", "1:", "x:y", "99999999999999999999:a"]) | st.text(),
     typed=st.booleans(),
 )
+@example(
+    callback_id=REJECT_VIEW,
+    values={"reason": {"text": {"type": "plain_text_input", "value": "Not today."}}},
+    metadata="99999999999999999999:a",  # an id too big for SQLite's INTEGER
+    typed=False,
+)
+@example(
+    callback_id=REJECT_VIEW,
+    values={"reason": {"text": {"type": "plain_text_input", "value": "Not today."}}},
+    metadata="\u0661:a",  # an Arabic-Indic one: a digit to str.isdigit, not a post id
+    typed=False,
+)
 def test_forms_whose_fields_hold_anything(h, callback_id, values, metadata, typed):
     """The modals' own fields, as submitted or as typed, whatever shape their state has."""
     if typed:
@@ -588,7 +600,9 @@ def test_unknown_events_actions_and_views_are_answered_without_effect(h):
 
 def test_a_body_over_a_megabyte_is_refused(h):
     for size in (MAX_BODY_BYTES + 1, 3 * MAX_BODY_BYTES):
-        body = json.dumps(event_callback(message_event(PROPOSALS, CAROL, "a" * size, new_ts())))
+        body = json.dumps(
+            event_callback(message_event(PROPOSALS, CAROL, "a" * size, new_ts(), raw=True))
+        )
         before = snapshot(h)
         response = send(h, body, JSON_TYPE)
         assert response.status_code == 413

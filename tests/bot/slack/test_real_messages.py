@@ -260,7 +260,7 @@ def test_an_edit_by_someone_else_changes_nothing_and_is_logged(harness, caplog):
 def test_a_message_without_rich_text_is_decoded_from_its_markup(harness):
     ts = new_ts()
     markup = "Fish &amp; chips night :tada: <https://example.org|example.org>"
-    replay(harness, message_event(PROPOSALS, CAROL, markup, ts))
+    replay(harness, message_event(PROPOSALS, CAROL, markup, ts, raw=True))
     assert harness.post_for(ts).text == "Fish & chips night 🎉 example.org"
 
 
