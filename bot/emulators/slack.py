@@ -500,7 +500,8 @@ def as_typed(words: str) -> tuple[str, list[dict[str, Any]]]:
             plain(token)
             continue
         url, label = link
-        markup.append(f"<{url}|{label}>" if label else f"<{url}>")
+        # Slack escapes & in links too: <https://example.org/?a=1&amp;b=2>.
+        markup.append(f"<{_escaped(url)}|{_escaped(label)}>" if label else f"<{_escaped(url)}>")
         elements.append({"type": "link", "url": url, **({"text": label} if label else {})})
         plain(token[len(core) :])
     block = {
