@@ -206,7 +206,7 @@ def test_the_v1_upload_is_retired_with_453_and_v1_auth_errors_keep_their_shape(
     ],
 )
 def test_an_account_that_cannot_post_answers_as_x_does_and_still_reads(
-    emu: XEmulator, account: str, fixture: str, error: type[Exception]
+    emu: XEmulator, account: str, fixture: str, error: type[tweepy.HTTPException]
 ) -> None:
     client = make_client(emu)
     kept = client.create_tweet(text="Posted before", user_auth=True).data["id"]
@@ -214,7 +214,7 @@ def test_an_account_that_cannot_post_answers_as_x_does_and_still_reads(
     answer = real("x", fixture)
     with pytest.raises(error) as refused:
         client.create_tweet(text="Hello world", user_auth=True)
-    response = refused.value.response  # type: ignore[attr-defined]
+    response = refused.value.response
     assert (response.status_code, response.json()) == (answer["status"], answer["body"])
     assert [t["id"] for t in emu.tweets] == [kept]  # nothing posted
     # Reading still works: the account looks healthy to anyone who only reads.
