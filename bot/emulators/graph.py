@@ -82,9 +82,10 @@ class GraphEmulator(Emulator):
     clock: Callable[[], float] = staticmethod(time.time)
     # On: a feed post whose message equals one the Page made in the last ``duplicate_window``
     # seconds is refused with ``duplicate_code`` (506 or 368, see _DUPLICATE). Facebook does not
-    # publish how long it remembers; a day is this emulator's choice. Off by default: tests that
-    # post the same words twice on purpose (look-alikes, settling) need the Page to take them.
-    reject_duplicates = False
+    # publish how long it remembers; a day is this emulator's choice. On by default, as X's
+    # reject_duplicates: the whole suite passes with it (a product posting the same words twice
+    # shows); turn it off where a test means the Page to take the same words twice.
+    reject_duplicates = True
     duplicate_code = 506
     duplicate_window = 24 * 3600.0
     # On: the token lacks the posting permissions, so every write (posting to the feed or photos,

@@ -282,8 +282,7 @@ def test_the_same_words_approved_again_are_refused_as_a_duplicate(
     emulator = harness.x if platform == "x" else harness.graph
     pattern = TWEETS if platform == "x" else FEED
     if platform == "facebook":
-        harness.graph.reject_duplicates = True
-        harness.graph.duplicate_code = duplicate_code
+        harness.graph.duplicate_code = duplicate_code  # the Page rejects duplicates by default
     first, _ = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT + timedelta(minutes=30)
     harness.runtime.delivery.publish_due()

@@ -113,13 +113,20 @@ def _pinned(emu: GraphEmulator, answer: dict, **form: str) -> facebook.GraphAPIE
     return refused.value
 
 
+def test_a_page_refuses_the_same_words_by_default(emu: GraphEmulator) -> None:
+    graph = make_graph(emu)
+    graph.put_object(PAGE, "feed", message="Hello")
+    assert _pinned(emu, real("graph", "duplicate_506"), message="Hello").code == 506
+
+
 @pytest.mark.parametrize(("code", "fixture"), [(506, "duplicate_506"), (368, "already_posted_368")])
 def test_a_page_refuses_a_message_it_posted_recently(
     emu: GraphEmulator, code: int, fixture: str
 ) -> None:
     graph = make_graph(emu)
+    emu.reject_duplicates = False  # turned off, the Page takes the same words twice
     graph.put_object(PAGE, "feed", message="Hello")
-    graph.put_object(PAGE, "feed", message="Hello")  # off by default: the Page takes it
+    graph.put_object(PAGE, "feed", message="Hello")
     emu.reject_duplicates, emu.duplicate_code = True, code
     assert _pinned(emu, real("graph", fixture), message="Hello").code == code
     assert len(emu.posts) == 2
