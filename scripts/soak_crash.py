@@ -242,7 +242,8 @@ class Soak:
         (config / "schedule.yaml").write_text(SCHEDULE)
         (config / "policy.yaml").write_text("country: GB\n")
         self.slack, self.x, self.graph = start_emulators()
-        self.x.reject_duplicates = False  # a second post of the same words must show
+        # A second post of the same words must show.
+        self.x.reject_duplicates = self.graph.reject_duplicates = False
         self.x.chaos(
             X_CREATE, rate=0.1, status=503, body={"title": "Service Unavailable"}, seed=seed
         )

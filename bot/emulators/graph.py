@@ -24,10 +24,37 @@ from bot.emulators.base import Call, Emulator, Response
 _VERSION = re.compile(r"v\d+\.\d+")
 
 
-def _error(message: str, code: int, kind: str = "OAuthException", **extra: Any) -> Response:
+def _error(
+    message: str, code: int, kind: str = "OAuthException", *, status: int = 400, **extra: Any
+) -> Response:
     error = {"message": message, "type": kind, "code": code, **extra}
     error["fbtrace_id"] = "A" + secrets.token_hex(5)
-    return 400, {}, {"error": error}
+    return status, {}, {"error": error}
+
+
+# A Page refusing a message it posted recently, as the fixtures record it
+# (tests/fixtures/real/graph/duplicate_506.json, already_posted_368.json): code 506 "Duplicate
+# status message" (https://developers.facebook.com/docs/graph-api/guides/error-handling;
+# facebook-csharp-sdk/facebook-csharp-sdk#119, the same message posted again), and code 368
+# "You've already posted this" (arsduo/koala#422), both HTTP 400.
+_DUPLICATE = {
+    506: "Duplicate status message",
+    368: "You've already posted this. Posting the same content repeatedly on Facebook isn't "
+    "allowed.",
+}
+# A Page token without pages_manage_posts / pages_read_engagement, as the fixtures record it
+# (tests/fixtures/real/graph/permission_200.json, permission_10.json): code 200 with HTTP 403
+# (arsduo/koala#644; the wording of the current Page requirement from
+# Codeinwp/tweet-old-post#649), or code 10 "Application does not have permission" (error-handling
+# guide above; facebookarchive/php-graph-sdk#302: 10 and 200-299 are permission errors).
+_NO_PERMISSION = {
+    200: "(#200) If posting to a group, requires app being installed in the group, and either "
+    "publish_to_groups permission with user token, or both pages_read_engagement and "
+    "pages_manage_posts permission with page token; If posting to a page, requires both "
+    "pages_read_engagement and pages_manage_posts as an admin with sufficient administrative "
+    "permission",
+    10: "(#10) Application does not have permission for this action",
+}
 
 
 def _missing(object_id: str, operation: str) -> Response:
@@ -53,6 +80,19 @@ class GraphEmulator(Emulator):
 
     # Facebook's clock, for the times it stamps on posts; tests set it to their fake clock.
     clock: Callable[[], float] = staticmethod(time.time)
+    # On: a feed post whose message equals one the Page made in the last ``duplicate_window``
+    # seconds is refused with ``duplicate_code`` (506 or 368, see _DUPLICATE). Facebook does not
+    # publish how long it remembers; a day is this emulator's choice. On by default, as X's
+    # reject_duplicates: the whole suite passes with it (a product posting the same words twice
+    # shows); turn it off where a test means the Page to take the same words twice.
+    reject_duplicates = True
+    duplicate_code = 506
+    duplicate_window = 24 * 3600.0
+    # On: the token lacks the posting permissions, so every write (posting to the feed or photos,
+    # deleting) answers ``permission_code`` (200 or 10, see _NO_PERMISSION); reading the Page and
+    # its feed still works, as it does for a token that has only pages_read_engagement.
+    permissions_missing = False
+    permission_code = 200
 
     def __init__(
         self, *, page_id: str = "1234567890", page_token: str = "page-token", **kw: Any
@@ -97,6 +137,8 @@ class GraphEmulator(Emulator):
             return _error("Invalid OAuth access token - Cannot parse access token", 190)
         segments = [self.page_id if s == "me" else s for s in segments]
         method = call.method
+        if self.permissions_missing and method in ("POST", "DELETE"):
+            return _error(_NO_PERMISSION[self.permission_code], self.permission_code, status=403)
         if len(segments) == 2 and method == "POST":
             page, edge = segments
             if page != self.page_id:
@@ -180,7 +222,13 @@ class GraphEmulator(Emulator):
         message, link = call.form.get("message", ""), call.form.get("link", "")
         if not (message or link or photo_ids):
             return _error("(#100) Missing message or attachment", 100)
+        if self.reject_duplicates and message and self._posted_recently(message):
+            return _error(_DUPLICATE[self.duplicate_code], self.duplicate_code)
         return 200, {}, {"id": self._new_post(call, message, link, photo_ids)}
+
+    def _posted_recently(self, message: str) -> bool:
+        since = self.clock() - self.duplicate_window
+        return any(p["message"] == message and p["at"] >= since for p in self._posts.values())
 
     def _post_photo(self, call: Call) -> Response:
         data = call.files.get("source")

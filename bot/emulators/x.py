@@ -40,6 +40,26 @@ _DUPLICATE = {
     "title": "Forbidden",
     "status": 403,
 }
+# The answers of an account that cannot post, as the fixtures record them
+# (tests/fixtures/real/x/credits_depleted_402.json, oauth1_permissions_403.json).
+# A pay-per-use account with no credits left: 402 on POST /2/tweets, a problem of type "credits"
+# (tryethernal/ethernal#1326; title and detail as quoted by public tests of X clients).
+_NO_CREDITS = {
+    "title": "CreditsDepleted",
+    "detail": "Your enrolled account [1780611631] does not have any credits to fulfill this "
+    "request.",
+    "type": "https://api.twitter.com/2/problems/credits",
+}
+# Tokens made while the app could only read: every write is refused with this 403 until they are
+# made again (xdevplatform/samples#141, plhery/node-twitter-api-v2#493, tweepy #1796 and #1663).
+_READ_ONLY = {
+    "title": "Forbidden",
+    "status": 403,
+    "detail": "Your client app is not configured with the appropriate oauth1 app permissions "
+    "for this endpoint.",
+    "type": "https://api.twitter.com/2/problems/oauth1-permissions",
+}
+ACCOUNT_STATES = ("ok", "no_credits", "read_only")
 
 
 def _invalid(message: str) -> Response:
@@ -100,6 +120,11 @@ class XEmulator(Emulator):
     # Off: tweets keep the text as sent. On: stored and returned as X shows them — links (and
     # a link to attached media) as t.co links, and &, <, > HTML-escaped.
     rewrite_text = False
+    # What X thinks of the account: "ok"; "no_credits" (a pay-per-use account with nothing left:
+    # POST /2/tweets answers 402); "read_only" (the app's tokens lack write permission: creating
+    # and deleting tweets answer 403 oauth1-permissions). Reading (users/me, the timeline) still
+    # works in both, which is why a product cannot tell by reading that the account is fixed.
+    account = "ok"
     # X's clock, for the times it stamps on posts; tests set it to their fake clock.
     clock: Callable[[], float] = staticmethod(time.time)
 
@@ -175,6 +200,8 @@ class XEmulator(Emulator):
 
     def _route(self, call: Call) -> Response:
         path, method = call.path, call.method
+        if (refused := self._account_refusal(path, method)) is not None:
+            return refused
         if path == "/2/tweets" and method == "POST":
             return self._create_tweet(call)
         if (m := re.fullmatch(r"/2/tweets/(\d+)", path)) and method == "DELETE":
@@ -199,6 +226,19 @@ class XEmulator(Emulator):
         if path.startswith("/1.1/"):
             return _v1_error(404, 34, "Sorry, that page does not exist.")
         return _not_found(f"No route for {method} {path}.")
+
+    def _account_refusal(self, path: str, method: str) -> Response | None:
+        """The account-level refusals: only writes to /2/tweets, as recorded (reads still work).
+        402 is documented only for creating a tweet, so a delete is left to go through."""
+        if self.account not in ACCOUNT_STATES:
+            raise ValueError(f"account must be one of {ACCOUNT_STATES}")
+        tweets = path == "/2/tweets" and method == "POST"
+        if self.account == "no_credits" and tweets:
+            return 402, {}, dict(_NO_CREDITS)
+        one = re.fullmatch(r"/2/tweets/\d+", path) is not None and method == "DELETE"
+        if self.account == "read_only" and (tweets or one):
+            return 403, {}, dict(_READ_ONLY)
+        return None
 
     def _create_tweet(self, call: Call) -> Response:
         body = call.json if isinstance(call.json, dict) else {}

@@ -192,6 +192,37 @@ def test_an_account_refusal_pauses_the_platform_tells_admins_once_and_keeps_the_
 ):
     emulator = harness.x if platform == "x" else harness.graph
     emulator.inject(pattern, method="POST", status=answer["status"], body=answer["body"], times=50)
+    account_pause(harness, platform, pattern, said, fixed=emulator.reset)
+
+
+@pytest.mark.parametrize(
+    ("platform", "state", "said"),
+    [
+        ("x", {"account": "no_credits"}, "does not have any credits"),
+        ("x", {"account": "read_only"}, "oauth1 app permissions"),
+        ("facebook", {"permissions_missing": True, "permission_code": 10}, "(code 10)"),
+        ("facebook", {"permissions_missing": True, "permission_code": 200}, "pages_manage_posts"),
+    ],
+)
+def test_an_account_that_cannot_post_pauses_the_platform_while_reads_still_work(
+    harness, platform, state, said
+):
+    """The emulator's own model of the account (not a replayed answer): posts are refused as
+    the real platform refuses them, and everything that only reads keeps working."""
+    emulator = harness.x if platform == "x" else harness.graph
+    healthy = {k: getattr(emulator, k) for k in state}
+    for key, value in state.items():
+        setattr(emulator, key, value)
+
+    def fixed() -> None:
+        for key, value in healthy.items():
+            setattr(emulator, key, value)
+
+    account_pause(harness, platform, TWEETS if platform == "x" else FEED, said, fixed=fixed)
+
+
+def account_pause(harness, platform, pattern, said, *, fixed) -> None:
+    emulator = harness.x if platform == "x" else harness.graph
     first, _ = harness.approved_post(TEXT)
     second, _ = harness.approved_post("Second post: volunteers wanted for Saturday.")
     other = "facebook" if platform == "x" else "x"
@@ -211,7 +242,7 @@ def test_an_account_refusal_pauses_the_platform_tells_admins_once_and_keeps_the_
     assert len(emulator.calls_to(pattern, method="POST")) == 1
     assert len(alerts(harness, "refuses posts from this account")) == 1
     # Fixed on the platform, an admin resumes it: the queue drains.
-    emulator.reset()
+    fixed()
     assert "resumed" in harness.command(f"resume {platform}", DANA).text
     harness.runtime.delivery.publish_due()
     for post in (first, second):
@@ -238,6 +269,35 @@ def test_a_duplicate_is_reported_as_one(harness, platform, pattern, answer):
     harness.clock.now += timedelta(hours=3)
     harness.runtime.delivery.publish_due()
     assert len(emulator.calls_to(pattern, method="POST")) == 1  # not retried
+
+
+@pytest.mark.parametrize(
+    ("platform", "duplicate_code"), [("x", None), ("facebook", 506), ("facebook", 368)]
+)
+def test_the_same_words_approved_again_are_refused_as_a_duplicate(
+    harness, platform, duplicate_code
+):
+    """The platform's own memory of what it posted (not a replayed answer): X refuses a tweet
+    equal to a live one; a Page refuses a message it posted within the day."""
+    emulator = harness.x if platform == "x" else harness.graph
+    pattern = TWEETS if platform == "x" else FEED
+    if platform == "facebook":
+        harness.graph.duplicate_code = duplicate_code  # the Page rejects duplicates by default
+    first, _ = harness.approved_post(TEXT)
+    harness.clock.now = FB_SLOT + timedelta(minutes=30)
+    harness.runtime.delivery.publish_due()
+    assert delivery(harness, first, platform).status is DeliveryStatus.PUBLISHED
+    again, ts = harness.approved_post(TEXT)
+    harness.clock.now = FB_SLOT + timedelta(days=1)  # the next slot of both, within the day
+    harness.runtime.delivery.publish_due()
+    assert delivery(harness, again, platform).status is DeliveryStatus.FAILED
+    name = "X" if platform == "x" else "Facebook"
+    assert any(f"{name} refuses it as a duplicate" in t for t in harness.thread_texts(ts))
+    live = harness.x.tweets if platform == "x" else harness.graph.posts
+    assert [p["sent_text" if platform == "x" else "message"] for p in live] == [TEXT]
+    harness.clock.now += timedelta(hours=3)
+    harness.runtime.delivery.publish_due()
+    assert len(emulator.calls_to(pattern, method="POST")) == 2  # the refused one not retried
 
 
 def test_the_home_tab_says_what_to_fix_for_an_account_pause(harness):

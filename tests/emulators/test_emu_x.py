@@ -13,6 +13,7 @@ import tweepy
 from bot.emulators.png import tiny_png
 from bot.emulators.x import XEmulator
 from bot.publishers.http import RedirectingSession
+from tests.bot.publishers.real import real
 
 
 @pytest.fixture
@@ -195,3 +196,42 @@ def test_the_v1_upload_is_retired_with_453_and_v1_auth_errors_keep_their_shape(
     with pytest.raises(tweepy.Unauthorized) as denied:
         api.create_media_metadata("999", "x")
     assert denied.value.api_codes == [32]
+
+
+@pytest.mark.parametrize(
+    ("account", "fixture", "error"),
+    [
+        ("no_credits", "credits_depleted_402", tweepy.HTTPException),
+        ("read_only", "oauth1_permissions_403", tweepy.Forbidden),
+    ],
+)
+def test_an_account_that_cannot_post_answers_as_x_does_and_still_reads(
+    emu: XEmulator, account: str, fixture: str, error: type[tweepy.HTTPException]
+) -> None:
+    client = make_client(emu)
+    kept = client.create_tweet(text="Posted before", user_auth=True).data["id"]
+    emu.account = account
+    answer = real("x", fixture)
+    with pytest.raises(error) as refused:
+        client.create_tweet(text="Hello world", user_auth=True)
+    response = refused.value.response
+    assert (response.status_code, response.json()) == (answer["status"], answer["body"])
+    assert [t["id"] for t in emu.tweets] == [kept]  # nothing posted
+    # Reading still works: the account looks healthy to anyone who only reads.
+    assert client.get_me(user_auth=True).data.id == 1000
+    assert [t.id for t in client.get_users_tweets(1000, user_auth=True).data] == [int(kept)]
+    if account == "read_only":  # a delete is a write too
+        with pytest.raises(tweepy.Forbidden):
+            client.delete_tweet(kept, user_auth=True)
+    emu.account = "ok"  # fixed on X (credits bought, tokens made again)
+    assert client.create_tweet(text="Hello world", user_auth=True).data["text"] == "Hello world"
+
+
+def test_the_duplicate_answer_is_the_recorded_one(emu: XEmulator) -> None:
+    client = make_client(emu)
+    client.create_tweet(text="Hello world", user_auth=True)
+    answer = real("x", "duplicate_403")
+    with pytest.raises(tweepy.Forbidden) as refused:
+        client.create_tweet(text="Hello world", user_auth=True)
+    response = refused.value.response
+    assert (response.status_code, response.json()) == (answer["status"], answer["body"])
