@@ -527,13 +527,25 @@ class Store:
     def queue_deliveries(
         self, post: Post, due: dict[str, datetime], *, actor: str, at: datetime
     ) -> list[Delivery]:
-        """One delivery per platform for the approved content; idempotent per content hash."""
+        """One delivery per platform for the approved content; idempotent per content hash.
+
+        A delivery of these words that was cancelled (the approval withdrawn, or the words
+        edited away and back) is queued again from scratch: deliveries are unique per content
+        hash, so ignoring the conflict would leave an approved post with nothing to publish.
+        One still live or already out is left as it is.
+        """
         with self._tx() as db:
             for platform, due_at in due.items():
                 db.execute(
-                    """INSERT OR IGNORE INTO deliveries (post_id, platform, content_hash, status,
+                    """INSERT INTO deliveries (post_id, platform, content_hash, status,
                            due_at, slot_at, created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (post_id, platform, content_hash) DO UPDATE SET
+                           status = excluded.status, due_at = excluded.due_at,
+                           slot_at = excluded.slot_at, attempts = 0, remote_id = NULL,
+                           url = NULL, last_error = NULL, claimed_at = NULL,
+                           published_at = NULL, updated_at = excluded.updated_at
+                       WHERE deliveries.status = ?""",
                     [
                         post.id,
                         platform,
@@ -543,6 +555,7 @@ class Store:
                         iso(due_at),
                         iso(at),
                         iso(at),
+                        DeliveryStatus.CANCELLED.value,
                     ],
                 )
             self._audit(

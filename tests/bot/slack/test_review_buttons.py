@@ -201,3 +201,34 @@ def test_resume_button_on_the_home_tab_is_for_admins(harness):
         paused = harness.store.platform_state("x")["paused_reason"]
         assert bool(paused) is (user == BOB)  # Bob's click changes nothing; Dana's resumes
     assert {v["user_id"] for v in harness.slack.views} == {BOB, DANA}  # homes refreshed
+
+
+def test_an_approval_withdrawn_and_given_again_publishes_once(harness):
+    """[8] item 1: the ✅ removed and added again queued nothing (the cancelled deliveries of
+    the same words blocked new ones), and the post said approved while nothing would go out."""
+    post, _ = harness.approved_post(CLEAN)
+    card = harness.card(post)
+    from bot.emulators.slack import reaction_event
+
+    harness.event(reaction_event(BOB, "white_check_mark", REVIEW, card["ts"], removed=True))
+    harness.react(BOB, "white_check_mark", card["ts"])
+    post = harness.store.get_post(post.id)
+    assert post.status is PostStatus.APPROVED
+    live = [d for d in harness.store.deliveries_for(post.id) if d.status is DeliveryStatus.QUEUED]
+    assert sorted(d.platform for d in live) == ["facebook", "x"]
+    harness.command(f"now {post.id}", "U0DANA")
+    assert [t["text"] for t in harness.x.tweets] == [CLEAN]
+    assert [p["message"] for p in harness.graph.posts] == [CLEAN]
+
+
+def test_words_edited_away_and_back_then_approved_publish_once(harness):
+    """[8] item 1, the other way in: A approved, edited to B (voided), back to A, approved."""
+    post, ts = harness.approved_post(CLEAN)
+    harness.edit(post.proposer, ts, CLEAN + " Everyone is welcome.")
+    harness.edit(post.proposer, ts, CLEAN)
+    post = harness.store.get_post(post.id)
+    assert post.status is PostStatus.IN_REVIEW
+    harness.react(BOB, "white_check_mark", harness.card(post)["ts"])
+    harness.command(f"now {post.id}", "U0DANA")
+    assert [t["text"] for t in harness.x.tweets] == [CLEAN]
+    assert [p["message"] for p in harness.graph.posts] == [CLEAN]
