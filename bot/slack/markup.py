@@ -124,8 +124,8 @@ def _rich_text(blocks: list[dict[str, Any]], labels: Mapping[str, str]) -> Words
 def _section(out: _Writer, section: dict[str, Any]) -> None:
     kind = section["type"]
     if kind == "rich_text_list":
-        level = int(section.get("indent") or 0)
-        first = int(section.get("offset") or 0) + 1
+        level = _bounded(section.get("indent"), _MAX_INDENT)
+        first = _bounded(section.get("offset"), _MAX_OFFSET) + 1
         for number, item in enumerate(section.get("elements") or [], start=first):
             if not isinstance(item, dict):
                 raise _Unknown
@@ -146,6 +146,21 @@ def _section(out: _Writer, section: dict[str, Any]) -> None:
         out.add("”")
         return
     _inline(out, section.get("elements") or [])  # a section, or preformatted text as typed
+
+
+# Slack's clients indent lists at most 8 levels deep; no list a person types starts near ten
+# thousand. Anything beyond, or not a whole number, is not what a client sent: the message is
+# read from its ``text`` instead (the numbers would otherwise build strings of any length).
+_MAX_INDENT = 8
+_MAX_OFFSET = 9_999
+
+
+def _bounded(value: object, limit: int) -> int:
+    if value is None:
+        return 0
+    if type(value) is not int or not 0 <= value <= limit:
+        raise _Unknown
+    return value
 
 
 def _ordinal(number: int, level: int) -> str:

@@ -182,3 +182,18 @@ def test_what_rich_text_cannot_say_here_falls_back_to_text():
     message["blocks"] = [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]
     assert message_words(message).text == "Fish & chips 🐟"
     assert message_words({"text": None}).text == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("offset", 10**10), ("indent", 10**6), ("offset", "3"), ("indent", -1), ("offset", 2.5)],
+)
+def test_list_numbers_no_client_sends_fall_back_to_text(field, value):
+    """A list's offset or indent is turned into text: 10**10 built a 10-million-character post
+    (10**12 about a gigabyte), and "3" failed the event. They are read from ``text`` instead."""
+    item = {"type": "rich_text_section", "elements": [{"type": "text", "text": "hi"}]}
+    listed = {"type": "rich_text_list", "style": "ordered", "elements": [item], field: value}
+    if field == "offset":
+        listed["indent"] = 2  # roman numerals: the longest numbers
+    words = message_words({"text": "• hi", "blocks": [{"type": "rich_text", "elements": [listed]}]})
+    assert words.text == "• hi"
