@@ -344,6 +344,16 @@ class Countersign:
         if user != post.proposer:
             log.info("post #%s: a change by %s, not its proposer, changes nothing", post.id, user)
             return post
+        if len(text) > MAX_PROPOSAL_CHARS:
+            # Slack lets a message grow to 40,000 characters by editing: the same bound as a
+            # proposal, so that no edit costs the checks more than a proposal can.
+            self.notifier.tell(
+                channel,
+                user,
+                f"This edit makes {post.ref} {len(text):,} characters; proposals are limited to "
+                f"{MAX_PROPOSAL_CHARS:,}. It was not taken: the post stays as it was.",
+            )
+            return post
         return self.new_version(post, user=user, text=text, files=files, markup=markup)
 
     def new_version(

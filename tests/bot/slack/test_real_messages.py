@@ -275,3 +275,13 @@ def test_words_typed_in_the_propose_form_are_plain_text_not_markup(harness):
     post = harness.post_for(echo["ts"])
     assert post.text == typed  # not decoded: a form's words are what the person saw
     assert not [f for f in post.findings if f.check == "slack"]
+
+
+def test_an_edit_past_the_proposal_limit_is_not_taken_and_the_proposer_is_told(harness):
+    """Slack lets a message grow to 40,000 characters by editing; the checks' bound is 10,000."""
+    ts = harness.propose(CAROL, "Our garden open day is on Saturday.")
+    post = harness.post_for(ts)
+    harness.edit(CAROL, ts, "Our garden open day is on Saturday. " * 400)
+    after = harness.store.get_post(post.id)
+    assert (after.version, after.text) == (post.version, post.text)
+    assert "limited to 10,000" in harness.slack.ephemerals(CAROL)[-1]["text"]
