@@ -49,16 +49,29 @@ class SlackFiles:
         self._api_origin = (api.scheme, api.hostname, api.port)
 
     def carries_token(self, url: str) -> bool:
-        """Whether the bot token may be sent to ``url``."""
-        parts = urlsplit(url)
+        """Whether the bot token may be sent to ``url``.
+
+        The URL is judged as requests will send it, not as urlsplit reads the raw text: the
+        two disagree ("https://evil.com\\.slack.com/" is a slack.com host to urlsplit and
+        evil.com to requests). Anything unusual in it (a backslash, whitespace, a control
+        character, a port that is not a number) gets no token.
+        """
+        if "\\" in url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            return False
+        try:
+            sent = requests.Request("GET", url).prepare().url or ""
+            parts = urlsplit(sent)
+            port = parts.port
+        except (requests.RequestException, ValueError):
+            return False
         if parts.username or parts.password:
             return False
-        if (parts.scheme, parts.hostname, parts.port) == self._api_origin:
+        if (parts.scheme, parts.hostname, port) == self._api_origin:
             return True
         host = (parts.hostname or "").lower()
         return (
             parts.scheme == "https"
-            and parts.port in (None, 443)
+            and port in (None, 443)
             and any(host == d or host.endswith("." + d) for d in SLACK_FILE_DOMAINS)
         )
 

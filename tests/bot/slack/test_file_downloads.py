@@ -9,6 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from PIL import Image
 
 from bot.domain.posts import PostStatus
@@ -123,9 +124,16 @@ def test_the_token_goes_only_to_slack_over_https_and_the_configured_api():
         "https://docs.google.com/document/d/1/edit",
         "http://127.0.0.1:4568/files-pri/T1-F1/a.jpg",  # another port on the same host
         "https://127.0.0.1:4567/files-pri/T1-F1/a.jpg",  # another scheme
+        # urlsplit reads slack.com hosts in these; requests would send them elsewhere.
+        "https://evil.example\\.slack.com/a.jpg",
+        "https://evil.example\t.slack.com/a.jpg",
+        "https://files.slack.com:abc/a.jpg",  # not a port: no token (and no traceback)
     ]
     assert [u for u in allowed if not files.carries_token(u)] == []
     assert [u for u in refused if files.carries_token(u)] == []
+    # The reason for judging the URL as requests sends it:
+    sent = requests.Request("GET", "https://evil.example\\.slack.com/a.jpg").prepare().url
+    assert str(sent).startswith("https://evil.example/")
 
 
 class _Trickle(BaseHTTPRequestHandler):
