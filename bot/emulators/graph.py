@@ -152,10 +152,13 @@ class GraphEmulator(Emulator):
                 return _missing(segments[0], "get")
             since = float(call.query.get("since") or 0)
             fields = call.query.get("fields") or ""
+            # /feed is what the Page and its visitors posted there; /posts only the Page's own
+            # (https://developers.facebook.com/docs/graph-api/reference/page/feed/).
+            own_only = segments[1] == "posts"
             feed = [
                 self._public(p["id"], attachments="attachments" in fields)
                 for p in reversed(self._posts.values())
-                if p["at"] >= since
+                if p["at"] >= since and not (own_only and p.get("by_visitor"))
             ]
             limit = int(call.query.get("limit") or 25)
             return 200, {}, {"data": feed[:limit]}
@@ -178,8 +181,11 @@ class GraphEmulator(Emulator):
         }
         return post_id
 
-    def create_post_directly(self, message: str, pictures: int = 0) -> dict[str, Any]:
-        """A post made outside the API under test (by hand on the Page, or before a crash)."""
+    def create_post_directly(
+        self, message: str, pictures: int = 0, *, by_visitor: bool = False
+    ) -> dict[str, Any]:
+        """A post made outside the API under test (by hand on the Page, or before a crash);
+        ``by_visitor``: by someone else on the Page, so in its feed but not in its posts."""
         with self._lock:
             photo_ids = []
             for _ in range(pictures):
@@ -194,6 +200,7 @@ class GraphEmulator(Emulator):
                 }
                 photo_ids.append(photo_id)
             post_id = self._new_post(None, message, "", photo_ids)
+            self._posts[post_id]["by_visitor"] = by_visitor
             return dict(self._posts[post_id])
 
     def _post_feed(self, call: Call) -> Response:

@@ -120,7 +120,10 @@ class FacebookPublisher:
             False,
             self.graph.get_connections,
             self.page_id,
-            "feed",
+            # /posts, not /feed: the feed also holds what visitors post on the Page, and a
+            # visitor's post with the same words must never be taken for ours
+            # (https://developers.facebook.com/docs/graph-api/reference/page/feed/).
+            "posts",
             fields=FEED_FIELDS,
             limit=FIND_WINDOW,
             since=int(since.timestamp()),

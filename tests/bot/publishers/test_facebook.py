@@ -20,6 +20,7 @@ from tests.bot.publishers.test_x import closed_port_url, hanging_up_server
 
 PAGE, TOKEN = "1234567890", "page-token-secret"
 FEED = r"/feed$"
+POSTS = r"/posts$"  # the Page's own posts: where settling looks
 TEXT = "Our winter appeal starts today: https://example.org/appeal"
 CLAIMED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -256,7 +257,7 @@ def test_find_reads_the_feed_since_the_claim_with_pictures(emu: GraphEmulator) -
     fb.publish(draft("Something else entirely."))
     published = fb.publish(draft(TEXT, image(2), image(3)))
     assert fb.find(draft(TEXT, image(4), image(5))) == published
-    lookup = emu.calls_to(FEED, method="GET")[-1]
+    lookup = emu.calls_to(POSTS, method="GET")[-1]
     fields = "id,message,created_time,attachments{type,media_type,subattachments}"
     assert lookup.query["fields"] == fields
     assert lookup.query["limit"] == "25"
@@ -289,11 +290,22 @@ def test_find_never_claims_an_older_post(emu: GraphEmulator) -> None:
     assert fb.find(draft(TEXT)) is None  # two since the claim: a person decides
 
 
+def test_find_never_claims_a_visitors_post_on_the_page(emu: GraphEmulator) -> None:
+    """The Page's feed holds visitors' posts too: the same words by a visitor are not ours."""
+    page_clock(emu, CLAIMED + timedelta(seconds=2))
+    emu.create_post_directly(TEXT, by_visitor=True)
+    fb = publisher(emu)
+    assert fb.find(draft(TEXT)) is None
+    ours = emu.create_post_directly(TEXT)
+    found = fb.find(draft(TEXT))
+    assert found is not None and found.remote_id == ours["id"]
+
+
 def test_a_real_feed_answer_is_read_for_words_time_and_pictures(emu: GraphEmulator) -> None:
     """The newest post made since the claim with two pictures is found; the link-preview
     post (no pictures) and the older album with the same words are not."""
     answer = real("graph", "page_feed_with_attachments")
-    emu.inject(FEED, method="GET", status=200, body=answer["body"], times=3)
+    emu.inject(POSTS, method="GET", status=200, body=answer["body"], times=3)
     fb = publisher(emu)
     found = fb.find(draft(TEXT, image(2), image(3)))
     assert found is not None and found.remote_id == "1000_100000000000003"
@@ -333,7 +345,7 @@ def test_code_2_after_the_post_is_made_is_unknown_and_the_post_is_there(
 
 
 def test_find_when_the_feed_cannot_be_read(emu: GraphEmulator) -> None:
-    emu.inject(FEED, method="GET", status=400, body=graph_error(32, "Page request limit reached"))
+    emu.inject(POSTS, method="GET", status=400, body=graph_error(32, "Page request limit reached"))
     assert failure(lambda: publisher(emu).find(draft())).kind is FailureKind.RATE_LIMITED
     # a GET carries the token in its URL, which requests repeats in its error text
     error = failure(lambda: publisher(emu, graph_url=closed_port_url()).find(draft()))
