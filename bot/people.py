@@ -375,10 +375,11 @@ def posts_mentioning(store: Store, key: str | None, label: str) -> list[int]:
     if person is None:
         raise PersonError(f"nobody on the register has the label {label.strip()!r}")
     register = ConsentRegister(raw, [person.entry()])
+    # Each text on its own: joined, the end of one and the start of the next could make a name.
     return [
         post_id
-        for post_id, text in People(store).published_posts()
-        if register.find(normalise(text).text)
+        for post_id, texts in People(store).published_posts()
+        if any(register.find(normalise(text).text) for text in texts)
     ]
 
 

@@ -252,14 +252,31 @@ class People:
             self.store._audit(at, actor, "person_removed", label=label)
             return True
 
-    def published_posts(self) -> list[tuple[int, str]]:
-        """Posts with a published delivery, for "which posts mention this person"."""
+    def published_posts(self) -> list[tuple[int, tuple[str, ...]]]:
+        """Posts with a published delivery and every text of theirs that went out, for "which
+        posts mention this person": the main words, each platform's own words and the
+        pictures' descriptions (alt text is published too, and can name someone)."""
+        rows = self.store._rows(
+            """SELECT p.id, p.text, p.variants,
+                      (SELECT group_concat(i.alt_text, char(0)) FROM post_images i
+                        WHERE i.post_id = p.id AND i.alt_text != '' AND i.content_hash IN
+                          (SELECT d.content_hash FROM deliveries d
+                            WHERE d.post_id = p.id AND d.status = 'published')) AS alts
+                 FROM posts p
+                WHERE EXISTS (SELECT 1 FROM deliveries d
+                               WHERE d.post_id = p.id AND d.status = 'published')
+                ORDER BY p.id"""
+        )
         return [
-            (r["id"], r["text"])
-            for r in self.store._rows(
-                "SELECT DISTINCT p.id, p.text FROM posts p JOIN deliveries d ON d.post_id = p.id "
-                "WHERE d.status = 'published' ORDER BY p.id"
+            (
+                int(r["id"]),
+                (
+                    str(r["text"]),
+                    *(str(v) for v in json.loads(r["variants"] or "{}").values()),
+                    *(str(r["alts"]).split("\0") if r["alts"] else ()),
+                ),
             )
+            for r in rows
         ]
 
     def _id(self, label: str) -> int:

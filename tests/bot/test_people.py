@@ -388,5 +388,36 @@ def test_published_posts_that_name_an_entry_are_found_by_its_hashes(store):
         posts_mentioning(store, KEY, "P-999")
 
 
+def test_a_name_only_in_x_words_or_a_picture_description_is_found_too(store):
+    """[8] item 6: withdrawn consent must find every published text that names the person."""
+    from bot.domain.posts import Attachment
+
+    add_person(store, KEY, name="Sarah Jones", consent="yes", label="P-014", actor="U0DANA", at=NOW)
+    picture = Attachment("a.jpg", "0" * 64, "image/jpeg", 3, alt_text="Sarah Jones at the door")
+    made = []
+    for ts, variants, images in (
+        ("2.1", {"x": "Thanks Sarah Jones!"}, ()),
+        ("2.2", {}, ((picture, b"jpg"),)),
+        ("2.3", {"x": "Thanks to our volunteers"}, ()),
+    ):
+        post, _ = store.create_post(
+            source_channel="C1",
+            source_ts=ts,
+            proposer="U1",
+            text="Our open day",
+            platforms=("x",),
+            content_hash=ts,
+            findings=[],
+            status=PostStatus.APPROVED,
+            at=NOW,
+            images=images,
+            variants=variants,
+        )
+        [delivery] = store.queue_deliveries(post, {"x": NOW}, actor="U2", at=NOW)
+        store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
+        made.append(post.id)
+    assert posts_mentioning(store, KEY, "P-014") == made[:2]
+
+
 def test_the_migration_is_applied_after_the_first(store):
     assert [m.name for m in migrations.applied(store.db)][:2] == ["m001_initial", "m002_people"]
