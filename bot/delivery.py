@@ -36,7 +36,7 @@ _ACCOUNT_FIXES = {
 
 class Notifier(Protocol):
     def thread_note(self, post: Post, text: str) -> None: ...
-    def update_card(self, post: Post, deliveries: list[Delivery]) -> None: ...
+    def refresh_card(self, post_id: int) -> None: ...
     def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
 
 
@@ -219,7 +219,7 @@ class Deliverer:
         self.notifier.thread_note(
             post, f"<@{post.proposer}> {post.ref} was {where} on {name}: {url}"
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
 
     def _failed(self, post: Post, delivery: Delivery, draft: Draft, exc: PublishError) -> None:
         now = self.clock()
@@ -285,7 +285,7 @@ class Deliverer:
                 post, f"<@{post.proposer}> {post.ref} could not be published on {name}: {why}"
             )
             self.store.mark_failed(delivery.id, error=exc.reason, at=now)
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
 
     def _found_live(self, post: Post, delivery: Delivery) -> bool:
         """An unconfirmed delivery found on the account is recorded as published (so that a
@@ -321,7 +321,7 @@ class Deliverer:
             f"{why}. Nothing was published."
         )
         self.store.mark_failed(delivery.id, error=error, at=self.clock())
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
 
     # -- unknown outcomes --------------------------------------------------------------------
 
@@ -348,7 +348,7 @@ class Deliverer:
                 (AGAIN, "Publish again", str(delivery.id)),
             ],
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
 
     def recover(self) -> list[Delivery]:
         """On start: a delivery caught mid-call is looked up, never re-sent blindly.
@@ -374,7 +374,7 @@ class Deliverer:
             post,
             f"<@{post.proposer}> {post.ref} was published on {name} (confirmed by <@{actor}>).",
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
         return Outcome(True, f"Recorded: {post.ref} was published on {name}.")
 
     def publish_again(self, delivery_id: int, *, actor: str) -> Outcome:
@@ -517,7 +517,7 @@ class Deliverer:
             f"<@{post.proposer}> {post.ref} was taken down by "
             f"<@{actor}>: " + "; ".join(results) + ".",
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
         return Outcome(ok, f"{post.ref}: " + "; ".join(results) + ".")
 
 

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings, load_schedule
 from bot.delivery import Deliverer
+from bot.domain.posts import Delivery, Post
 from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
@@ -36,6 +37,11 @@ def _logged(work: Callable[[], None]) -> None:
         work()
     except Exception:
         log.exception("background Slack work failed")
+
+
+def _current_card(store: Store, post_id: int) -> tuple[Post, list[Delivery]] | None:
+    post = store.get_post(post_id)
+    return None if post is None else (post, store.deliveries_for(post_id))
 
 
 def utc_now() -> datetime:
@@ -122,6 +128,7 @@ def build_runtime(
         zone=settings.zone,
         paused=store.paused_reason,
         admins=settings.admins,
+        current=lambda post_id: _current_card(store, post_id),
     )
     service = Countersign(
         store=store,

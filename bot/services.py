@@ -65,7 +65,7 @@ class Notifier(Protocol):
 
     def post_report(self, post: Post) -> str | None: ...
     def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None: ...
-    def update_card(self, post: Post, deliveries: list[Delivery]) -> None: ...
+    def refresh_card(self, post_id: int) -> None: ...
     def thread_note(self, post: Post, text: str) -> None: ...
     def tell(self, channel: str, user: str, text: str) -> None: ...
     def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
@@ -317,7 +317,7 @@ class Countersign:
         if report_ts:
             self.store.set_message_refs(post.id, report_ts=report_ts)
         if post.card_ts:
-            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            self.notifier.refresh_card(post.id)
             return
         if post.status is PostStatus.BLOCKED:
             return  # a blocked post never reaches the approvers
@@ -436,7 +436,7 @@ class Countersign:
             at=self.clock(),
             cancel_queued=True,
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
         self.on_queue_changed()
         return post
 
@@ -548,7 +548,7 @@ class Countersign:
             self.notifier.thread_note(
                 post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>.{because}"
             )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
         return post
 
     def use_suggestions(self, post: Post, *, user: str) -> Post:
@@ -590,7 +590,7 @@ class Countersign:
             f"<@{post.proposer}> <@{user}> withdrew their approval "
             f"of {post.ref}; it waits for review again.",
         )
-        self.notifier.update_card(post, self.store.deliveries_for(post.id))
+        self.notifier.refresh_card(post.id)
         return post
 
     def pause(self, *, actor: str, reason: str) -> str:
@@ -695,7 +695,7 @@ class Countersign:
 
     def _refresh_queued_cards(self) -> None:
         for post in self.store.posts_with_queued():
-            self.notifier.update_card(post, self.store.deliveries_for(post.id))
+            self.notifier.refresh_card(post.id)
 
     def _slots_for(self, post: Post) -> dict[str, datetime]:
         """Each platform's next free slot; a platform without slots is reported to admins."""

@@ -52,6 +52,7 @@ class _Hold:
     pattern: re.Pattern[str]
     method: str | None = None
     event: threading.Event = field(default_factory=threading.Event)
+    times: int | None = None  # how many more requests it holds; None: all of them
 
     def matches(self, call: Call) -> bool:
         method_ok = self.method is None or self.method.upper() == call.method
@@ -195,9 +196,12 @@ class Emulator(ServedInThread):
         with self._lock:
             self._chaos = (rule, rate, random.Random(seed))
 
-    def hold(self, pattern: str, method: str | None = None) -> threading.Event:
-        """Matching requests wait (recorded, unanswered) until the returned event is set."""
-        held = _Hold(re.compile(pattern), method)
+    def hold(
+        self, pattern: str, method: str | None = None, *, times: int | None = None
+    ) -> threading.Event:
+        """Matching requests wait (recorded, unanswered) until the returned event is set;
+        ``times``: only the next so many of them."""
+        held = _Hold(re.compile(pattern), method, times=times)
         with self._lock:
             self._holds.append(held)
         return held.event
@@ -229,7 +233,12 @@ class Emulator(ServedInThread):
     def _respond(self, call: Call, parse_error: str | None) -> Response:
         with self._lock:
             self._calls.append(call)
-            holds = [h.event for h in self._holds if h.matches(call)]
+            holds = []
+            for held in self._holds:
+                if held.matches(call) and held.times != 0:
+                    holds.append(held.event)
+                    if held.times is not None:
+                        held.times -= 1
         if self.latency:
             time.sleep(self.latency)
         for event in holds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from bot.domain.posts import Delivery, Post
 from bot.slack.blocks import alert_blocks, card_blocks, card_text, report_blocks, report_text
 
 log = logging.getLogger(__name__)
+
+_CARD_LOCK_STRIPES = 64
 
 
 def mention(who: str) -> str:
@@ -31,8 +34,14 @@ class SlackNotifier:
         zone: ZoneInfo,
         paused: Callable[[], str | None] = lambda: None,
         admins: Sequence[str] = (),
+        current: Callable[[int], tuple[Post, list[Delivery]] | None] | None = None,
     ) -> None:
         self.paused = paused
+        self.current = current
+        # One lock per card (striped): a card's state is read and sent under it, so that two
+        # threads redrawing one card (X published, Facebook failed) cannot land out of order and
+        # leave the older picture on the card.
+        self._card_locks = tuple(threading.Lock() for _ in range(_CARD_LOCK_STRIPES))
         # Alerts name the admins so that Slack notifies them; a channel message alone is easy
         # to miss in an incident.
         self.mention = " ".join(mention(a) for a in admins)
@@ -60,6 +69,15 @@ class SlackNotifier:
             blocks=card_blocks(post, deliveries, self.zone, paused=self.paused()),
         )
         return (str(response["channel"]), str(response["ts"])) if response else None
+
+    def refresh_card(self, post_id: int) -> None:
+        """Redraw a post's review card from what the store holds now."""
+        if self.current is None:
+            raise RuntimeError("SlackNotifier was made without a way to read the current post")
+        with self._card_locks[post_id % _CARD_LOCK_STRIPES]:
+            found = self.current(post_id)
+            if found is not None:
+                self.update_card(*found)
 
     def update_card(self, post: Post, deliveries: list[Delivery]) -> None:
         if post.card_channel and post.card_ts:

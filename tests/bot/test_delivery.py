@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.delivery import AGAIN, CONFIRM
 from bot.domain.posts import DeliveryStatus
 from bot.domain.retries import MAX_TRANSIENT_ATTEMPTS
-from tests.conftest import BOB, DANA, REVIEW, card_text, close_harness, make_harness
+from tests.conftest import BOB, DANA, REVIEW, card_text, close_harness, make_harness, wait_until
 
 TEXT = "Our winter appeal starts today: every coat helps."
 X_SLOT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -197,6 +198,50 @@ def test_content_rejected_shows_the_platforms_reason(harness):
     fb = delivery(harness, post, "facebook")
     assert fb.status is DeliveryStatus.FAILED and "The message is too long" in fb.last_error
     assert "The message is too long" in card_text(harness.card(post))
+
+
+def test_the_card_ends_on_the_latest_state_when_platforms_finish_together(harness):
+    # X publishes and redraws the card (Facebook still "publishing…") while Facebook fails and
+    # redraws it too; X's redraw is held at Slack until Facebook's failure is recorded, so
+    # without one lock per card its older picture would land last and stay.
+    harness.graph.inject(
+        r"/feed$",
+        method="POST",
+        status=400,
+        body={
+            "error": {
+                "message": "(#100) The message is too long",
+                "type": "OAuthException",
+                "code": 100,
+                "fbtrace_id": "x",
+            }
+        },
+    )
+    post, _ = harness.approved_post(TEXT)
+    facebook_held = harness.graph.hold(r"/feed$", method="POST")
+    redraw_held = harness.slack.hold(r"chat\.update$", times=1)
+    updates_before = len(harness.slack.calls_to(r"chat\.update$"))
+    harness.clock.now = FB_SLOT
+    worker = threading.Thread(target=harness.runtime.delivery.publish_due)
+    worker.start()
+    try:
+        wait_until(lambda: len(harness.slack.calls_to(r"chat\.update$")) > updates_before)
+        facebook_held.set()
+        wait_until(lambda: delivery(harness, post, "facebook").status is DeliveryStatus.FAILED)
+        try:  # give Facebook's redraw the chance to overtake, as it did without the lock
+            wait_until(
+                lambda: len(harness.slack.calls_to(r"chat\.update$")) > updates_before + 1,
+                timeout=1.0,
+            )
+        except AssertionError:
+            pass
+    finally:
+        redraw_held.set()
+        facebook_held.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    shown = card_text(harness.card(post))
+    assert "The message is too long" in shown and "publishing…" not in shown
 
 
 def restarted_mid_call(tmp_path, *, meanwhile=lambda h: None):
