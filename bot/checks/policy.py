@@ -5,14 +5,25 @@ Pure data. `bot/policy_file.py` builds it from the packaged defaults and config/
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain.findings import Severity
 
 CHECKS = ("voice", "confidentiality", "platform")
+
+
+class Match(Protocol):
+    def start(self) -> int: ...
+    def end(self) -> int: ...
+
+
+class TextPattern(Protocol):
+    """What the checks ask of a rule's pattern: Python's `re` for the packaged rules, RE2
+    (linear time) for the organisation's own."""
+
+    def finditer(self, text: str) -> Iterator[Match]: ...
 
 
 @dataclass(frozen=True)
@@ -25,11 +36,11 @@ class RulePack:
     message: str
     suggestion: str = ""
     validator: str | None = None
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[TextPattern, ...] = ()
     # phrase → its own suggestion ("" falls back to the rule's)
     phrases: Mapping[str, str] = field(default_factory=dict)
     # A hit inside a match of one of these is not a finding ("World War I", "sexual health").
-    exceptions: tuple[re.Pattern[str], ...] = ()
+    exceptions: tuple[TextPattern, ...] = ()
     # Voice rules ignore words inside attributed quotations: someone else's voice.
     outside_quotes: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)

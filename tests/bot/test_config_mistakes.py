@@ -188,6 +188,8 @@ POLICY_MISTAKES = [
     ("allow:\n  emails: 5\n", 2, "emails"),
     ("case_references:\n  - {}\n", 2, "needs a pattern"),
     ("case_references:\n  - '('\n", 2, "regular"),
+    ("case_references:\n  - '(?<!x)CASE-\\d+'\n", 2, "look-around and back-references"),
+    ("rules:\n  mine:\n    check: voice\n    message: m\n    patterns: ['(a)\\1']\n", 2, "RE2"),
     ("confidential_locations:\n  - label: refuge\n", 2, "needs an address"),
     ("confidential_locations: 5\n", 1, "confidential_locations must be a list"),
     ("x_max_weighted_length: lots\n", 1, "x_max_weighted_length"),

@@ -705,6 +705,26 @@ def test_not_case_references(case_policy, text):
     assert found(text, "case_reference", case_policy) == []
 
 
+def test_an_organisations_pattern_takes_linear_time_on_text_that_makes_re_backtrack(tmp_path):
+    # With Python's re this pattern takes about 20 s of CPU on these 33 characters (nested
+    # quantifiers, then no "/"); the organisation's patterns run on RE2 instead.
+    (tmp_path / "policy.yaml").write_text("case_references: ['(?:[A-Z0-9]+-?)+/\\d{4}']\n")
+    policy = load_policy(tmp_path)
+    started = time.process_time()
+    assert found("A1" * 16 + "!", "case_reference", policy) == []
+    assert time.process_time() - started < 1.0  # generous: a slow machine, not backtracking
+    assert found("Ref AB-12-CD/2025 closed.", "case_reference", policy) == ["AB-12-CD/2025"]
+
+
+def test_an_organisations_pattern_keeps_its_case_setting(tmp_path):
+    (tmp_path / "policy.yaml").write_text(
+        "rules:\n  mine:\n    check: confidentiality\n    severity: block\n    message: m\n"
+        "    case_sensitive: true\n    patterns: ['KX\\d{3}']\n"
+    )
+    policy = load_policy(tmp_path)
+    assert found("see KX123 and kx456", "mine", policy) == ["KX123"]
+
+
 def test_no_case_references_without_patterns():
     assert found("Update on CASE-44120.", "case_reference") == []
 
