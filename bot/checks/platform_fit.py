@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.policy import Policy, RulePack
-from bot.checks.x_text import CONFIG_V3, index_of_utf16, parse
+from bot.checks.x_text import CONFIG_V3, INVALID_CHARACTERS, index_of_utf16, parse
 from bot.domain.findings import Finding, Severity
 
 FACEBOOK_LIMIT = 63_206  # characters in a Page post
@@ -38,12 +38,14 @@ def fit(text: str, platforms: tuple[str, ...], policy: Policy) -> dict[str, dict
     """Per platform: the length as the platform counts it, its limit, and whether it fits."""
     result: dict[str, dict[str, object]] = {}
     for platform in platforms:
+        fits = True
         if platform == "x":
             limit = policy.x_max_weighted_length
             length = measure(text, limit)[0]
+            fits = not INVALID_CHARACTERS.intersection(text)
         else:
             length, limit = len(text), FACEBOOK_LIMIT
-        result[platform] = {"length": length, "limit": limit, "fits": length <= limit}
+        result[platform] = {"length": length, "limit": limit, "fits": fits and length <= limit}
     return result
 
 
@@ -70,6 +72,29 @@ def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         suggestion=f"Shorten it by {length - limit}, or leave X out of its platforms.",
         platform="x",
     )
+
+
+@validator("x_invalid_character")
+def x_invalid_character(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    """twitter-text's invalid characters: X refuses the whole post ("Handle invalid characters"
+    in its conformance suite), however short it is. The character is invisible and may be
+    normalised away, so the finding shows the words around it."""
+    if "x" not in ctx.platforms or ctx.norm.original.isascii():
+        return
+    text = ctx.text
+    for at, char in enumerate(ctx.norm.original):
+        if char not in INVALID_CHARACTERS:
+            continue
+        here = next((k for k, s in enumerate(ctx.norm.starts) if s >= at), len(text))
+        left = max(0, text.rfind(" ", 0, max(0, here - 1)) + 1) if here else 0
+        right = text.find(" ", here + 1)
+        yield Hit(
+            left,
+            len(text) if right < 0 else right,
+            message=f"X refuses posts holding the invisible character U+{ord(char):04X}; "
+            "there is one here.",
+            platform="x",
+        )
 
 
 def image_count_findings(count: int, platforms: tuple[str, ...]) -> list[Finding]:

@@ -28,6 +28,7 @@ from bot.checks.x_text.urls import Url, extract_urls, extract_urls_with_indices
 
 __all__ = [
     "CONFIG_V3",
+    "INVALID_CHARACTERS",
     "Config",
     "Url",
     "XCount",
@@ -37,7 +38,8 @@ __all__ = [
     "parse",
 ]
 
-_INVALID = frozenset("\ufffe\ufeff\uffff")  # twitter-text's invalid characters: the post is refused
+# twitter-text's invalid characters: X refuses a post holding any of them.
+INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 _INVALID_RE = re.compile("[\ufffe\ufeff\uffff]")
 
 
@@ -216,7 +218,7 @@ class _Counter:
     def _walk(self, run: str, start: int) -> None:
         for k, char in enumerate(run):
             self.weighted += self.config.weight(char)
-            self.valid = self.valid and char not in _INVALID
+            self.valid = self.valid and char not in INVALID_CHARACTERS
             if self.valid and self.weighted <= self.maximum:
                 self.last_valid = start + k
 

@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 
 from bot.checks import Allow, run_checks
-from bot.checks.platform_fit import x_weighted_length
+from bot.checks.platform_fit import fit, x_weighted_length
 from bot.domain.findings import Severity, Verdict, verdict
 from bot.policy_file import load_policy
 
@@ -99,6 +99,18 @@ def test_x_length_blocks_only_for_x():
     assert findings[0].start == 280
     assert run_checks(text, ("facebook",), Policy()) == []
     assert run_checks("a" * 280, BOTH, Policy()) == []
+
+
+def test_an_invisible_character_x_refuses_blocks_only_for_x():
+    text = "Join us at the hall\ufeff tonight."
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.check == "platform"]
+    assert [(f.rule, f.platform, f.severity) for f in findings] == [
+        ("x_invalid_character", "x", Severity.BLOCK)
+    ]
+    assert "U+FEFF" in findings[0].message and findings[0].excerpt == "hall\ufeff tonight."
+    assert [f for f in run_checks(text, ("facebook",), POLICY) if f.check == "platform"] == []
+    assert fit(text, BOTH, POLICY)["x"]["fits"] is False
+    assert fit(text, BOTH, POLICY)["facebook"]["fits"] is True
 
 
 def test_x_length_counts_urls_and_wide_characters_like_x():

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.checks import run_checks
 from bot.checks.platform_fit import measure
 from bot.checks.x_text import CONFIG_V3, Config, extract_urls, extract_urls_with_indices, parse
+from bot.domain.findings import Severity
+from bot.policy_file import load_policy
 
 FOLDER = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "twitter-text"
 SUITE = FOLDER / "validate.yml"
@@ -80,6 +83,20 @@ def test_weighted_length_matches_x(text, expected):
     counted = parse(text)
     assert counted.valid == expected["valid"]
     assert counted.display_range_end == expected["displayRangeEnd"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        *cases("WeightedTweetsWithDiscountedEmojiCounterTest"),
+        *cases("UnicodeDirectionalMarkerCounterTest"),
+    ],
+)
+def test_the_checks_block_for_x_exactly_what_x_refuses(text, expected):
+    # "Handle invalid characters" is short yet invalid: the length alone is not X's verdict.
+    findings = run_checks(text, ("x",), load_policy(None))
+    blocked = [f.rule for f in findings if f.check == "platform" and f.severity is Severity.BLOCK]
+    assert bool(blocked) is (not expected["valid"]), blocked
 
 
 @pytest.mark.parametrize("text,expected", cases("WeightedTweetsCounterTest"))
