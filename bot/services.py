@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -200,7 +201,7 @@ class Countersign:
                 *self.check_all(text, platforms, variants),
                 *_located(markup, text),
                 *image_findings,
-                *self.check_descriptions(attachments, platforms),
+                *self.check_pictures(attachments, platforms),
             ],
             key=_reading_order,
         )
@@ -241,31 +242,37 @@ class Countersign:
         words = {platform: post.variants[platform]} if platform in post.variants else {}
         found = [
             *self.check_all(post.text, (platform,), words),
-            *self.check_descriptions(post.images, (platform,)),
+            *self.check_pictures(post.images, (platform,)),
         ]
         return [f for f in found if f.severity is Severity.BLOCK]
 
-    def check_descriptions(
+    def check_pictures(
         self, attachments: Sequence[Attachment], platforms: tuple[str, ...]
     ) -> list[Finding]:
         """A picture's description (alt text) is published with it: its words get the voice
-        and confidentiality checks too. Such a finding points at no span of the post's text."""
+        and confidentiality checks too. Its file name is not published, but it is seen in
+        Slack and kept, and "jo_smith_hiv_clinic.jpg" exposes as much as the words would: it
+        gets the confidentiality check. Such a finding points at no span of the post's text."""
         found: list[Finding] = []
         for number, attachment in enumerate(attachments, start=1):
-            if not attachment.alt_text:
-                continue
-            for f in self.check(attachment.alt_text, platforms):
-                if f.check == "platform":
-                    continue  # the description has no length of its own to fit
-                found.append(
-                    replace(
-                        f,
-                        start=0,
-                        end=0,
-                        replacement=None,
-                        message=f"in the description of picture {number}: {f.message}",
+            looked_at = [(f"the file name of picture {number}", _readable_name(attachment.name))]
+            if attachment.alt_text:
+                looked_at.append((f"the description of picture {number}", attachment.alt_text))
+            for where, words in looked_at:
+                for f in self.check(words, platforms):
+                    if f.check == "platform":
+                        continue  # neither has a length of its own to fit
+                    if where.startswith("the file name") and f.check != "confidentiality":
+                        continue  # never published: only what it reveals matters
+                    found.append(
+                        replace(
+                            f,
+                            start=0,
+                            end=0,
+                            replacement=None,
+                            message=f"in {where}: {f.message}",
+                        )
                     )
-                )
         return found
 
     def _attachments(
@@ -381,7 +388,7 @@ class Countersign:
                 *self.check_all(text, post.platforms, post.variants),
                 *_located(markup, text),
                 *image_findings,
-                *self.check_descriptions(tuple(a for a, _ in images), post.platforms),
+                *self.check_pictures(tuple(a for a, _ in images), post.platforms),
             ],
             key=_reading_order,
         )
@@ -756,6 +763,12 @@ def _verdict(post: Post) -> str:
     """A post's state and the rules it tripped, for the log: rule names, never the words."""
     rules = ", ".join(dict.fromkeys(f.rule for f in post.findings))
     return f"{post.status.value}" + (f" ({rules})" if rules else "")
+
+
+def _readable_name(name: str) -> str:
+    """A file name as words: "jo_smith-HIV.clinic.jpg" reads "jo smith HIV clinic"."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return " ".join(re.split(r"[\s_.\-+]+", stem))[:200]
 
 
 def _reading_order(finding: Finding) -> tuple[int, int, str]:

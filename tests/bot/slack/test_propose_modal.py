@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.slack.blocks import PROPOSE_TYPED, PROPOSE_VIEW
-from tests.conftest import BOB, CAROL, PROPOSALS, card_text
+from tests.conftest import BOB, CAROL, PROPOSALS, card_text, wait_until
 
 
 def submit(h, *, text, platforms=("x", "facebook"), when="slot", at=None, files=None, alt=None):
@@ -66,28 +67,33 @@ def test_command_and_shortcut_open_the_modal(harness):
 def test_typing_updates_the_x_count(harness):
     harness.command("propose", CAROL)
     view_id = harness.slack.views[0]["view_id"]
-    harness.sender.action(
-        {
-            "type": "block_actions",
-            "user": {"id": CAROL},
-            "team": {"id": "T0001"},
-            "api_app_id": "A0001",
-            "trigger_id": "1.1.1",
-            "container": {"type": "view", "view_id": view_id},
-            "view": {"id": view_id, "hash": "h1", "type": "modal", "callback_id": PROPOSE_VIEW},
-            "actions": [
-                {
-                    "action_id": PROPOSE_TYPED,
-                    "block_id": "text",
-                    "type": "plain_text_input",
-                    "value": "a" * 290,
-                    "action_ts": "1.1",
-                }
-            ],
-        }
-    )
-    # Slack has its answer before the counting starts: the count runs after the request.
-    assert [v for v in harness.slack.views if v["method"] == "views.update"] == []
+    counting = harness.slack.hold(r"views\.update$")
+    typed = {
+        "type": "block_actions",
+        "user": {"id": CAROL},
+        "team": {"id": "T0001"},
+        "api_app_id": "A0001",
+        "trigger_id": "1.1.1",
+        "container": {"type": "view", "view_id": view_id},
+        "view": {"id": view_id, "hash": "h1", "type": "modal", "callback_id": PROPOSE_VIEW},
+        "actions": [
+            {
+                "action_id": PROPOSE_TYPED,
+                "block_id": "text",
+                "type": "plain_text_input",
+                "value": "a" * 290,
+                "action_ts": "1.1",
+            }
+        ],
+    }
+    # Slack has its answer while the count is still being shown: it runs after the request.
+    answered = threading.Thread(target=harness.sender.action, args=(typed,))
+    answered.start()
+    try:
+        wait_until(lambda: not answered.is_alive(), timeout=5)
+    finally:
+        counting.set()
+        answered.join()
     harness.executor.drain()
     [updated] = [v for v in harness.slack.views if v["method"] == "views.update"]
     assert "290/280" in str(updated["view"]) and "too long for X" in str(updated["view"])
@@ -259,3 +265,24 @@ def test_a_picture_description_is_checked_like_the_words(harness):
     assert post.card_ts is None  # never reached the approvers
     report = "\n".join(card_text(m) for m in harness.slack.thread(PROPOSALS, post.source_ts))
     assert "description of picture 1" in report
+
+
+def test_a_picture_file_name_is_checked_for_what_it_reveals(harness):
+    import io
+
+    from PIL import Image
+
+    from tests.conftest import DANA
+
+    harness.command('people add "Sarah Jones" --consent no --label P-3', DANA)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 200)).save(out, "JPEG")
+    named = harness.slack.add_file("sarah_jones-I_think.jpg", out.getvalue())
+    plain = harness.slack.add_file("IMG_2034.jpg", out.getvalue())
+    submit(harness, text="Our drop-in is open on Saturday morning.", files=[plain, named])
+    post = harness.post_for(harness.slack.messages(PROPOSALS)[0]["ts"])
+    named_findings = [f for f in post.findings if "file name of picture 2" in f.message]
+    # The register's name is found; "I think" is not a finding: a file name is never published.
+    assert {f.check for f in named_findings} == {"confidentiality"}
+    assert not [f for f in post.findings if "file name of picture 1" in f.message]
+    assert post.status is PostStatus.BLOCKED
