@@ -9,8 +9,9 @@ from collections.abc import Iterable
 import phonenumbers
 
 from bot.checks.engine import Context, Hit, validator
-from bot.checks.identifiers import nhs_number_spans, ssn_spans
+from bot.checks.identifiers import _words, nhs_number_spans, ssn_spans
 from bot.checks.policy import RulePack
+from bot.domain.findings import Severity
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 # The organisation's own registration numbers look like phone numbers to a parser.
@@ -22,6 +23,40 @@ _NOT_A_PHONE_BEFORE = re.compile(
 )
 # Charity and company numbers are shorter than any phone number worth blocking.
 _MIN_PHONE_DIGITS = 9
+# Numbers people do not have at home: freephone, shared-cost, UK-wide and personal-routing
+# numbers are what organisations publish. They warn (so a person's 0800 number is still seen)
+# until the organisation lists its own in allow.phones.
+_ORGANISATION_NUMBER_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.UAN,
+    }
+)
+# "Call our helpline on…", "ring the pantry line", "the office number is…"
+_OWN_LINE_BEFORE = re.compile(
+    r"(?i)\b(?:our|the)\s+(?:[\w'’-]+\s+){0,2}(?:helpline|hotline|office|line|switchboard|"
+    r"reception)\b(?:\s*(?:is|on|at|:|-|number|no\.?|tel\.?))*\s*$"
+)
+_ORGANISATION_NUMBER = (
+    "This looks like an organisation's number (its shape or the words before it), so it is "
+    "a warning: if it is one of ours, add it to allow.phones; if it is a person's, remove it."
+)
+# Role mailboxes are the organisation's; the same local part at a free-mail domain is a person.
+_ROLE_MAILBOXES = _words(
+    """info hello contact contactus enquiries enquiry events admin office help support team
+    press media volunteer volunteers volunteering fundraising donations donate jobs careers
+    bookings booking admissions referrals reception mail general membership news"""
+)
+_FREE_MAIL = _words(
+    """gmail.com googlemail.com hotmail.com hotmail.co.uk outlook.com live.com live.co.uk
+    yahoo.com yahoo.co.uk icloud.com me.com aol.com btinternet.com protonmail.com proton.me
+    gmx.com mail.com"""
+)
+_ROLE_MAILBOX = (
+    "This looks like an organisation's role mailbox, so it is a warning: if it is ours, add its "
+    "domain to allow.email_domains; if it is a person's, remove it."
+)
 
 
 @validator("email_address")
@@ -29,7 +64,11 @@ def email_address(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     allow = ctx.policy.allow
     for m in _EMAIL.finditer(ctx.text):
         address = m.group(0).lower()
-        if address in allow.emails or address.rsplit("@", 1)[1] in allow.email_domains:
+        local, domain = address.rsplit("@", 1)
+        if address in allow.emails or domain in allow.email_domains:
+            continue
+        if local in _ROLE_MAILBOXES and domain not in _FREE_MAIL:
+            yield Hit(m.start(), m.end(), message=_ROLE_MAILBOX, severity=Severity.WARN)
             continue
         yield Hit(m.start(), m.end())
 
@@ -61,6 +100,13 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             continue
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:
+            continue
+        kind = phonenumbers.number_type(match.number)
+        if kind in _ORGANISATION_NUMBER_TYPES or (
+            kind is not phonenumbers.PhoneNumberType.MOBILE  # a mobile is a person's first
+            and _OWN_LINE_BEFORE.search(ctx.text, max(0, match.start - 60), match.start)
+        ):
+            yield Hit(match.start, match.end, message=_ORGANISATION_NUMBER, severity=Severity.WARN)
             continue
         yield Hit(match.start, match.end)
 

@@ -181,6 +181,7 @@ def _load_validators() -> None:
     # Importing the modules registers their validators.
     from bot.checks import (  # noqa: F401
         confidentiality,
+        defaults,
         id_numbers,
         identifiers,
         platform_fit,

@@ -699,10 +699,39 @@ def test_case_references_block(case_policy, text, excerpt):
 
 @pytest.mark.parametrize(
     "text",
-    ["CASE-1234 is too short.", "HX/25/013", "Our case studies are online.", "CASE-123456"],
+    ["HX/25/013", "Our case studies are online.", "Court 3 is booked.", "file 2024 accounts"],
 )
 def test_not_case_references(case_policy, text):
     assert found(text, "case_reference", case_policy) == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Update on CASE-44120.", "CASE-44120"),
+        ("CASE-1234 is too short for the policy's pattern.", "CASE-1234"),
+        ("Her case no. 7 is listed", "case no. 7"),
+        ("court ref: 2025/0413 on Friday", "court ref: 2025/0413"),
+        ("Please quote ref 12345", "12345"),
+        ("claim AB12CD outstanding", "AB12CD"),
+    ],
+)
+def test_case_references_need_no_configuration(text, excerpt):
+    assert found(text, "case_reference") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our case studies are online.",
+        "Registered charity ref 1098765",
+        "A court case in 2019 changed the law.",
+        "Our 2024-25 claim to the lottery fund",
+        "Case 1: a family we helped into a home",
+    ],
+)
+def test_not_case_references_by_default(text):
+    assert found(text, "case_reference") == []
 
 
 def test_an_organisations_pattern_takes_linear_time_on_text_that_makes_re_backtrack(tmp_path):
@@ -723,10 +752,6 @@ def test_an_organisations_pattern_keeps_its_case_setting(tmp_path):
     )
     policy = load_policy(tmp_path)
     assert found("see KX123 and kx456", "mine", policy) == ["KX123"]
-
-
-def test_no_case_references_without_patterns():
-    assert found("Update on CASE-44120.", "case_reference") == []
 
 
 # -- evasion: the engine normalises, the excerpt is what the author wrote ----------------------
@@ -805,3 +830,63 @@ def test_a_typical_post_is_checked_quickly():
     for i in range(rounds):
         run_checks(post + " " * (i % 7), BOTH, ONLY_MINE)  # a new text each time: no cache hits
     assert (time.process_time() - started) / rounds < 0.025  # measured ~1 ms (bench_checks)
+
+
+# -- defaults that need no configuration: a refuge placed on a map, the organisation's contacts
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Our refuge in Harrogate has two rooms free.", "Our refuge in Harrogate"),
+        ("The safe house next to the Co-op needs paint.", "The safe house next to the Co-op"),
+        ("Our refuge on 12 Mill Lane needs volunteers.", "Our refuge on 12 Mill Lane"),
+        ("The women's refuge, LS6 2QZ, is full.", "The women's refuge, LS6 2QZ"),
+    ],
+)
+def test_a_refuge_with_where_it_is_blocks_with_no_locations_configured(text, excerpt):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "refuge_location"]
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert findings[0].severity is Severity.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Refuge runs the national helpline.",
+        "Support our refuge this Christmas.",
+        "Our night shelter in Leeds opens on Monday.",
+        "Take refuge from the rain in our cafe.",
+        "Donations for our refuge are welcome at the office.",
+    ],
+)
+def test_a_refuge_without_a_place_is_not_a_location(text):
+    assert found(text, "refuge_location") == []
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("Call our helpline on 0800 123 4567 today.", "phone_number"),
+        ("Ring 0345 600 4567 for advice.", "phone_number"),
+        ("Call the pantry line on 0113 496 0000.", "phone_number"),
+        ("Questions? Write to events@example.org.", "email_address"),
+    ],
+)
+def test_the_organisations_own_contacts_warn_rather_than_block(text, rule):
+    [finding] = [f for f in run_checks(text, BOTH, POLICY) if f.rule == rule]
+    assert finding.severity is Severity.WARN and "allow." in finding.message
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("Sam's number is 07700 900123.", "phone_number"),
+        ("The number for Sam is 0113 496 0000.", "phone_number"),
+        ("Email her at sam.jones@example.org.", "email_address"),
+        ("Write to info@gmail.com for Sam.", "email_address"),
+    ],
+)
+def test_a_persons_contacts_still_block(text, rule):
+    [finding] = [f for f in run_checks(text, BOTH, POLICY) if f.rule == rule]
+    assert finding.severity is Severity.BLOCK
