@@ -3,9 +3,10 @@
 Slack sends each event on its own request, and the listener pool works on several at once: a
 proposal, its edit and a reaction to it could otherwise be worked on in parallel, and an edit
 could find no post because the message that makes it is still being checked. Slack retries an
-event it thinks was missed (after 0 s, 1 min, 5 min; docs.slack.dev/apis/events-api/#retries),
-so an edit can even arrive before its message: it waits, bounded, for the message to be
-proposed (``Waiting``).
+event it thinks was missed up to three times — at once, after about a minute, after about five
+(Slack's Events API documentation; the timings are not verified here) — so an edit can even
+arrive minutes before its message: it waits, bounded, for the message to be proposed
+(``Waiting``).
 """
 
 from __future__ import annotations

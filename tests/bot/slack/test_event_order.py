@@ -239,3 +239,20 @@ def test_an_early_edit_survives_a_restart(tmp_path):
     finally:
         close_harness(h2)
 
+
+def test_a_failed_event_does_not_stop_the_events_behind_it_on_its_message():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.slack.ordering import Lanes
+
+    ran: list[int] = []
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        lanes = Lanes(pool)
+        lanes.submit(("C1", "1.0"), fail)
+        for n in range(20):
+            lanes.submit(("C1", "1.0"), lambda n=n: ran.append(n))
+    assert ran == list(range(20)) and lanes.busy() == 0
