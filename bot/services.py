@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -341,8 +342,10 @@ class Countersign:
         text: str,
         files: Sequence[dict[str, Any]] | None = None,
         markup: Sequence[Finding] = (),
+        made_ts: str | None = None,
     ) -> Post | None:
         """An edited proposal message: re-checked; ``files`` None keeps the current images.
+        ``made_ts``: when the edit was made, in Slack's time (its ``edited.ts``).
         Only the proposer's own edits make a new version: Slack also reports changes that
         others make to a message (an admin's edit, an app's), which change nothing here."""
         post = self.store.post_for_message(channel, ts)
@@ -361,7 +364,9 @@ class Countersign:
                 f"{MAX_PROPOSAL_CHARS:,}. It was not taken: the post stays as it was.",
             )
             return post
-        return self.new_version(post, user=user, text=text, files=files, markup=markup)
+        return self.new_version(
+            post, user=user, text=text, files=files, markup=markup, made_ts=made_ts
+        )
 
     def new_version(
         self,
@@ -371,10 +376,12 @@ class Countersign:
         text: str,
         files: Sequence[dict[str, Any]] | None = None,
         markup: Sequence[Finding] | None = None,
+        made_ts: str | None = None,
     ) -> Post:
         """A revision, whichever way it came (an edited message, the Edit modal, suggestions).
         ``markup`` None (plain words from a form): what the last version meant only in Slack
-        stays flagged wherever its words are still there."""
+        stays flagged wherever its words are still there. ``made_ts``: when, in Slack's time
+        ("seconds.micro"); None: now by our clock (a form from the command line)."""
         text = text.strip()
         if markup is None:
             markup = [f for f in post.findings if f.check == MARKUP_CHECK]
@@ -410,6 +417,7 @@ class Countersign:
             actor=user,
             at=self.clock(),
             images=images,
+            made_ts=made_ts or f"{self.clock().timestamp():.6f}",
         )
         log.info("post #%s version %s by %s: %s", post.id, post.version, user, _verdict(post))
         if had_approval:
@@ -449,15 +457,43 @@ class Countersign:
 
     # -- reviewing ---------------------------------------------------------------------------
 
-    def react(self, *, user: str, reaction: str, channel: str, ts: str) -> Post | None:
-        """An approver's :white_check_mark: approves, :x: rejects; anyone else is told why not."""
+    def react(
+        self, *, user: str, reaction: str, channel: str, ts: str, made_ts: str | None = None
+    ) -> Post | None:
+        """An approver's :white_check_mark: approves, :x: rejects; anyone else is told why not.
+        ``made_ts`` (the reaction event's ``event_ts``): a reaction counts only for the version
+        that was on the card when it was made — one made before an edit but handled after it
+        (Slack retries, events worked on side by side) is refused, with the reason."""
         decision = REACTIONS.get(reaction)
         if decision is None:
             return None
         post = self.store.post_for_message(channel, ts)
         if post is None:
             return None
-        return self.decide(post, user, decision, channel=channel)
+        seen = self.version_seen(post, made_ts)
+        if seen is not None:
+            log.info("post #%s: a reaction by %s was made on version %s", post.id, user, seen)
+            self.notifier.tell(
+                channel,
+                user,
+                f"Your :{reaction}: was on version {seen} of {post.ref}; the post has changed "
+                f"since (it is now version {post.version}), so it does not count. Look again at "
+                "the card, then remove your reaction and add it again.",
+            )
+            return post
+        # Decided on exactly that version: an edit landing meanwhile makes it refuse.
+        return self.decide(post, user, decision, channel=channel, content=post.content_hash)
+
+    def version_seen(self, post: Post, made_ts: str | None) -> int | None:
+        """The older version an action made at ``made_ts`` (Slack's time) was about, or None
+        when it was made on the current one (or when nothing says: no time, an old post)."""
+        made = _slack_time(made_ts)
+        times = {v: _slack_time(t) for v, t in self.store.version_times(post.id).items()}
+        current = times.get(post.version)
+        if made is None or current is None or made >= current:
+            return None
+        earlier = [v for v, t in times.items() if t is not None and t <= made]
+        return max(earlier) if earlier else max(1, post.version - 1)
 
     def refusal(self, post: Post, user: str, decision: Decision) -> str | None:
         """Why ``user`` may not make this decision now (None when they may)."""
@@ -558,7 +594,7 @@ class Countersign:
         self.notifier.refresh_card(post.id)
         return post
 
-    def use_suggestions(self, post: Post, *, user: str) -> Post:
+    def use_suggestions(self, post: Post, *, user: str, made_ts: str | None = None) -> Post:
         """Apply the checks' mechanical rewrites as a new version (which is checked again)."""
         # Findings about a platform's own words point into those words, not the main text.
         own = [f for f in post.findings if f.platform not in post.variants]
@@ -568,15 +604,22 @@ class Countersign:
                 post.source_channel, user, f"{post.ref} has no suggested wording to apply."
             )
             return post
-        return self.new_version(post, user=user, text=rewritten)
+        return self.new_version(post, user=user, text=rewritten, made_ts=made_ts)
 
-    def unreact(self, *, user: str, reaction: str, channel: str, ts: str) -> Post | None:
-        """Removing an approving reaction before publication withdraws that approval."""
+    def unreact(
+        self, *, user: str, reaction: str, channel: str, ts: str, made_ts: str | None = None
+    ) -> Post | None:
+        """Removing an approving reaction before publication withdraws that approval. A
+        removal made before the current version (``made_ts``, Slack's time) was about an
+        older version's approval, which no longer counts anyway: it changes nothing."""
         if REACTIONS.get(reaction) is not Decision.APPROVE:
             return None
         post = self.store.post_for_message(channel, ts)
         if post is None or user not in post.approvers:
             return None
+        if self.version_seen(post, made_ts) is not None:
+            log.info("post #%s: %s removed a reaction made on an older version", post.id, user)
+            return post
         states = [d.status for d in self.store.deliveries_for(post.id)]
         outcome = withdraw_approval(
             post, user, approvals_required=self.approvals_required, delivery_states=states
@@ -757,6 +800,15 @@ def _located(markup: Sequence[Finding], text: str) -> list[Finding]:
             found.setdefault((finding.rule, at), replace(finding, start=at, end=end))
             at = text.find(finding.excerpt, end)
     return sorted(found.values(), key=lambda f: f.start)
+
+
+def _slack_time(ts: str | None) -> Decimal | None:
+    """A Slack timestamp ("1360782804.083113") as a number that keeps every digit."""
+    try:
+        found = Decimal(str(ts)) if ts else None
+    except ArithmeticError:
+        return None
+    return found if found is not None and found.is_finite() else None
 
 
 def _verdict(post: Post) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
 from bot.slack.markup import message_words
+from bot.slack.ordering import Lanes, Waiting
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -146,42 +148,60 @@ def register(
             return BoltResponse(status=200, body="")
         return next()
 
-    def on_message(event: dict[str, Any]) -> None:
+    waiting = Waiting()
+    lanes = Lanes(work)
+
+    def on_message(event: dict[str, Any], event_id: str = "") -> bool:
+        """A proposal, its edit or its deletion. True: an edit or deletion of a message not
+        proposed yet, kept to run once it is (its event stays unfinished meanwhile)."""
         if not proposals_channel or event.get("channel") != proposals_channel:
-            return
+            return False
         subtype = event.get("subtype")
         if subtype == "message_changed":
             message = event.get("message") or {}
+            ts = str(message.get("ts", ""))
             if message.get("subtype") == "tombstone":
                 # A message with thread replies (every proposal has its report) is deleted
                 # this way, not with message_deleted: Slack leaves a tombstone in its place.
                 # Sources: hackclub/toriel#238; Slack's message_changed event reference.
+                if early(event_id, event, ts):
+                    return True
                 log.info("proposal message %s deleted (tombstone)", message.get("ts"))
-                service.withdraw(channel=event["channel"], ts=str(message.get("ts", "")))
-                return
+                service.withdraw(channel=event["channel"], ts=ts)
+                return False
             if message.get("bot_id") or _is_reply(message):
-                return
+                return False
+            if early(event_id, event, ts):
+                return True
             before = _file_ids(event.get("previous_message") or {})
             words = message_words(message)
+            edited = message.get("edited") or {}
             service.revise(
                 channel=event["channel"],
-                ts=str(message.get("ts", "")),
+                ts=ts,
                 # Who made this change: ``edited.user`` names the editor, ``user`` the author.
-                user=str((message.get("edited") or {}).get("user") or message.get("user", "")),
+                user=str(edited.get("user") or message.get("user", "")),
                 text=words.text,
                 # Only a change of attachments costs new downloads.
                 files=None if _file_ids(message) == before else _files(message),
                 markup=words.findings(),
+                # When the edit was made (Slack's time): reactions made before it were on the
+                # version before it. The later of the two times Slack gives, to be safe.
+                made_ts=_latest(edited.get("ts"), event.get("event_ts")),
             )
         elif subtype == "message_deleted":
-            ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
-            if ts:
-                service.withdraw(channel=event["channel"], ts=str(ts))
+            previous = event.get("previous_message") or {}
+            deleted = str(event.get("deleted_ts") or previous.get("ts") or "")
+            if not deleted or previous.get("bot_id") or _is_reply(previous):
+                return False
+            if early(event_id, event, deleted):
+                return True
+            service.withdraw(channel=event["channel"], ts=deleted)
         elif subtype in (None, "file_share"):
             if event.get("bot_id") or _is_reply(event) or not event.get("user"):
-                return
+                return False
             words = message_words(event)
-            service.propose(
+            post = service.propose(
                 channel=event["channel"],
                 ts=str(event["ts"]),
                 user=str(event["user"]),
@@ -189,6 +209,25 @@ def register(
                 files=_files(event),
                 markup=words.findings(),
             )
+            if post is not None:
+                # Edits and deletions that arrived before this message, in Slack's order.
+                for later_id, later in waiting.take((str(event["channel"]), str(event["ts"]))):
+                    log.info("event %s: its message is proposed now; running it", later_id)
+                    run_event(later_id, later)
+        return False
+
+    def early(event_id: str, event: dict[str, Any], ts: str) -> bool:
+        """An edit or deletion of a message that is not a post (yet) waits for it, bounded:
+        Slack may deliver the message after its edit (a retry), or a worker may still be on
+        it. Only an event we can finish later (it has an id) waits."""
+        channel = str(event.get("channel", ""))
+        if not event_id or store.post_for_message(channel, ts) is not None:
+            return False
+        if waiting.keep((channel, ts), event_id, event, now=clock()):
+            log.info("event %s: message %s is not proposed yet; it waits for it", event_id, ts)
+            return True
+        log.warning("event %s: too many early edits wait already; letting it go", event_id)
+        return False
 
     def on_reaction(*, removed: bool) -> Callable[[dict[str, Any]], None]:
         """A reaction added (an approval or rejection) or removed (an approval withdrawn)."""
@@ -202,6 +241,8 @@ def register(
                 reaction=str(event.get("reaction", "")),
                 channel=str(item.get("channel", "")),
                 ts=str(item.get("ts", "")),
+                # When it was made, in Slack's time: it counts only for the version then shown.
+                made_ts=str(event.get("event_ts") or "") or None,
             )
 
         return listener
@@ -388,7 +429,11 @@ def register(
         )
 
     def on_proposal_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        request: BoltRequest,
     ) -> None:
         """The proposer's buttons under the report: suggested wording, Edit, Withdraw."""
         ack()
@@ -411,7 +456,7 @@ def register(
             )
             return
         if action_id == SUGGEST_ACTION:
-            service.use_suggestions(post, user=user)
+            service.use_suggestions(post, user=user, made_ts=_sent_by_slack(request))
         else:
             _show(
                 client.views_open,
@@ -424,7 +469,9 @@ def register(
             return {"text": "A post needs words."}
         return {}
 
-    def on_edit_submitted(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    def on_edit_submitted(
+        body: dict[str, Any], view: dict[str, Any], context: BoltContext, request: BoltRequest
+    ) -> None:
         if not context.get(ACCEPTED):
             return
         text = str(_field(view, "text", "text").get("value") or "").strip()
@@ -432,7 +479,7 @@ def register(
         found = versioned(str(view.get("private_metadata", "")))
         if found is None or user != found[0].proposer:
             return
-        service.new_version(found[0], user=user, text=text)
+        service.new_version(found[0], user=user, text=text, made_ts=_sent_by_slack(request))
 
     def on_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
@@ -554,7 +601,7 @@ def register(
     # request's own thread and answers Slack; the work behind it ("later") runs in the listener
     # pool. Only what must happen inside those 3 seconds runs first: a form's validation, a
     # command's answer, a modal opened with the click's trigger_id (which expires).
-    events: dict[str, Callable[[dict[str, Any]], None]] = {
+    events: dict[str, Callable[[dict[str, Any]], object]] = {
         "message": on_message,
         "reaction_added": on_reaction(removed=False),
         "reaction_removed": on_reaction(removed=True),
@@ -585,11 +632,46 @@ def register(
     shortcuts: dict[str, Callable[..., None]] = {PROPOSE_SHORTCUT: on_propose_shortcut}
 
     def run_event(event_id: str, event: dict[str, Any]) -> None:
-        handler = events.get(str(event.get("type", "")))
-        if handler is not None:
-            handler(event)
+        if event.get("type") == "message":
+            if on_message(event, event_id):
+                return  # it waits for its message: finished when it runs, or is let go
+        else:
+            handler = events.get(str(event.get("type", "")))
+            if handler is not None:
+                handler(event)
         if event_id:
             store.event_done(event_id, clock())
+
+    def let_go_of_early_edits() -> None:
+        """Early edits whose message never came: finished without effect (the cost of waiting
+        is bounded; the message, if it ever comes, is proposed as it then reads)."""
+        for event_id in waiting.expired(clock()):
+            log.warning("event %s: its message never came; it changes nothing", event_id)
+            store.event_done(event_id, clock())
+
+    def message_of(event: dict[str, Any]) -> tuple[str, str] | None:
+        """The Slack message an event is about, for handling its events in order: a proposal
+        (its edits, deletion and reactions too), or a review card's proposal."""
+        kind = event.get("type")
+        if kind == "message":
+            inner = event.get("message") or event.get("previous_message") or {}
+            subtype = event.get("subtype")
+            ts = (
+                inner.get("ts")
+                if subtype == "message_changed"
+                else (event.get("deleted_ts") or inner.get("ts"))
+                if subtype == "message_deleted"
+                else event.get("ts")
+            )
+            channel = event.get("channel")
+        elif kind in ("reaction_added", "reaction_removed"):
+            item = event.get("item") or {}
+            channel, ts = item.get("channel"), item.get("ts")
+            if channel and ts:
+                return store.source_of(str(channel), str(ts)) or (str(channel), str(ts))
+        else:
+            return None
+        return (str(channel), str(ts)) if channel and ts else None
 
     def event_later(body: dict[str, Any]) -> None:
         event = body.get("event")
@@ -602,10 +684,15 @@ def register(
         # Events are most of the traffic: hand the body straight to the pool rather than as a
         # lazy listener, which deep-copies the whole request (its WebClient included) first.
         ack()
-        work.submit(logged_event, body=body)
+        let_go_of_early_edits()
+        event = body.get("event")
+        # Events about one message are handled one at a time, in the order they came.
+        key = message_of(event) if isinstance(event, dict) else None
+        lanes.submit(key, functools.partial(logged_event, body=body))
 
     def replay() -> int:
         """Finish the events acknowledged before a crash and never worked on; returns how many."""
+        let_go_of_early_edits()
         finished = 0
         for event_id, raw in store.unfinished_events():
             try:
@@ -749,6 +836,28 @@ def _version(value: str) -> tuple[int, str] | None:
     if not re.fullmatch(r"[0-9]{1,15}", post_id) or not content:
         return None
     return int(post_id), content
+
+
+def _sent_by_slack(request: BoltRequest) -> str | None:
+    """When Slack sent a form or a click, in Slack's time: a change made with it exists by then.
+    The signed request timestamp counts whole seconds, so the next second is taken (a reaction
+    in the same second is read as made before the change: refused, never wrongly counted).
+    None over Socket Mode, which has no such header: our clock is used instead."""
+    sent = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+    return f"{int(sent) + 1}.000000" if sent.isdigit() else None
+
+
+def _latest(*times: object) -> str | None:
+    """The latest of some Slack timestamps ("seconds.micro"), ignoring what is not one."""
+    found: list[tuple[Decimal, str]] = []
+    for ts in times:
+        try:
+            value = Decimal(str(ts))
+        except ArithmeticError:
+            continue
+        if value.is_finite():
+            found.append((value, str(ts)))
+    return max(found)[1] if found else None
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -263,3 +263,22 @@ def m012_platform_pause_kind(db: Database) -> None:
     # cheap call, an account that may not post (no credits, no write permission) only by a
     # person, since reading still works and a probe would resume it into the same refusal.
     _run(db, "ALTER TABLE platform_state ADD COLUMN paused_kind TEXT;")
+
+
+@migrations()
+def m014_post_versions(db: Database) -> None:
+    # When each version of a post was made, in Slack's time (a message's ts, an edit's
+    # edited.ts): a reaction counts only for the version on the card when it was made, and a
+    # reaction event carries only its own event_ts. Posts from before know no such times.
+    _run(
+        db,
+        """
+        CREATE TABLE post_versions (
+            post_id INTEGER NOT NULL REFERENCES posts (id),
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            made_ts TEXT NOT NULL,             -- Slack's "seconds.micro" timestamp
+            PRIMARY KEY (post_id, version)
+        );
+        """,
+    )

@@ -264,6 +264,12 @@ class Store:
                     [json.dumps(variants, sort_keys=True), post_id],
                 )
             self._save_images(post_id, content_hash, images)
+            # Version 1 exists from the moment its message was posted.
+            db.execute(
+                "INSERT INTO post_versions (post_id, version, content_hash, made_ts) "
+                "VALUES (?, 1, ?, ?)",
+                [post_id, content_hash, source_ts],
+            )
             self._audit(
                 at,
                 proposer,
@@ -326,6 +332,25 @@ class Store:
                 "(source_channel = ? AND source_ts = ?) OR (card_channel = ? AND card_ts = ?)",
                 [channel, ts, channel, ts],
             )
+
+    def source_of(self, channel: str, ts: str) -> tuple[str, str] | None:
+        """The proposal message (channel, ts) behind a review card, if ``ts`` is one."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT source_channel, source_ts FROM posts WHERE card_channel = ? "
+                "AND card_ts = ?",
+                [channel, ts],
+            ).fetchall()
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def version_times(self, post_id: int) -> dict[int, str]:
+        """Each known version of a post and when it was made, in Slack's time ("seconds.micro"
+        as a message's ts). Posts from before these were kept know none."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT version, made_ts FROM post_versions WHERE post_id = ?", [post_id]
+            ).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
 
     def _post_where(self, where: str, params: list[Any]) -> Post | None:
         rows = list(self.db.query(f"SELECT * FROM posts WHERE {where}", params))  # noqa: S608
@@ -396,8 +421,10 @@ class Store:
         actor: str,
         at: datetime,
         images: Sequence[tuple[Attachment, bytes]] = (),
+        made_ts: str | None = None,
     ) -> Post:
-        """A new version: new words, new findings; approvals of the old words no longer count."""
+        """A new version: new words, new findings; approvals of the old words no longer count.
+        ``made_ts``: when it was made, in Slack's time (see ``version_times``)."""
         with self._tx() as db:
             self._save_images(post_id, content_hash, images)
             db.execute(
@@ -405,6 +432,12 @@ class Store:
                        version = version + 1, updated_at = ? WHERE id = ?""",
                 [text, content_hash, _findings_json(findings), status.value, iso(at), post_id],
             )
+            if made_ts is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO post_versions (post_id, version, content_hash, "
+                    "made_ts) SELECT id, version, content_hash, ? FROM posts WHERE id = ?",
+                    [made_ts, post_id],
+                )
             cancelled = self._cancel_queued(post_id, at)
             self._audit(
                 at,
