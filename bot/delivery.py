@@ -243,10 +243,10 @@ class Deliverer:
         )
         if refused.held:
             return
-        current = self.store.get_post(post.id) or post
-        if current.status is PostStatus.APPROVED:
+        post = self.store.get_post(post.id) or post
+        if post.status is PostStatus.APPROVED:
             self.notifier.alert(
-                f"{current.ref} was not published on {PLATFORM_NAMES[delivery.platform]}: "
+                f"{post.ref} was not published on {PLATFORM_NAMES[delivery.platform]}: "
                 f"{refused.reason}. Nothing was sent."
             )
         self.notifier.update_card(post, self.store.deliveries_for(post.id))
@@ -323,6 +323,7 @@ class Deliverer:
     def _stopped_in_flight(self, post: Post, delivery: Delivery, exc: PublishError) -> None:
         """Its platform said it did nothing, and meanwhile the delivery was moved (a takedown):
         nothing went out, and nothing more will be sent."""
+        post = self.store.get_post(post.id) or post  # the card shows it taken down
         name = PLATFORM_NAMES[delivery.platform]
         ended = self.store.cancel_in_flight(
             delivery.id, reason=f"taken down before it went out ({exc.reason})", at=self.clock()
