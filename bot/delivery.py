@@ -264,6 +264,10 @@ class Deliverer:
         recorded = self.store.mark_published(
             delivery.id, remote_id=remote_id, url=url, at=self.clock(), expect=expect
         )
+        # Recorded straight from publishing: a takedown from now on finds it published and
+        # deletes it itself. Otherwise a takedown may have begun before this answer (or this
+        # settling) came: then it is deleted here.
+        late = recorded is None or expect != (DeliveryStatus.PUBLISHING,)
         if recorded is None:
             # Moved while its platform was answering (a takedown makes it unconfirmed): it
             # went out all the same, and the record says so, so that it can be deleted.
@@ -275,7 +279,7 @@ class Deliverer:
                 expect=(DeliveryStatus.UNCONFIRMED,),
             )
         current = self.store.get_post(post.id) or post
-        if current.status is PostStatus.TAKEN_DOWN:
+        if late and current.status is PostStatus.TAKEN_DOWN:
             self._delete_late(current, recorded or replace(delivery, remote_id=remote_id, url=url))
             return
         if recorded is None:
