@@ -527,28 +527,6 @@ class Store:
         )
         return cursor.rowcount
 
-    def cancel_pending(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
-        """Stop every delivery of a post that has not gone out: waiting for its slot, or failed
-        (which `now` would try again). A takedown."""
-        pending = (DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value)
-        with self._tx(durable=True) as db:
-            waiting = self._deliveries("post_id = ? AND status IN (?, ?)", [post_id, *pending])
-            db.execute(
-                "UPDATE deliveries SET status = ?, updated_at = ? WHERE post_id = ? "
-                "AND status IN (?, ?)",
-                [DeliveryStatus.CANCELLED.value, iso(at), post_id, *pending],
-            )
-            for delivery in waiting:
-                self._audit(
-                    at,
-                    actor,
-                    "cancelled",
-                    post_id,
-                    delivery.content_hash,
-                    platform=delivery.platform,
-                )
-            return waiting
-
     # -- deliveries --------------------------------------------------------------------------
 
     def queue_deliveries(
