@@ -12,7 +12,7 @@ import random
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from bot.domain.retries import BACKOFF_BASE, Failure, Next, after_failure
 from bot.publishers.base import Draft, DraftImage, FailureKind, Publisher, PublishError
 from bot.scheduling.slots import in_blackout
 from bot.storage import Store
+from bot.storage.store import NotClaimed, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Deliverer:
         on_queue_changed: Callable[[], None] = lambda: None,
         backoff_base: timedelta = BACKOFF_BASE,
         recheck: Callable[[Post, str], list[Finding]] = lambda post, platform: [],
+        approvals_required: int = 1,
     ) -> None:
         self.store = store
         self.notifier = notifier
@@ -73,6 +75,7 @@ class Deliverer:
         self.on_queue_changed = on_queue_changed
         self.backoff_base = backoff_base
         self.recheck = recheck
+        self.approvals_required = approvals_required  # re-checked by every claim
         self._platform_locks = {p: threading.Lock() for p in publishers}
 
     # -- the queue ---------------------------------------------------------------------------
@@ -157,17 +160,21 @@ class Deliverer:
 
     # -- one delivery ------------------------------------------------------------------------
 
-    def draft(self, post: Post, delivery: Delivery) -> Draft:
-        images = tuple(
-            DraftImage(name=a.name, data=data, mime_type=a.mime_type, alt_text=a.alt_text)
-            for a, data in self.store.image_data(post)
-        )
-
+    def draft(self, delivery: Delivery) -> Draft | None:
+        """What the delivery publishes: its snapshot of what was approved for its platform,
+        never the post's current text (an edit may land between the claim and the call).
+        None when it has no snapshot: then it cannot go out."""
+        snapshot = self.store.snapshot(delivery.id)
+        if snapshot is None:
+            return None
         return Draft(
-            key=f"post{post.id}-{delivery.platform}-d{delivery.id}",
-            post_id=post.id,
-            text=post.text_for(delivery.platform),
-            images=images,
+            key=f"post{delivery.post_id}-{delivery.platform}-d{delivery.id}",
+            post_id=delivery.post_id,
+            text=snapshot.words,
+            images=tuple(
+                DraftImage(name=a.name, data=data, mime_type=a.mime_type, alt_text=a.alt_text)
+                for a, data in snapshot.images
+            ),
             claimed_at=delivery.claimed_at,
         )
 
@@ -175,21 +182,35 @@ class Deliverer:
         post = self.store.get_post(delivery.post_id)
         assert post is not None
         # Checked again before it is claimed: a check that cannot run (the register unreadable,
-        # say) leaves the delivery queued and untouched, not half-way through publishing.
+        # say) leaves the delivery queued and untouched, not half-way through publishing. What
+        # is checked is what would go out: the snapshot.
+        snapshot = self.store.snapshot(delivery.id)
         try:
-            blocking = self.recheck(post, delivery.platform)
+            blocking = (
+                self.recheck(_as_approved(post, snapshot), delivery.platform)
+                if snapshot is not None
+                else []
+            )
         except Exception:
             log.exception("post #%s: the checks could not run before publishing; it waits", post.id)
             return False
-        if blocking:
-            if self.store.claim(delivery.id, at=self.clock()) is not None:
-                self._held_back(post, delivery, blocking)
-            return True
-        claimed = self.store.claim(delivery.id, at=self.clock())
+        try:
+            claimed = self.store.claim(
+                delivery.id, at=self.clock(), approvals_required=self.approvals_required
+            )
+        except NotClaimed as refused:
+            self._not_claimed(post, refused)
+            return False
         if claimed is None:
             return False  # another worker (or the CLI) has it
+        if blocking:
+            self._held_back(post, claimed, blocking)
+            return True
         publisher = self.publishers[claimed.platform]
-        draft = self.draft(post, claimed)
+        draft = self.draft(claimed)
+        if draft is None:  # the claim saw the snapshot; nothing else may go out in its place
+            self.store.mark_failed(claimed.id, error="its snapshot is gone", at=self.clock())
+            return True
         try:
             publication = publisher.publish(draft)
         except PublishError as exc:
@@ -209,16 +230,115 @@ class Deliverer:
         )
         return True
 
+    def _not_claimed(self, post: Post, refused: NotClaimed) -> None:
+        """The claim's re-check stopped it. A pause or a blackout: it waits. An edit, a
+        takedown, a withdrawal: those told people already. Anything else leaves a post that
+        says approved with nothing to publish: the admins hear why."""
+        delivery = refused.delivery
+        log.info(
+            "post #%s: %s delivery not claimed (%s)",
+            post.id,
+            delivery.platform,
+            "held" if refused.held else delivery.status.value,
+        )
+        if refused.held:
+            return
+        post = self.store.get_post(post.id) or post
+        if post.status is PostStatus.APPROVED:
+            self.notifier.alert(
+                f"{post.ref} was not published on {PLATFORM_NAMES[delivery.platform]}: "
+                f"{refused.reason}. Nothing was sent."
+            )
+        self.notifier.refresh_card(post.id)
+
     def _published(
-        self, post: Post, delivery: Delivery, remote_id: str, url: str, *, dry_run: bool
+        self,
+        post: Post,
+        delivery: Delivery,
+        remote_id: str,
+        url: str,
+        *,
+        dry_run: bool,
+        expect: tuple[DeliveryStatus, ...] = (DeliveryStatus.PUBLISHING,),
     ) -> None:
-        self.store.mark_published(delivery.id, remote_id=remote_id, url=url, at=self.clock())
+        recorded = self.store.mark_published(
+            delivery.id, remote_id=remote_id, url=url, at=self.clock(), expect=expect
+        )
+        # Recorded straight from publishing: a takedown from now on finds it published and
+        # deletes it itself. Otherwise a takedown may have begun before this answer (or this
+        # settling) came: then it is deleted here.
+        late = recorded is None or expect != (DeliveryStatus.PUBLISHING,)
+        if recorded is None:
+            # Moved while its platform was answering (a takedown makes it unconfirmed): it
+            # went out all the same, and the record says so, so that it can be deleted.
+            recorded = self.store.mark_published(
+                delivery.id,
+                remote_id=remote_id,
+                url=url,
+                at=self.clock(),
+                expect=(DeliveryStatus.UNCONFIRMED,),
+            )
+        current = self.store.get_post(post.id) or post
+        if late and current.status is PostStatus.TAKEN_DOWN:
+            self._delete_late(current, recorded or replace(delivery, remote_id=remote_id, url=url))
+            return
+        if recorded is None:
+            log.warning("post #%s: published, but its delivery was moved meanwhile", post.id)
+            self.notifier.alert(
+                f"{post.ref} went out on {PLATFORM_NAMES[delivery.platform]} ({url}), but "
+                "its delivery was changed meanwhile by another Countersign process: check it."
+            )
+            return
         name = PLATFORM_NAMES[delivery.platform]
         where = "written to the outbox" if dry_run else "published"
         log.info("post #%s: %s on %s", post.id, where, name)
         self.notifier.thread_note(
             post, f"<@{post.proposer}> {post.ref} was {where} on {name}: {url}"
         )
+        self.notifier.refresh_card(post.id)
+
+    def _delete_late(self, post: Post, delivery: Delivery) -> None:
+        """It went out after its post was taken down (the platform answered, or settling found
+        it, after the takedown began): deleted at once, and people are told."""
+        name = PLATFORM_NAMES[delivery.platform]
+        assert delivery.remote_id is not None
+        try:
+            self.publishers[delivery.platform].delete(delivery.remote_id)
+        except PublishError as exc:
+            log.warning("post #%s: went out on %s after its takedown", post.id, name)
+            said = (
+                f"{post.ref} went out on {name} after it was taken down, and Countersign could "
+                f"not delete it ({exc.reason}): run `/countersign takedown {post.id}` again, "
+                f"or delete it on {name}: {delivery.url}"
+            )
+            self.notifier.alert(said)
+            self.notifier.thread_note(post, f"<@{post.proposer}> {said}")
+        else:
+            self.store.mark_taken_down(delivery.id, actor="countersign", at=self.clock())
+            log.info("post #%s: went out on %s after its takedown; deleted", post.id, name)
+            said = (
+                f"{post.ref} went out on {name} as it was being taken down ({name} answered "
+                "after the takedown began); Countersign deleted it there."
+            )
+            self.notifier.alert(said)
+            self.notifier.thread_note(post, f"<@{post.proposer}> {said}")
+        self.notifier.refresh_card(post.id)
+
+    def _stopped_in_flight(self, post: Post, delivery: Delivery, exc: PublishError) -> None:
+        """Its platform said it did nothing, and meanwhile the delivery was moved (a takedown):
+        nothing went out, and nothing more will be sent."""
+        post = self.store.get_post(post.id) or post  # the card shows it taken down
+        name = PLATFORM_NAMES[delivery.platform]
+        ended = self.store.cancel_in_flight(
+            delivery.id, reason=f"taken down before it went out ({exc.reason})", at=self.clock()
+        )
+        log.info("post #%s: %s delivery stopped by a takedown", post.id, name)
+        if ended is not None:
+            self.notifier.thread_note(
+                post,
+                f"<@{post.proposer}> {post.ref} did not go out on {name} ({exc.reason}); as it "
+                "was taken down meanwhile, nothing more will be sent.",
+            )
         self.notifier.refresh_card(post.id)
 
     def _failed(self, post: Post, delivery: Delivery, draft: Draft, exc: PublishError) -> None:
@@ -238,18 +358,25 @@ class Deliverer:
         )
         if plan.next is Next.RETRY:
             assert plan.at is not None
-            self.store.reschedule(
+            again = self.store.reschedule(
                 delivery.id,
                 at=plan.at,
                 error=exc.reason,
                 now=now,
                 refund=not plan.counts_as_attempt,
             )
+            if again is None:  # taken down meanwhile: no retry
+                self._stopped_in_flight(post, delivery, exc)
+                return
             if plan.hold_platform_until:
                 self.store.hold_platform(delivery.platform, until=plan.hold_platform_until)
             self.on_queue_changed()
         elif plan.next is Next.PAUSE_PLATFORM:
-            self.store.reschedule(delivery.id, at=now, error=exc.reason, now=now, refund=True)
+            again = self.store.reschedule(
+                delivery.id, at=now, error=exc.reason, now=now, refund=True
+            )
+            if again is None:
+                self._stopped_in_flight(post, delivery, exc)
             paused = self.store.pause_platform(
                 delivery.platform, reason=exc.reason, at=now, kind=exc.kind.value
             )
@@ -270,6 +397,7 @@ class Deliverer:
                     f"{int(PROBE_EVERY.total_seconds() // 60)} minutes."
                 )
         elif plan.next is Next.SETTLE:
+            # Unless a takedown made it unconfirmed already: then its reason stays.
             self.store.mark_unconfirmed(delivery.id, error=exc.reason, at=now)
             self.settle(post, self.store.get_delivery(delivery.id), draft)
             return
@@ -284,23 +412,32 @@ class Deliverer:
             self.notifier.thread_note(
                 post, f"<@{post.proposer}> {post.ref} could not be published on {name}: {why}"
             )
-            self.store.mark_failed(delivery.id, error=exc.reason, at=now)
+            if self.store.mark_failed(delivery.id, error=exc.reason, at=now) is None:
+                self._stopped_in_flight(post, delivery, exc)
+                return
         self.notifier.refresh_card(post.id)
 
     def _found_live(self, post: Post, delivery: Delivery) -> bool:
         """An unconfirmed delivery found on the account is recorded as published (so that a
         takedown deletes it); False when it is not found or the platform cannot be asked."""
         publisher = self.publishers[delivery.platform]
+        draft = self.draft(delivery)
+        if draft is None:
+            return False  # nothing known to look for
         try:
-            found = publisher.find(self.draft(post, delivery))
+            found = publisher.find(draft)
         except PublishError:
             return False
         if found is None:
             return False
-        self.store.mark_published(
-            delivery.id, remote_id=found.remote_id, url=found.url, at=self.clock()
+        recorded = self.store.mark_published(
+            delivery.id,
+            remote_id=found.remote_id,
+            url=found.url,
+            at=self.clock(),
+            expect=(DeliveryStatus.UNCONFIRMED,),
         )
-        return True
+        return recorded is not None
 
     def _held_back(self, post: Post, delivery: Delivery, blocking: list[Finding]) -> None:
         """The checks block what was approved (consent withdrawn, say): it is not published,
@@ -326,17 +463,47 @@ class Deliverer:
     # -- unknown outcomes --------------------------------------------------------------------
 
     def settle(self, post: Post, delivery: Delivery, draft: Draft | None = None) -> None:
-        """Find out whether an unconfirmed delivery went out; if nobody can tell, ask a human."""
+        """Find out whether an unconfirmed delivery went out; if nobody can tell, ask a human.
+        What is looked for is the delivery's snapshot. A post taken down meanwhile is deleted
+        where it is found, and never offered to be published again."""
         name = PLATFORM_NAMES[delivery.platform]
         publisher = self.publishers[delivery.platform]
-        draft = draft or self.draft(post, delivery)
-        try:
-            found = publisher.find(draft)
-        except PublishError as exc:
-            log.info("post #%s: cannot look on %s (%s)", post.id, name, exc.kind.value)
-            found = None
+        draft = draft or self.draft(delivery)
+        post = self.store.get_post(post.id) or post
+        found = None
+        if draft is not None:
+            try:
+                found = publisher.find(draft)
+            except PublishError as exc:
+                log.info("post #%s: cannot look on %s (%s)", post.id, name, exc.kind.value)
         if found is not None:
-            self._published(post, delivery, found.remote_id, found.url, dry_run=publisher.dry_run)
+            self._published(
+                post,
+                delivery,
+                found.remote_id,
+                found.url,
+                dry_run=publisher.dry_run,
+                expect=(DeliveryStatus.UNCONFIRMED,),
+            )
+            return
+        if post.status is PostStatus.TAKEN_DOWN:
+            self.notifier.alert(
+                f"{post.ref} was taken down while {name} was being asked to publish it, and "
+                f"{name} did not answer clearly. Countersign finds no post there with exactly "
+                "its words and pictures, and sends nothing more: look at the account, and "
+                "delete it there if it appears."
+            )
+            self.notifier.refresh_card(post.id)
+            return
+        if draft is None:
+            self.notifier.alert(
+                f"{post.ref}: Countersign cannot tell whether it went out on {name}, and has no "
+                "copy of the words approved for it to look for or to publish again (it was "
+                "queued before Countersign kept one, and the post has changed since). Check "
+                "the account, then choose:",
+                actions=[(CONFIRM, "It was published", str(delivery.id))],
+            )
+            self.notifier.refresh_card(post.id)
             return
         self.notifier.alert(
             f"{post.ref}: Countersign cannot tell whether it went out on {name} (the platform "
@@ -361,9 +528,37 @@ class Deliverer:
             post = self.store.get_post(delivery.post_id)
             if post is not None:
                 self.settle(post, delivery)
+        self._report_unsnapshotted()
         return found
 
+    def _report_unsnapshotted(self) -> None:
+        """Deliveries from before snapshots whose post changed since: they cannot go out, and
+        the admins are told once (told before the record of telling: a crash repeats it)."""
+        lost = self.store.unsnapshotted()
+        if not lost:
+            return
+        which = ", ".join(f"#{d.post_id} on {PLATFORM_NAMES[d.platform]}" for d in lost)
+        self.notifier.alert(
+            f"These deliveries were queued before Countersign kept a copy of what was "
+            f"approved, and their posts have changed since, so the approved words are not "
+            f"known: they cannot go out. {which}. To publish one, approve its post's current "
+            "version."
+        )
+        self.store.unsnapshotted_reported()
+
     def confirm_published(self, delivery_id: int, *, actor: str) -> Outcome:
+        try:
+            waiting = self.store.get_delivery(delivery_id)
+        except KeyError:
+            return Outcome(False, "There is no such delivery.")
+        post = self.store.get_post(waiting.post_id)
+        if post is not None and post.status is PostStatus.TAKEN_DOWN:
+            # Recorded as published, nobody would delete it: the takedown must find it.
+            return Outcome(
+                False,
+                f"{post.ref} was taken down: if it is on {PLATFORM_NAMES[waiting.platform]}, "
+                f"run `/countersign takedown {post.id}` again, or delete it there.",
+            )
         delivery = self.store.confirm_published(delivery_id, actor=actor, at=self.clock())
         if delivery is None:
             return Outcome(False, "That delivery is no longer waiting for a decision.")
@@ -386,6 +581,22 @@ class Deliverer:
         if post is None or post.status is not PostStatus.APPROVED:
             state = post.status.value.replace("_", " ") if post else "gone"
             return Outcome(False, f"#{waiting.post_id} is {state}: nothing is published again.")
+        if post.content_hash != waiting.content_hash:
+            # An old alert's button: its delivery holds words that are no longer the approved
+            # ones. The current version publishes through its own delivery.
+            return Outcome(
+                False,
+                f"{post.ref} was edited after the version this delivery holds was approved, so "
+                f"that version is not published again. The approved version (version "
+                f"{post.version}) goes out on its own schedule; `/countersign now {post.id}` "
+                "publishes it now.",
+            )
+        if self.store.snapshot(waiting.id) is None:
+            return Outcome(
+                False,
+                f"{post.ref}: Countersign has no copy of the words approved for this delivery "
+                "(it was queued before Countersign kept one), so it is not published again.",
+            )
         delivery = self.store.requeue(delivery_id, actor=actor, at=self.clock())
         if delivery is None:
             return Outcome(False, "That delivery is no longer waiting for a decision.")
@@ -469,13 +680,22 @@ class Deliverer:
         if post is None:
             return Outcome(False, f"There is no post #{post_id}.")
         # Nothing of a post taken down may go out later: not at a slot still waiting, not by
-        # `now` on a failed delivery, not by "Publish again".
-        cancelled = self.store.cancel_pending(post.id, actor=actor, at=self.clock())
+        # `now` on a failed delivery, not by "Publish again", not by the retry or the settling
+        # of a call in flight right now (whatever it brings back is deleted).
+        post, cancelled, in_flight = self.store.take_down(post.id, actor=actor, at=self.clock())
         results = [f"{PLATFORM_NAMES[d.platform]}: taken out of the queue" for d in cancelled]
-        ok = True
+        results += [
+            f"{PLATFORM_NAMES[d.platform]}: it was being published at that moment — if it "
+            "goes out, Countersign deletes it there and says so"
+            for d in in_flight
+        ]
+        ok = not in_flight
+        asked = {d.id for d in in_flight}
         for delivery in self.store.deliveries_for(post.id):
-            if delivery.status is DeliveryStatus.UNCONFIRMED and not self._found_live(
-                post, delivery
+            if (
+                delivery.status is DeliveryStatus.UNCONFIRMED
+                and delivery.id not in asked
+                and not self._found_live(post, delivery)
             ):
                 ok = False
                 results.append(
@@ -489,10 +709,6 @@ class Deliverer:
         if not published and not results:
             return Outcome(
                 False, f"{post.ref} is not published anywhere, so there is nothing to take down."
-            )
-        if post.status is not PostStatus.TAKEN_DOWN:
-            post = self.store.set_status(
-                post.id, PostStatus.TAKEN_DOWN, actor=actor, action="takedown", at=self.clock()
             )
         for delivery in published:
             name = PLATFORM_NAMES[delivery.platform]
@@ -519,6 +735,17 @@ class Deliverer:
         )
         self.notifier.refresh_card(post.id)
         return Outcome(ok, f"{post.ref}: " + "; ".join(results) + ".")
+
+
+def _as_approved(post: Post, snapshot: Snapshot) -> Post:
+    """The post as its delivery would publish it (the snapshot), for the checks before."""
+    return replace(
+        post,
+        text=snapshot.words,
+        variants={},
+        images=tuple(a for a, _ in snapshot.images),
+        content_hash=snapshot.content_hash,
+    )
 
 
 def _rules(findings: list[Finding]) -> str:

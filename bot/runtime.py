@@ -155,7 +155,12 @@ def build_runtime(
         settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
     )
     delivery = Deliverer(
-        store, notifier, service.publishers, clock=clock, recheck=service.blocking_now
+        store,
+        notifier,
+        service.publishers,
+        clock=clock,
+        recheck=service.blocking_now,
+        approvals_required=settings.approvals_required,
     )
     service.delivery = delivery
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)

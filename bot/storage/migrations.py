@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -263,6 +265,67 @@ def m012_platform_pause_kind(db: Database) -> None:
     # cheap call, an account that may not post (no credits, no write permission) only by a
     # person, since reading still works and a probe would resume it into the same refusal.
     _run(db, "ALTER TABLE platform_state ADD COLUMN paused_kind TEXT;")
+
+
+# Why a delivery from before m013 cannot go out: its post was edited since it was queued, so the
+# words approved for it are known nowhere any more.
+NO_SNAPSHOT = (
+    "it was queued before Countersign kept a copy of what was approved, and the post has "
+    "changed since: the approved words are not known, so it cannot go out"
+)
+
+
+@migrations()
+def m013_delivery_snapshots(db: Database) -> None:
+    # A delivery publishes exactly what was approved for its platform (the words, the pictures
+    # with their descriptions), copied when it is queued: never the post's current text, which
+    # an edit may have changed between the claim and the call.
+    _run(
+        db,
+        """
+        ALTER TABLE deliveries ADD COLUMN words TEXT;     -- NULL: no snapshot, cannot go out
+        ALTER TABLE deliveries ADD COLUMN pictures TEXT;  -- JSON list, in order
+        """,
+    )
+    rows = list(
+        db.query(
+            "SELECT d.id, d.platform, d.status, d.content_hash = p.content_hash AS same, "
+            "p.id AS post_id, p.text, p.variants FROM deliveries d JOIN posts p "
+            "ON p.id = d.post_id"
+        )
+    )
+    unknown: list[int] = []
+    for row in rows:
+        if not row["same"]:
+            if row["status"] in ("queued", "failed", "publishing", "unconfirmed"):
+                unknown.append(row["id"])
+            continue
+        variants = json.loads(row["variants"] or "{}")
+        pictures = [
+            {k: r[k] for k in ("position", "name", "sha256", "mime_type", "size", "alt_text")}
+            for r in db.query(
+                "SELECT position, name, sha256, mime_type, size, alt_text FROM post_images "
+                "WHERE post_id = ? AND content_hash = (SELECT content_hash FROM deliveries "
+                "WHERE id = ?) ORDER BY position",
+                [row["post_id"], row["id"]],
+            )
+        ]
+        db.execute(
+            "UPDATE deliveries SET words = ?, pictures = ? WHERE id = ?",
+            [variants.get(row["platform"], row["text"]), json.dumps(pictures), row["id"]],
+        )
+    if unknown:
+        marks = ", ".join("?" for _ in unknown)
+        # Waiting ones cannot go out: failed, with the reason (the admins are told at start).
+        db.execute(
+            f"UPDATE deliveries SET status = 'failed', last_error = ? "  # noqa: S608
+            f"WHERE id IN ({marks}) AND status = 'queued'",
+            [NO_SNAPSHOT, *unknown],
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO app_meta (key, value) VALUES ('unsnapshotted', ?)",
+            [json.dumps(unknown)],
+        )
 
 
 @migrations()

@@ -7,8 +7,9 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,15 @@ from bot.domain.posts import (
     PostStatus,
 )
 from bot.domain.review import Decision
-from bot.scheduling.slots import DAYS, Slot, parse_time
-from bot.storage.migrations import migrations
+from bot.scheduling.slots import DAYS, Slot, in_blackout, parse_time
+from bot.storage.migrations import NO_SNAPSHOT, migrations
 
 GENESIS = "0" * 64
+# An in-flight delivery's state after a takedown: whatever its platform answers is settled.
+TAKEN_DOWN_IN_FLIGHT = (
+    "taken down while its platform was being asked to publish it: if it went out, Countersign "
+    "deletes it"
+)
 ALL = "*"  # the platform_state row of the emergency stop, which covers every platform
 
 
@@ -51,6 +57,27 @@ class StaleVersion(Exception):
     def __init__(self, post: Post) -> None:
         super().__init__(f"post #{post.id} has changed")
         self.post = post
+
+
+class NotClaimed(Exception):
+    """The claim re-checked a queued delivery and may not publish it. ``held``: it waits,
+    queued (a pause, a blackout); else it was cancelled or failed, with ``reason`` recorded."""
+
+    def __init__(self, delivery: Delivery, reason: str, *, held: bool) -> None:
+        super().__init__(reason)
+        self.delivery = delivery
+        self.reason = reason
+        self.held = held
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a delivery publishes, copied when it was queued: the words approved for its
+    platform and the pictures (stripped bytes, descriptions) approved with them."""
+
+    content_hash: str
+    words: str
+    images: tuple[tuple[Attachment, bytes], ...]
 
 
 def private_file(path: Path | str) -> None:
@@ -533,28 +560,6 @@ class Store:
         )
         return cursor.rowcount
 
-    def cancel_pending(self, post_id: int, *, actor: str, at: datetime) -> list[Delivery]:
-        """Stop every delivery of a post that has not gone out: waiting for its slot, or failed
-        (which `now` would try again). A takedown."""
-        pending = (DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value)
-        with self._tx(durable=True) as db:
-            waiting = self._deliveries("post_id = ? AND status IN (?, ?)", [post_id, *pending])
-            db.execute(
-                "UPDATE deliveries SET status = ?, updated_at = ? WHERE post_id = ? "
-                "AND status IN (?, ?)",
-                [DeliveryStatus.CANCELLED.value, iso(at), post_id, *pending],
-            )
-            for delivery in waiting:
-                self._audit(
-                    at,
-                    actor,
-                    "cancelled",
-                    post_id,
-                    delivery.content_hash,
-                    platform=delivery.platform,
-                )
-            return waiting
-
     # -- deliveries --------------------------------------------------------------------------
 
     def queue_deliveries(
@@ -562,32 +567,56 @@ class Store:
     ) -> list[Delivery]:
         """One delivery per platform for the approved content; idempotent per content hash.
 
+        Each delivery holds a snapshot of what was approved for its platform (the words, the
+        pictures and their descriptions), read here in the same transaction as the post: it
+        publishes that and nothing else, whatever the post says by the time it goes out.
+
         A delivery of these words that was cancelled (the approval withdrawn, or the words
         edited away and back) is queued again from scratch: deliveries are unique per content
         hash, so ignoring the conflict would leave an approved post with nothing to publish.
         One still live or already out is left as it is.
         """
         with self._tx() as db:
+            current = self._post_where("id = ?", [post.id])
+            if current is None or current.content_hash != post.content_hash:
+                # The words changed since the caller read them: nothing of either is queued.
+                raise StaleVersion(current or post)
+            pictures = json.dumps(
+                [
+                    {
+                        "position": position,
+                        "name": a.name,
+                        "sha256": a.sha256,
+                        "mime_type": a.mime_type,
+                        "size": a.size,
+                        "alt_text": a.alt_text,
+                    }
+                    for position, a in enumerate(current.images)
+                ]
+            )
             for platform, due_at in due.items():
                 db.execute(
                     """INSERT INTO deliveries (post_id, platform, content_hash, status,
-                           due_at, slot_at, created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                           due_at, slot_at, created_at, updated_at, words, pictures)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (post_id, platform, content_hash) DO UPDATE SET
                            status = excluded.status, due_at = excluded.due_at,
                            slot_at = excluded.slot_at, attempts = 0, remote_id = NULL,
                            url = NULL, last_error = NULL, claimed_at = NULL,
-                           published_at = NULL, updated_at = excluded.updated_at
+                           published_at = NULL, updated_at = excluded.updated_at,
+                           words = excluded.words, pictures = excluded.pictures
                        WHERE deliveries.status = ?""",
                     [
-                        post.id,
+                        current.id,
                         platform,
-                        post.content_hash,
+                        current.content_hash,
                         DeliveryStatus.QUEUED.value,
                         iso(due_at),
                         iso(due_at),
                         iso(at),
                         iso(at),
+                        current.text_for(platform),
+                        pictures,
                         DeliveryStatus.CANCELLED.value,
                     ],
                 )
@@ -595,13 +624,46 @@ class Store:
                 at,
                 actor,
                 "queued",
-                post.id,
-                post.content_hash,
+                current.id,
+                current.content_hash,
                 due={p: iso(d) for p, d in due.items()},
             )
             return self._deliveries(
-                "post_id = ? AND content_hash = ?", [post.id, post.content_hash]
+                "post_id = ? AND content_hash = ?", [current.id, current.content_hash]
             )
+
+    def snapshot(self, delivery_id: int) -> Snapshot | None:
+        """What the delivery publishes; None when it has no complete snapshot (it cannot go
+        out: a delivery queued before snapshots were kept, for a post edited since)."""
+        with self._lock:
+            rows = self._rows(
+                "SELECT post_id, content_hash, words, pictures FROM deliveries WHERE id = ?",
+                [delivery_id],
+            )
+            if not rows or rows[0]["words"] is None:
+                return None
+            row = rows[0]
+            stored = {
+                r["position"]: r
+                for r in self._rows(
+                    "SELECT * FROM post_images WHERE post_id = ? AND content_hash = ?",
+                    [row["post_id"], row["content_hash"]],
+                )
+            }
+        images = []
+        for picture in json.loads(row["pictures"] or "[]"):
+            kept = stored.get(picture["position"])
+            if kept is None or kept["sha256"] != picture["sha256"]:
+                return None  # the approved bytes are gone: publishing something else is worse
+            attachment = Attachment(
+                name=picture["name"],
+                sha256=picture["sha256"],
+                mime_type=picture["mime_type"],
+                size=picture["size"],
+                alt_text=picture["alt_text"],
+            )
+            images.append((attachment, bytes(kept["data"])))
+        return Snapshot(row["content_hash"], row["words"], tuple(images))
 
     def deliveries_for(self, post_id: int) -> list[Delivery]:
         with self._lock:
@@ -672,18 +734,95 @@ class Store:
                 "post_id = ? AND status = ?", [post_id, DeliveryStatus.QUEUED.value]
             )
 
-    def claim(self, delivery_id: int, *, at: datetime) -> Delivery | None:
-        """queued → publishing, or None if someone else got there first."""
-        return self._transition(
-            delivery_id,
-            (DeliveryStatus.QUEUED,),
-            DeliveryStatus.PUBLISHING,
-            at=at,
-            actor="countersign",
-            action="publishing",
-            count_attempt=True,
-            claimed_at=iso(at),
-        )
+    def claim(
+        self, delivery_id: int, *, at: datetime, approvals_required: int = 1
+    ) -> Delivery | None:
+        """queued → publishing, or None if someone else got there first.
+
+        In the same transaction it re-checks everything that decides whether this delivery may
+        go out now, so that no caller can forget one: it has its snapshot; its post is approved
+        at exactly the delivery's content hash, by at least ``approvals_required`` people who
+        did not propose it; nothing is paused; no blackout covers ``at``. Otherwise nothing is
+        claimed and NotClaimed says why: a pause or a blackout leaves it queued (held), anything
+        else ends it (cancelled, or failed when it has no snapshot) with the reason recorded."""
+        with self._tx(durable=True) as db:
+            found = self._deliveries("id = ?", [delivery_id])
+            if not found or found[0].status is not DeliveryStatus.QUEUED:
+                return None
+            delivery = found[0]
+            reason, held, ends_as = self._may_not_publish(delivery, at, approvals_required)
+            if reason is None:
+                return self._move(
+                    delivery_id,
+                    (DeliveryStatus.QUEUED,),
+                    DeliveryStatus.PUBLISHING,
+                    at=at,
+                    actor="countersign",
+                    action="publishing",
+                    count_attempt=True,
+                    claimed_at=iso(at),
+                )
+            if not held:
+                db.execute(
+                    "UPDATE deliveries SET status = ?, last_error = ?, updated_at = ? "
+                    "WHERE id = ? AND status = ?",
+                    [ends_as.value, reason, iso(at), delivery_id, DeliveryStatus.QUEUED.value],
+                )
+                self._audit(
+                    at,
+                    "countersign",
+                    "not_claimed",
+                    delivery.post_id,
+                    delivery.content_hash,
+                    platform=delivery.platform,
+                    status=ends_as.value,
+                    reason=reason,
+                )
+                delivery = self._deliveries("id = ?", [delivery_id])[0]
+            refused = NotClaimed(delivery, reason, held=held)
+        raise refused
+
+    def _may_not_publish(
+        self, delivery: Delivery, at: datetime, approvals_required: int
+    ) -> tuple[str | None, bool, DeliveryStatus]:
+        """(why not, whether it only waits, the state it ends in otherwise); (None, …) when it
+        may go out now."""
+        if self.snapshot(delivery.id) is None:
+            return NO_SNAPSHOT, False, DeliveryStatus.FAILED
+        post = self._post_where("id = ?", [delivery.post_id])
+        if post is None:
+            return "its post no longer exists", False, DeliveryStatus.CANCELLED
+        if post.content_hash != delivery.content_hash:
+            return (
+                f"{post.ref} was edited after this version was approved",
+                False,
+                DeliveryStatus.CANCELLED,
+            )
+        if post.status is not PostStatus.APPROVED:
+            state = post.status.value.replace("_", " ")
+            return f"{post.ref} is {state}, not approved", False, DeliveryStatus.CANCELLED
+        approvers = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT reviewer FROM reviews WHERE post_id = ? AND content_hash = ? "
+                "AND decision = ? AND reviewer != ?",
+                [post.id, delivery.content_hash, Decision.APPROVE.value, post.proposer],
+            ).fetchall()
+        }
+        if len(approvers) < approvals_required:
+            return (
+                f"{post.ref} has {len(approvers)} of the {approvals_required} approvals it "
+                "needs from people other than its proposer",
+                False,
+                DeliveryStatus.CANCELLED,
+            )
+        for platform in (ALL, delivery.platform):
+            paused = self.platform_state(platform)["paused_reason"]
+            if paused:
+                return f"publishing is paused ({paused})", True, DeliveryStatus.QUEUED
+        if in_blackout(at, self.blackout_spans(ending_after=at)):
+            return "a blackout is on", True, DeliveryStatus.QUEUED
+        return None, False, DeliveryStatus.QUEUED
 
     def _transition(
         self,
@@ -698,34 +837,75 @@ class Store:
         **values: Any,
     ) -> Delivery | None:
         """Move a delivery only from an allowed state: two workers cannot both win."""
-        with self._tx(durable=True) as db:
-            sets = ", ".join(f"{k} = ?" for k in values)
-            marks = ", ".join("?" for _ in allowed)
-            cursor = db.execute(
-                f"UPDATE deliveries SET status = ?, updated_at = ?"  # noqa: S608
-                f"{', attempts = attempts + 1' if count_attempt else ''}"
-                f"{', ' + sets if sets else ''} WHERE id = ? AND status IN ({marks})",
-                [to.value, iso(at), *values.values(), delivery_id, *(a.value for a in allowed)],
+        with self._tx(durable=True):
+            return self._move(
+                delivery_id,
+                allowed,
+                to,
+                at=at,
+                actor=actor,
+                action=action,
+                count_attempt=count_attempt,
+                **values,
             )
-            if cursor.rowcount != 1:
-                return None
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                at,
-                actor,
-                action,
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-                attempt=delivery.attempts,
-            )
-            return delivery
+
+    def _move(
+        self,
+        delivery_id: int,
+        allowed: tuple[DeliveryStatus, ...],
+        to: DeliveryStatus,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        count_attempt: bool = False,
+        audit: dict[str, Any] | Callable[[Delivery], dict[str, Any]] | None = None,
+        **values: Any,
+    ) -> Delivery | None:
+        """The UPDATE of ``_transition``, inside the caller's transaction; None when the
+        delivery was not in an allowed state (someone else moved it: a takedown, say)."""
+        sets = ", ".join(f"{k} = ?" for k in values)
+        marks = ", ".join("?" for _ in allowed)
+        cursor = self.db.execute(
+            f"UPDATE deliveries SET status = ?, updated_at = ?"  # noqa: S608
+            f"{', attempts = attempts + 1' if count_attempt else ''}"
+            f"{', ' + sets if sets else ''} WHERE id = ? AND status IN ({marks})",
+            [to.value, iso(at), *values.values(), delivery_id, *(a.value for a in allowed)],
+        )
+        if cursor.rowcount != 1:
+            return None
+        delivery = self._deliveries("id = ?", [delivery_id])[0]
+        if audit is None:
+            detail = {"attempt": delivery.attempts}
+        else:
+            detail = audit(delivery) if callable(audit) else audit
+        self._audit(
+            at,
+            actor,
+            action,
+            delivery.post_id,
+            delivery.content_hash,
+            platform=delivery.platform,
+            **detail,
+        )
+        return delivery
+
+    # Every step after the claim moves a delivery only from the state it expects: one that a
+    # takedown (or anyone else) moved meanwhile is not overwritten, and the caller hears None.
+    IN_FLIGHT = (DeliveryStatus.PUBLISHING,)
 
     def mark_published(
-        self, delivery_id: int, *, remote_id: str, url: str, at: datetime
-    ) -> Delivery:
+        self,
+        delivery_id: int,
+        *,
+        remote_id: str,
+        url: str,
+        at: datetime,
+        expect: tuple[DeliveryStatus, ...] = IN_FLIGHT,
+    ) -> Delivery | None:
         return self._finish(
             delivery_id,
+            expect,
             DeliveryStatus.PUBLISHED,
             at,
             "published",
@@ -734,88 +914,84 @@ class Store:
             published_at=iso(at),
         )
 
-    def mark_failed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
-        return self._finish(delivery_id, DeliveryStatus.FAILED, at, "failed", last_error=error)
-
-    def mark_unconfirmed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery:
+    def mark_failed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery | None:
         return self._finish(
-            delivery_id, DeliveryStatus.UNCONFIRMED, at, "unconfirmed", last_error=error
+            delivery_id, self.IN_FLIGHT, DeliveryStatus.FAILED, at, "failed", last_error=error
+        )
+
+    def mark_unconfirmed(self, delivery_id: int, *, error: str, at: datetime) -> Delivery | None:
+        return self._finish(
+            delivery_id,
+            self.IN_FLIGHT,
+            DeliveryStatus.UNCONFIRMED,
+            at,
+            "unconfirmed",
+            last_error=error,
         )
 
     def _finish(
-        self, delivery_id: int, status: DeliveryStatus, at: datetime, action: str, **values: Any
-    ) -> Delivery:
-        with self._tx(durable=True) as db:
-            db.table("deliveries").update(
-                delivery_id, {"status": status.value, "updated_at": iso(at), **values}
+        self,
+        delivery_id: int,
+        expect: tuple[DeliveryStatus, ...],
+        status: DeliveryStatus,
+        at: datetime,
+        action: str,
+        **values: Any,
+    ) -> Delivery | None:
+        with self._tx(durable=True):
+            return self._move(
+                delivery_id,
+                expect,
+                status,
+                at=at,
+                actor="countersign",
+                action=action,
+                audit=lambda d: {"remote_id": d.remote_id, "url": d.url, "error": d.last_error},
+                **values,
             )
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                at,
-                "countersign",
-                action,
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-                remote_id=delivery.remote_id,
-                url=delivery.url,
-                error=delivery.last_error,
-            )
-            return delivery
 
     def interrupted(self, *, at: datetime) -> list[Delivery]:
         """Deliveries a crash left mid-call become unconfirmed: never re-sent blindly."""
-        with self._tx(durable=True) as db:
+        with self._tx(durable=True):
             found = self._deliveries("status = ?", [DeliveryStatus.PUBLISHING.value])
-            for delivery in found:
-                db.table("deliveries").update(
+            moved = [
+                self._move(
                     delivery.id,
-                    {
-                        "status": DeliveryStatus.UNCONFIRMED.value,
-                        "updated_at": iso(at),
-                        "last_error": "Countersign stopped while publishing; it may or may not "
-                        "have gone out.",
-                    },
+                    self.IN_FLIGHT,
+                    DeliveryStatus.UNCONFIRMED,
+                    at=at,
+                    actor="countersign",
+                    action="unconfirmed",
+                    audit={},
+                    last_error="Countersign stopped while publishing; it may or may not "
+                    "have gone out.",
                 )
-                self._audit(
-                    at,
-                    "countersign",
-                    "unconfirmed",
-                    delivery.post_id,
-                    delivery.content_hash,
-                    platform=delivery.platform,
-                )
-            return [self._deliveries("id = ?", [d.id])[0] for d in found]
+                for delivery in found
+            ]
+            return [d for d in moved if d is not None]
 
     def reschedule(
         self, delivery_id: int, *, at: datetime, error: str, now: datetime, refund: bool = False
-    ) -> Delivery:
+    ) -> Delivery | None:
         """publishing → queued again, to be tried at ``at``; a rate limit refunds the attempt."""
-        with self._tx(durable=True) as db:
-            db.execute(
-                """UPDATE deliveries SET status = ?, due_at = ?, last_error = ?, updated_at = ?,
-                       attempts = attempts - ? WHERE id = ?""",
-                [
-                    DeliveryStatus.QUEUED.value,
-                    iso(at),
-                    error,
-                    iso(now),
-                    1 if refund else 0,
-                    delivery_id,
-                ],
+        with self._tx(durable=True):
+            moved = self._move(
+                delivery_id,
+                self.IN_FLIGHT,
+                DeliveryStatus.QUEUED,
+                at=now,
+                actor="countersign",
+                action="retry_scheduled",
+                audit={"retry_at": iso(at), "error": error},
+                due_at=iso(at),
+                last_error=error,
             )
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                now,
-                "countersign",
-                "retry_scheduled",
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-                retry_at=iso(at),
-                error=error,
-            )
-            return delivery
+            if moved is not None and refund:
+                self.db.execute(
+                    "UPDATE deliveries SET attempts = attempts - 1 WHERE id = ?", [delivery_id]
+                )
+                moved = self._deliveries("id = ?", [delivery_id])[0]
+            return moved
 
     def requeue(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery | None:
         """An admin's "Publish again": a failed or unconfirmed delivery, due now."""
@@ -842,23 +1018,119 @@ class Store:
             last_error=None,
         )
 
-    def mark_taken_down(self, delivery_id: int, *, actor: str, at: datetime) -> Delivery:
+    def mark_taken_down(
+        self,
+        delivery_id: int,
+        *,
+        actor: str,
+        at: datetime,
+        expect: tuple[DeliveryStatus, ...] = (DeliveryStatus.PUBLISHED,),
+        remote_id: str | None = None,
+        url: str | None = None,
+    ) -> Delivery | None:
+        """Deleted on its platform. ``remote_id``, ``url``: of a post that went out after its
+        takedown began (recorded with it, so that the record says what was deleted)."""
+        found: dict[str, Any] = {"remote_id": remote_id, "url": url} if remote_id else {}
+        with self._tx(durable=True):
+            moved = self._move(
+                delivery_id,
+                expect,
+                DeliveryStatus.TAKEN_DOWN,
+                at=at,
+                actor=actor,
+                action="taken_down",
+                audit=lambda d: {"remote_id": d.remote_id},
+                **found,
+            )
+            return moved
+
+    def take_down(
+        self, post_id: int, *, actor: str, at: datetime
+    ) -> tuple[Post, list[Delivery], list[Delivery]]:
+        """A takedown's first step, in one transaction: nothing of the post may go out any more.
+        Waiting deliveries (queued, failed) are cancelled; one in flight (its platform is being
+        asked right now) becomes unconfirmed, so that whatever its call brings back is settled,
+        never recorded as published and left there. The post is taken down when anything of it
+        was live or out. Returns the post, the deliveries cancelled and those in flight."""
+        pending = (DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value)
         with self._tx(durable=True) as db:
-            db.execute(
-                "UPDATE deliveries SET status = ?, updated_at = ? WHERE id = ?",
-                [DeliveryStatus.TAKEN_DOWN.value, iso(at), delivery_id],
+            post = self._post_where("id = ?", [post_id])
+            assert post is not None
+            waiting = self._deliveries("post_id = ? AND status IN (?, ?)", [post_id, *pending])
+            in_flight = self._deliveries(
+                "post_id = ? AND status = ?", [post_id, DeliveryStatus.PUBLISHING.value]
             )
-            delivery = self._deliveries("id = ?", [delivery_id])[0]
-            self._audit(
-                at,
-                actor,
-                "taken_down",
-                delivery.post_id,
-                delivery.content_hash,
-                platform=delivery.platform,
-                remote_id=delivery.remote_id,
+            out = self._deliveries(
+                "post_id = ? AND status IN (?, ?)",
+                [post_id, DeliveryStatus.PUBLISHED.value, DeliveryStatus.UNCONFIRMED.value],
             )
-            return delivery
+            for delivery in waiting:
+                self._move(
+                    delivery.id,
+                    (delivery.status,),
+                    DeliveryStatus.CANCELLED,
+                    at=at,
+                    actor=actor,
+                    action="cancelled",
+                    audit={},
+                )
+            for delivery in in_flight:
+                self._move(
+                    delivery.id,
+                    self.IN_FLIGHT,
+                    DeliveryStatus.UNCONFIRMED,
+                    at=at,
+                    actor=actor,
+                    action="unconfirmed",
+                    audit={"reason": "taken down while being published"},
+                    last_error=TAKEN_DOWN_IN_FLIGHT,
+                )
+            if (waiting or in_flight or out) and post.status is not PostStatus.TAKEN_DOWN:
+                db.execute(
+                    "UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
+                    [PostStatus.TAKEN_DOWN.value, iso(at), post_id],
+                )
+                self._audit(
+                    at,
+                    actor,
+                    "takedown",
+                    post_id,
+                    post.content_hash,
+                    status=PostStatus.TAKEN_DOWN.value,
+                    cancelled_deliveries=len(waiting),
+                )
+            updated = self._post_where("id = ?", [post_id])
+            assert updated is not None
+            return (
+                updated,
+                [self._deliveries("id = ?", [d.id])[0] for d in waiting],
+                [self._deliveries("id = ?", [d.id])[0] for d in in_flight],
+            )
+
+    def cancel_in_flight(self, delivery_id: int, *, reason: str, at: datetime) -> Delivery | None:
+        """An unconfirmed delivery whose platform said it did nothing (a takedown came while it
+        was being asked): it did not go out, and it never will."""
+        return self._transition(
+            delivery_id,
+            (DeliveryStatus.UNCONFIRMED,),
+            DeliveryStatus.CANCELLED,
+            at=at,
+            actor="countersign",
+            action="cancelled",
+            last_error=reason,
+        )
+
+    def unsnapshotted(self) -> list[Delivery]:
+        """Deliveries that m013 could give no snapshot (their post was edited since they were
+        queued), until the admins have been told about them."""
+        rows = self._rows("SELECT value FROM app_meta WHERE key = 'unsnapshotted'")
+        ids = json.loads(rows[0]["value"]) if rows else []
+        with self._lock:
+            return [d for i in ids for d in self._deliveries("id = ?", [i])]
+
+    def unsnapshotted_reported(self) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM app_meta WHERE key = 'unsnapshotted'")
 
     def unconfirmed(self) -> list[Delivery]:
         with self._lock:

@@ -381,8 +381,7 @@ def test_published_posts_that_name_an_entry_are_found_by_its_hashes(store):
         )
         ids.append(post.id)
     for post_id in ids[:2]:
-        [delivery] = store.queue_deliveries(store.get_post(post_id), {"x": NOW}, actor="U2", at=NOW)
-        store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
+        published(store, post_id)
     assert posts_mentioning(store, KEY, "P-014") == [ids[0]]  # the third never went out
     with pytest.raises(PersonError, match="nobody"):
         posts_mentioning(store, KEY, "P-999")
@@ -413,10 +412,27 @@ def test_a_name_only_in_x_words_or_a_picture_description_is_found_too(store):
             images=images,
             variants=variants,
         )
-        [delivery] = store.queue_deliveries(post, {"x": NOW}, actor="U2", at=NOW)
-        store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
+        published(store, post.id)
         made.append(post.id)
     assert posts_mentioning(store, KEY, "P-014") == made[:2]
+
+
+def published(store, post_id: int) -> None:
+    """Approved by someone other than its proposer, queued, claimed and published on X."""
+    from bot.domain.review import Decision
+
+    store.set_status(
+        post_id,
+        PostStatus.APPROVED,
+        actor="U2",
+        action="approved",
+        at=NOW,
+        review=Decision.APPROVE,
+        queue={"x": NOW},
+    )
+    [delivery] = store.deliveries_for(post_id)
+    store.claim(delivery.id, at=NOW)
+    store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
 
 
 def test_the_migration_is_applied_after_the_first(store):

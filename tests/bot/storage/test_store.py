@@ -25,6 +25,17 @@ def new_post(store, ts="1.1"):
     return post
 
 
+def approved(store, post, reviewer="U2"):
+    return store.set_status(
+        post.id,
+        PostStatus.APPROVED,
+        actor=reviewer,
+        action="approved",
+        at=NOW,
+        review=Decision.APPROVE,
+    )
+
+
 def test_migrations_are_idempotent_and_wal_is_on(tmp_path):
     path = tmp_path / "c.db"
     open_store(path).close()
@@ -75,7 +86,7 @@ def test_approval_is_bound_to_the_content_hash(tmp_path):
 
 def test_claim_is_exclusive_and_interrupted_become_unconfirmed(tmp_path):
     store = open_store(tmp_path / "c.db")
-    post = new_post(store)
+    post = approved(store, new_post(store))
     [x, fb] = sorted(
         store.queue_deliveries(post, {"x": NOW, "facebook": NOW}, actor="U2", at=NOW),
         key=lambda d: d.platform != "x",
