@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -380,8 +380,9 @@ def test_published_posts_that_name_an_entry_are_found_by_its_hashes(store):
             at=NOW,
         )
         ids.append(post.id)
-    for post_id in ids[:2]:
-        [delivery] = store.queue_deliveries(store.get_post(post_id), {"x": NOW}, actor="U2", at=NOW)
+    for n, post_id in enumerate(ids[:2]):  # one post per platform per slot
+        slot = {"x": NOW + timedelta(minutes=n)}
+        [delivery] = store.queue_deliveries(store.get_post(post_id), slot, actor="U2", at=NOW)
         store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
     assert posts_mentioning(store, KEY, "P-014") == [ids[0]]  # the third never went out
     with pytest.raises(PersonError, match="nobody"):
@@ -413,7 +414,8 @@ def test_a_name_only_in_x_words_or_a_picture_description_is_found_too(store):
             images=images,
             variants=variants,
         )
-        [delivery] = store.queue_deliveries(post, {"x": NOW}, actor="U2", at=NOW)
+        slot = {"x": NOW + timedelta(minutes=len(made))}  # one post per platform per slot
+        [delivery] = store.queue_deliveries(post, slot, actor="U2", at=NOW)
         store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
         made.append(post.id)
     assert posts_mentioning(store, KEY, "P-014") == made[:2]

@@ -70,6 +70,14 @@ def held(h) -> Counter[tuple[str, datetime | None]]:
     return Counter((r["platform"], r["slot_at"]) for r in rows)
 
 
+def has_open(pid: int, path: Path) -> bool:
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+        return any(os.path.realpath(f"/proc/{pid}/fd/{fd}") == str(path.resolve()) for fd in fds)
+    except FileNotFoundError:  # it has just exited
+        return False
+
+
 def x_delivery(h, post):
     return next(d for d in h.store.deliveries_for(post.id) if d.platform == "x")
 
@@ -114,20 +122,28 @@ def test_a_cli_booking_waits_for_the_servers_lock(harness):
     """`countersign blackout add` (another process) moves queued posts to free slots: it must
     wait while the server is choosing and taking a slot, or both take the same one."""
     harness.approved_post("Our coat drive starts on Monday.")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "blackout", "add", "2090-06-01", "2090-06-02", "test"],
-        env=cli_env(harness),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    lock_file = Path(f"{harness.tmp / 'countersign.db'}.slots.lock")
     with harness.service.slot_lock:  # the server is booking a slot
-        time.sleep(4)  # ample for the command to start and, without the lock, to finish
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "blackout", "add", "2090-06-01", "2090-06-02", "test"],
+            env=cli_env(harness),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if has_open(process.pid, lock_file):  # the command has reached the lock
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # had it not waited, it would have added its blackout by now
         assert process.poll() is None, process.communicate()
+        assert harness.store.blackouts(ending_after=harness.clock()) == []
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Blackout" in out and "added" in out
+    assert len(harness.store.blackouts(ending_after=harness.clock())) == 1
 
 
 def test_queue_front_trades_slots_without_sharing_one(harness):
