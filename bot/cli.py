@@ -365,18 +365,21 @@ def blackout_command(settings: Settings, words: list[str], *, command: str) -> i
     runtime = build_runtime(settings, serving=False)
     run = run_blackout if command == "blackout" else run_queue
     try:
-        answer = run(
-            words,
-            runtime.service,
-            runtime.store,
-            actor="cli",
-            now=datetime.now(UTC),
-            zone=settings.zone,
-        )
+        # The server's slot lock (a file beside the database): a slot chosen here cannot be
+        # taken by an approval at the same moment, nor the other way round.
+        with runtime.service.slot_lock:
+            answer = run(
+                words,
+                runtime.service,
+                runtime.store,
+                actor="cli",
+                now=datetime.now(UTC),
+                zone=settings.zone,
+            )
     finally:
         runtime.store.close()
     failed = "Usage:" in answer or answer.startswith(
-        ("A blackout", "That blackout", "There is no", "That time")
+        ("A blackout", "That blackout", "There is no", "That time", "That slot")
     )
     print(answer, file=sys.stderr if failed else sys.stdout)
     return 2 if failed else 0

@@ -19,6 +19,7 @@ from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
 from bot.publishers.outbox import OutboxPublisher
 from bot.publishers.x import XPublisher
+from bot.scheduling.lock import SlotLock
 from bot.scheduling.runner import PublishingScheduler
 from bot.services import Countersign
 from bot.slack.app import build_app, web_client
@@ -143,6 +144,7 @@ def build_runtime(
         approvals_required=settings.approvals_required,
         requested_times=settings.requested_times == "allowed",
         missed_grace=timedelta(minutes=settings.missed_grace_minutes),
+        slot_lock=SlotLock.beside(settings.db),  # the command line's bookings take it too
     )
     key = settings.secret("secret_key") or None
     try:

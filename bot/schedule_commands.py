@@ -20,6 +20,7 @@ from bot.scheduling.slots import (
 from bot.services import Countersign
 from bot.slack.home import weekly
 from bot.storage import Store
+from bot.storage.store import SlotTaken
 
 USAGE = (
     "schedule · schedule add <x|facebook|all> <days> <HH:MM>[,HH:MM…] · schedule remove "
@@ -217,7 +218,14 @@ def run_queue(
             if target <= now:
                 return "That time has passed; choose a later one."
             for d in queued:
-                store.move_delivery(d.id, to=target, actor=actor, at=now)
+                holder = store.slot_holder(d.platform, target)
+                if holder is not None and holder != post_id:
+                    return _slot_taken(d.platform, target, holder, zone)
+            try:
+                for d in queued:
+                    store.move_delivery(d.id, to=target, actor=actor, at=now)
+            except SlotTaken as taken:  # booked by another process between the look and now
+                return _slot_taken(taken.platform, taken.slot, taken.holder, zone)
             service.on_queue_changed()
             return f"#{post_id} will be published at {target.astimezone(zone):%a %d %b %H:%M}."
         if verb == "unschedule" and len(rest) == 1:
@@ -270,9 +278,24 @@ def _to_front(
         )
         times.append(extra or UNSCHEDULED)
     order = [delivery, *ahead]
-    for moved, at in zip(order, times, strict=True):
-        if moved.due_at != at and at is not None:
-            store.move_delivery(moved.id, to=at, actor=actor, at=now)
+    store.move_deliveries(
+        [
+            (moved.id, at)
+            for moved, at in zip(order, times, strict=True)
+            if moved.due_at != at and at is not None
+        ],
+        actor=actor,
+        at=now,
+    )
+
+
+def _slot_taken(platform: str, slot: datetime, holder: int | None, zone: ZoneInfo) -> str:
+    held = f"#{holder}" if holder is not None else "another post"
+    return (
+        f"That slot is taken: {held} goes out on {PLATFORM_NAMES[platform]} at "
+        f"{slot.astimezone(zone):%a %d %b %H:%M}. One post per platform per slot: choose "
+        "another time, or `queue front` to swap places."
+    )
 
 
 def _platforms(word: str, enabled: tuple[str, ...]) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -51,6 +50,7 @@ from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
 from bot.media import strip_metadata
 from bot.publishers.base import Publisher
+from bot.scheduling.lock import SlotLock
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
 from bot.storage import Store
 from bot.storage.store import StaleVersion
@@ -114,7 +114,8 @@ class Countersign:
     later: Callable[[Callable[[], None]], object] = lambda work: work()
     # Choosing a free slot and taking it is one step (approvals worked on side by side would
     # otherwise all see the same slot free and share it), and so is each review decision.
-    slot_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # A SlotLock beside the database file reaches the command line's bookings too.
+    slot_lock: SlotLock = field(default_factory=SlotLock, repr=False)
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -666,7 +667,10 @@ class Countersign:
             for platform in self.platforms:
                 for delivery in self.store.overdue(platform, now):
                     slot = self.next_slot(platform, now)
-                    self.store.move_delivery(delivery.id, to=slot or now, actor=actor, at=now)
+                    # Without a slot it goes out now, holding none (others may go out now too).
+                    self.store.move_delivery(
+                        delivery.id, to=slot or now, actor=actor, at=now, hold_slot=bool(slot)
+                    )
                     moved += 1
         self._announce_queue_change(
             f"<@{actor}> resumed publishing. {moved} delivery"
@@ -750,11 +754,18 @@ class Countersign:
     def _slots_for(self, post: Post) -> dict[str, datetime]:
         """Each platform's next free slot; a platform without slots is reported to admins."""
         now = self.clock()
-        if self.requested_times and post.requested_at is not None and post.requested_at > now:
-            return dict.fromkeys(post.platforms, post.requested_at)
+        asked = self.requested_times and post.requested_at is not None and post.requested_at > now
         due: dict[str, datetime] = {}
         for platform in post.platforms:
-            slot = self.next_slot(platform, now)
+            if asked and post.requested_at is not None:
+                # One post per platform per slot: a requested time another post holds gives
+                # way to the next free slot after it (the proposer is told when).
+                if self.store.slot_holder(platform, post.requested_at) is None:
+                    due[platform] = post.requested_at
+                    continue
+                slot = self.next_slot(platform, post.requested_at)
+            else:
+                slot = self.next_slot(platform, now)
             if slot is None:
                 self.notifier.alert(
                     f"{post.ref} is approved but {PLATFORM_NAMES[platform]} has "

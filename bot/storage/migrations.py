@@ -345,3 +345,88 @@ def m014_post_versions(db: Database) -> None:
         );
         """,
     )
+
+
+# The statuses in which a delivery holds its slot: it may still go out (queued, publishing,
+# failed — "Publish again" — and unconfirmed) or it went out there (published). Store.taken_slots
+# reads the same set. Cancelled and taken-down deliveries give their slot back.
+SLOT_HOLDING = ("queued", "publishing", "published", "unconfirmed", "failed")
+# Many deliveries may wait for `now` with no slot at all (bot.domain.posts.UNSCHEDULED).
+NO_SLOT = "9999-12-31T00:00:00.000000Z"
+
+
+@migrations()
+def m015_one_post_per_platform_per_slot(db: Database) -> None:
+    # One post per platform per slot, whoever books it: the server, the command line (another
+    # process, which no in-process lock reaches), or a requested time. Slots shared before
+    # this migration are resolved first: the first holder keeps it (one already out before
+    # one still queued, then the older), each later one moves a minute on until free — it
+    # was to go out at that time anyway, and nothing is dropped — and the move is audited.
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage.store import GENESIS, record_hash
+
+    marks = ", ".join("?" for _ in SLOT_HOLDING)
+    live = f"status IN ({marks}) AND slot_at IS NOT NULL AND slot_at <> ?"
+    params = [*SLOT_HOLDING, NO_SLOT]
+    shared = list(
+        db.query(
+            f"SELECT platform, slot_at FROM deliveries WHERE {live} "  # noqa: S608
+            "GROUP BY platform, slot_at HAVING COUNT(*) > 1",
+            params,
+        )
+    )
+    for group in shared:
+        holders = list(
+            db.query(
+                f"SELECT * FROM deliveries WHERE {live} AND platform = ? "  # noqa: S608
+                "AND slot_at = ? ORDER BY status = 'queued', id",
+                [*params, group["platform"], group["slot_at"]],
+            )
+        )
+        for row in holders[1:]:
+            moved = datetime.fromisoformat(row["slot_at"])
+            while True:
+                moved += timedelta(minutes=1)
+                slot_at = moved.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                taken = db.execute(
+                    f"SELECT 1 FROM deliveries WHERE {live} AND platform = ? "  # noqa: S608
+                    "AND slot_at = ?",
+                    [*params, row["platform"], slot_at],
+                ).fetchone()
+                if not taken:
+                    break
+            # A queued one goes out at its new slot; one already out only records it.
+            due_at = slot_at if row["status"] == "queued" else row["due_at"]
+            db.execute(
+                "UPDATE deliveries SET slot_at = ?, due_at = ? WHERE id = ?",
+                [slot_at, due_at, row["id"]],
+            )
+            last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+            prev = last[0]["hash"] if last else GENESIS
+            record = {
+                "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "actor": "countersign",
+                "action": "requeued",
+                "post_id": row["post_id"],
+                "content_hash": row["content_hash"],
+                "detail": json.dumps(
+                    {
+                        "platform": row["platform"],
+                        "due": due_at,
+                        "reason": f"slot {row['slot_at']} was shared",
+                    },
+                    sort_keys=True,
+                ),
+            }
+            db.table("audit").insert(
+                {**record, "prev_hash": prev, "hash": record_hash(prev, record)}
+            )
+    _run(
+        db,
+        """
+        CREATE UNIQUE INDEX deliveries_one_per_slot ON deliveries (platform, slot_at)
+            WHERE status IN ('queued', 'publishing', 'published', 'unconfirmed', 'failed')
+            AND slot_at IS NOT NULL AND slot_at <> '9999-12-31T00:00:00.000000Z';
+        """,
+    )

@@ -27,9 +27,10 @@ from bot.domain.posts import (
 )
 from bot.domain.review import Decision
 from bot.scheduling.slots import DAYS, Slot, in_blackout, parse_time
-from bot.storage.migrations import NO_SNAPSHOT, migrations
+from bot.storage.migrations import NO_SNAPSHOT, SLOT_HOLDING, migrations
 
 GENESIS = "0" * 64
+_HOLDING_MARKS = ", ".join("?" for _ in SLOT_HOLDING)
 # An in-flight delivery's state after a takedown: whatever its platform answers is settled.
 TAKEN_DOWN_IN_FLIGHT = (
     "taken down while its platform was being asked to publish it: if it went out, Countersign "
@@ -49,6 +50,14 @@ def parse_iso(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(text)  # fast, and it reads the trailing Z as UTC
+
+
+class SlotTaken(Exception):
+    """Another post already holds that slot on that platform (one post per platform per slot)."""
+
+    def __init__(self, platform: str, slot: datetime, holder: int | None) -> None:
+        super().__init__(f"{platform} slot {iso(slot)} is held by post {holder}")
+        self.platform, self.slot, self.holder = platform, slot, holder
 
 
 class StaleVersion(Exception):
@@ -680,32 +689,29 @@ class Store:
         """Slots held on ``platform`` after ``after`` (a hot path: plain tuples, no dicts)."""
         with self._lock:
             rows = self.db.execute(
-                "SELECT slot_at FROM deliveries WHERE platform = ? AND slot_at > ? "
-                "AND status IN (?, ?, ?)",
-                [
-                    platform,
-                    iso(after),
-                    DeliveryStatus.QUEUED.value,
-                    DeliveryStatus.PUBLISHING.value,
-                    DeliveryStatus.PUBLISHED.value,
-                ],
+                f"SELECT slot_at FROM deliveries WHERE platform = ? AND slot_at > ? "  # noqa: S608
+                f"AND status IN ({_HOLDING_MARKS})",
+                [platform, iso(after), *SLOT_HOLDING],
             ).fetchall()
         return [datetime.fromisoformat(r[0]) for r in rows]
+
+    def slot_holder(self, platform: str, slot: datetime) -> int | None:
+        """The post holding ``slot`` on ``platform``, if any (the unique index's view)."""
+        with self._lock:
+            row = self.db.execute(
+                f"SELECT post_id FROM deliveries WHERE platform = ? AND slot_at = ? "  # noqa: S608
+                f"AND status IN ({_HOLDING_MARKS})",
+                [platform, iso(slot), *SLOT_HOLDING],
+            ).fetchone()
+        return None if row is None or slot == UNSCHEDULED else int(row[0])
 
     def held_summary(self, platform: str, after: datetime) -> tuple[int, datetime | None]:
         """How many slots are held after ``after``, and the last of them."""
         with self._lock:
             count, last = self.db.execute(
-                "SELECT COUNT(*), MAX(slot_at) FROM deliveries WHERE platform = ? AND "
-                "slot_at > ? AND slot_at < ? AND status IN (?, ?, ?)",
-                [
-                    platform,
-                    iso(after),
-                    iso(UNSCHEDULED),
-                    DeliveryStatus.QUEUED.value,
-                    DeliveryStatus.PUBLISHING.value,
-                    DeliveryStatus.PUBLISHED.value,
-                ],
+                "SELECT COUNT(*), MAX(slot_at) FROM deliveries WHERE platform = ? AND "  # noqa: S608
+                f"slot_at > ? AND slot_at < ? AND status IN ({_HOLDING_MARKS})",
+                [platform, iso(after), iso(UNSCHEDULED), *SLOT_HOLDING],
             ).fetchone()
         return int(count), datetime.fromisoformat(last) if last else None
 
@@ -1210,14 +1216,30 @@ class Store:
                 [platform, DeliveryStatus.QUEUED.value, iso(now)],
             )
 
-    def move_delivery(self, delivery_id: int, *, to: datetime, actor: str, at: datetime) -> None:
-        """A queued delivery takes a new slot (its time and the slot it holds)."""
+    def move_delivery(
+        self, delivery_id: int, *, to: datetime, actor: str, at: datetime, hold_slot: bool = True
+    ) -> None:
+        """A queued delivery takes a new slot (its time and the slot it holds); with
+        ``hold_slot=False`` it is only due at ``to`` and holds no slot (no schedule to take one
+        from). A slot another post holds raises SlotTaken (the unique index, whoever asks)."""
         with self._tx() as db:
-            db.execute(
-                "UPDATE deliveries SET due_at = ?, slot_at = ?, updated_at = ? WHERE id = ? "
-                "AND status = ?",
-                [iso(to), iso(to), iso(at), delivery_id, DeliveryStatus.QUEUED.value],
-            )
+            try:
+                db.execute(
+                    "UPDATE deliveries SET due_at = ?, slot_at = ?, updated_at = ? WHERE id = ? "
+                    "AND status = ?",
+                    [
+                        iso(to),
+                        iso(to) if hold_slot else None,
+                        iso(at),
+                        delivery_id,
+                        DeliveryStatus.QUEUED.value,
+                    ],
+                )
+            except sqlite3.IntegrityError as exc:
+                delivery = self._deliveries("id = ?", [delivery_id])[0]
+                raise SlotTaken(
+                    delivery.platform, to, self.slot_holder(delivery.platform, to)
+                ) from exc
             delivery = self._deliveries("id = ?", [delivery_id])[0]
             self._audit(
                 at,
@@ -1228,6 +1250,20 @@ class Store:
                 platform=delivery.platform,
                 due=iso(to),
             )
+
+    def move_deliveries(
+        self, moves: list[tuple[int, datetime]], *, actor: str, at: datetime
+    ) -> None:
+        """Queued deliveries trade slots in one step (`queue front`): each lets go of its
+        slot first, so that no moment has two posts in one slot nor a slot index conflict."""
+        with self._tx() as db:
+            for delivery_id, _ in moves:
+                db.execute(
+                    "UPDATE deliveries SET slot_at = NULL WHERE id = ? AND status = ?",
+                    [delivery_id, DeliveryStatus.QUEUED.value],
+                )
+            for delivery_id, to in moves:
+                self.move_delivery(delivery_id, to=to, actor=actor, at=at)
 
     def posts_with_queued(self) -> list[Post]:
         rows = self._rows(

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -380,8 +380,8 @@ def test_published_posts_that_name_an_entry_are_found_by_its_hashes(store):
             at=NOW,
         )
         ids.append(post.id)
-    for post_id in ids[:2]:
-        published(store, post_id)
+    for n, post_id in enumerate(ids[:2]):  # one post per platform per slot
+        published(store, post_id, minute=n)
     assert posts_mentioning(store, KEY, "P-014") == [ids[0]]  # the third never went out
     with pytest.raises(PersonError, match="nobody"):
         posts_mentioning(store, KEY, "P-999")
@@ -412,13 +412,14 @@ def test_a_name_only_in_x_words_or_a_picture_description_is_found_too(store):
             images=images,
             variants=variants,
         )
-        published(store, post.id)
+        published(store, post.id, minute=len(made))  # one post per platform per slot
         made.append(post.id)
     assert posts_mentioning(store, KEY, "P-014") == made[:2]
 
 
-def published(store, post_id: int) -> None:
-    """Approved by someone other than its proposer, queued, claimed and published on X."""
+def published(store, post_id: int, *, minute: int = 0) -> None:
+    """Approved by someone other than its proposer, queued (``minute`` past NOW: one post per
+    platform per slot), claimed and published on X."""
     from bot.domain.review import Decision
 
     store.set_status(
@@ -428,10 +429,10 @@ def published(store, post_id: int) -> None:
         action="approved",
         at=NOW,
         review=Decision.APPROVE,
-        queue={"x": NOW},
+        queue={"x": NOW + timedelta(minutes=minute)},
     )
     [delivery] = store.deliveries_for(post_id)
-    store.claim(delivery.id, at=NOW)
+    store.claim(delivery.id, at=NOW + timedelta(minutes=minute))
     store.mark_published(delivery.id, remote_id="r", url="u", at=NOW)
 
 

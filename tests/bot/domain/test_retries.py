@@ -50,3 +50,26 @@ def test_rate_limit_waits_for_the_reset_and_holds_the_platform():
 )
 def test_other_failures(kind, expected):
     assert after_failure(kind, attempt=1, now=NOW, jitter=0.5).next is expected
+
+
+def test_a_reset_that_is_already_here_is_not_waited_for_but_backed_off():
+    plan = after_failure(Failure.RATE_LIMITED, attempt=1, now=NOW, jitter=0.5, retry_at=NOW)
+    assert plan.at == NOW + timedelta(minutes=1)
+
+
+def test_rate_limit_backoff_is_capped_at_an_hour_not_half_an_hour():
+    plan = after_failure(Failure.RATE_LIMITED, attempt=20, now=NOW, jitter=0.5)
+    assert plan.at == NOW + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("kind", [Failure.CREDENTIALS, Failure.ACCOUNT])
+def test_a_platform_pause_does_not_count_as_an_attempt(kind):
+    plan = after_failure(kind, attempt=1, now=NOW, jitter=0.5)
+    assert plan == plan.__class__(Next.PAUSE_PLATFORM, counts_as_attempt=False)
+
+
+def test_the_transient_backoff_base_can_be_set():
+    plan = after_failure(
+        Failure.TRANSIENT, attempt=1, now=NOW, jitter=0.5, backoff_base=timedelta(seconds=2)
+    )
+    assert plan == plan.__class__(Next.RETRY, at=NOW + timedelta(seconds=2))

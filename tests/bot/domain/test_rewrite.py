@@ -25,3 +25,27 @@ def test_nothing_to_apply_leaves_the_text_alone():
 def test_confidential_findings_are_never_rewritten():
     text = "Call Jo on 07700 900123."
     assert rewrite(text) == text
+
+
+def swap(start, end, replacement):
+    from bot.domain.findings import Finding, Severity
+
+    return Finding("voice", "r", Severity.WARN, start, end, "", "m", replacement=replacement)
+
+
+def test_suggestions_apply_in_order_skipping_overlaps_and_keeping_capitals():
+    text = "My cat and my dog"
+    # "My" → "Our" (capital kept); an overlapping swap is skipped; a later one still applies.
+    findings = [swap(0, 2, "our"), swap(1, 6, "zzz"), swap(11, 13, "our")]
+    assert apply_suggestions(text, findings) == "Our cat and our dog"
+
+
+def test_an_empty_replacement_deletes_and_an_empty_span_inserts_nothing():
+    assert apply_suggestions("really very good", [swap(0, 7, "")]) == "very good"
+    assert apply_suggestions("good", [swap(2, 2, "XX")]) == "good"
+
+
+def test_has_suggestions_only_when_one_has_a_replacement():
+    assert has_suggestions([swap(0, 1, "we")])
+    assert has_suggestions([swap(0, 1, "")])
+    assert not has_suggestions([swap(0, 1, None)])
