@@ -52,6 +52,8 @@ def proposed(store, ts="1.1", *, text="Open day on Saturday", content_hash="v1")
 
 
 def approve(store, post, reviewer="U2", *, queue=True):
+    # One post per platform per slot: each post's deliveries get their own minute.
+    slot = NOW + timedelta(minutes=post.id - 1)
     return store.set_status(
         post.id,
         PostStatus.APPROVED,
@@ -59,7 +61,7 @@ def approve(store, post, reviewer="U2", *, queue=True):
         action="approved",
         at=NOW,
         review=Decision.APPROVE,
-        queue={"x": NOW, "facebook": NOW} if queue else None,
+        queue={"x": slot, "facebook": slot} if queue else None,
     )
 
 
