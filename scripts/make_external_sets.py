@@ -117,7 +117,11 @@ def licence_make(surname: str, born: date, female: bool, initials: str, rng: ran
     letters = re.sub(r"[^A-Z]", "", surname.upper())[:5].ljust(5, "9")
     month = born.month + (50 if female else 0)
     head = f"{letters}{str(born.year)[2]}{month:02d}{born.day:02d}{str(born.year)[3]}"
-    tail = initials.upper()[:2].ljust(2, "9") + "9" + "".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXYZ", k=2))
+    tail = (
+        initials.upper()[:2].ljust(2, "9")
+        + "9"
+        + "".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXYZ", k=2))
+    )
     return head + tail
 
 
@@ -197,7 +201,8 @@ RETEXT_LABEL_ADJ = {
     "afflicted with a disability", "suffering from schizophrenia", "afflicted with schizophrenia",
     "suffering from multiple sclerosis", "afflicted with multiple sclerosis",
     "suffering from psychosis", "afflicted with psychosis", "suffering from aids",
-    "afflicted with aids", "suffering from polio", "afflicted with polio", "suffering from a stroke",
+    "afflicted with aids", "suffering from polio", "afflicted with polio",
+    "suffering from a stroke",
     "deaf and dumb", "transgendered", "homosexual", "oriental", "nonwhite",
 }  # fmt: skip
 RETEXT_LABEL_NOUN = {
@@ -231,7 +236,9 @@ NEUTRAL_NOUNS = (
     "cyclist", "student", "tourist", "postman", "dog walker", "jogger", "busker", "shopper",
     "taxi driver",
 )  # fmt: skip
-TWIN_TEMPLATE = "Our volunteers made a display about the word '{term}' for the library's language week."
+TWIN_TEMPLATE = (
+    "Our volunteers made a display about the word '{term}' for the library's language week."
+)
 
 
 def _article(word: str) -> str:
@@ -295,7 +302,10 @@ def build_terms() -> str:
                         allow={"insult"},
                     )
                     if control:
-                        out.add("labelctl", LABEL_TEMPLATES[templates.index(template)].format(term=control))
+                        out.add(
+                            "labelctl",
+                            LABEL_TEMPLATES[templates.index(template)].format(term=control),
+                        )
             elif term in RETEXT_SLURS:
                 for template in SLUR_TEMPLATES:
                     out.add(
@@ -311,7 +321,10 @@ def build_terms() -> str:
                     f"A young man who used our night shelter {term} last winter.",
                     ["stigmatising_term"],
                 )
-                out.add("labelctl", "A young man who used our night shelter died by suicide last winter.")
+                out.add(
+                    "labelctl",
+                    "A young man who used our night shelter died by suicide last winter.",
+                )
     # Profanity: a word both lists call bad (in LDNOOBW's English list, and rated 1 or 2 by
     # cuss: "maybe" or "likely" a profanity). Words only one list names are left out, so that
     # the label is not one list's guess.
@@ -334,7 +347,7 @@ def build_terms() -> str:
         "(CC-BY-4.0) data vendored in data/ (see data/PROVENANCE.md), each with a matched control:",
         "label/labelctl (retext-equality label -> person-first alternative), slur/slurctl and",
         "cuss (the term -> a neutral noun; the controls, shared, are slurctl), twin (cuss words",
-    "rated 'likely clean', mentioned in a clean sentence).",
+        "rated 'likely clean', mentioned in a clean sentence).",
     ]
     return render("External set: term-list sentences.", notes, out.posts)
 
@@ -346,7 +359,8 @@ CONDITIONS = (
     "is in recovery from alcohol addiction", "has bipolar disorder",
     "was released from prison last month", "is waiting for a decision on her asylum claim",
     "has Crohn's disease", "has motor neurone disease", "is on a methadone script",
-    "has schizophrenia", "has epilepsy", "starts chemotherapy on Monday", "came out as gay this year",
+    "has schizophrenia", "has epilepsy", "starts chemotherapy on Monday",
+    "came out as gay this year",
     "is transitioning", "converted to Islam last year", "is fleeing domestic abuse",
     "has multiple sclerosis", "is being treated for hepatitis C", "has early-onset dementia",
     "was sectioned in the summer", "is in treatment for an eating disorder", "is on probation",
@@ -367,9 +381,12 @@ ADDRESS_TEMPLATES = (
     "{name} has moved to {address} and would love visitors.",
 )
 VENUE_TEMPLATES = (
-    "Join us at {company} Community Hall, {street}, {city} {postcode}, on {when} for our winter fair.",
-    "Our pop-up pantry is at {company} Sports Centre, {street}, {city}, on {when}. Everyone welcome.",
-    "Coffee morning at the {company} Hub, {street}, {city}, {when}. All proceeds to the winter appeal.",
+    "Join us at {company} Community Hall, {street}, {city} {postcode}, on {when}"
+    " for our winter fair.",
+    "Our pop-up pantry is at {company} Sports Centre, {street}, {city}, on {when}."
+    " Everyone welcome.",
+    "Coffee morning at the {company} Hub, {street}, {city}, {when}."
+    " All proceeds to the winter appeal.",
 )
 STAFF_TEMPLATES = (
     "Welcome to {name}, who joins the team as our new {job}!",
@@ -431,7 +448,9 @@ def _ssn(rng: random.Random) -> str:
 
 
 def _card(rng: random.Random) -> str:
-    prefix, length = rng.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("6011", 16), ("37", 15)])
+    prefix, length = rng.choice(
+        [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("6011", 16), ("37", 15)]
+    )
     body = prefix + "".join(rng.choices(string.digits, k=length - len(prefix) - 1))
     number = luhn_complete(body)
     if length == 15:
@@ -440,6 +459,7 @@ def _card(rng: random.Random) -> str:
 
 
 def build_faker() -> str:
+    import faker
     from faker import Faker
 
     uk, us = Faker("en_GB"), Faker("en_US")
@@ -461,35 +481,107 @@ def build_faker() -> str:
     for _ in range(40):
         name, they, _female, _fake = person()
         template = rng.choice(CONDITION_TEMPLATES)
-        out.add("condition", template.format(name=name, they=they, condition=rng.choice(CONDITIONS)), ["special_category"])
+        out.add(
+            "condition",
+            template.format(name=name, they=they, condition=rng.choice(CONDITIONS)),
+            ["special_category"],
+        )
     for fake, prefix in ((uk, "ukaddress"), (us, "usaddress")):
         for _ in range(30):
             name = fake.name()
-            out.add(prefix, rng.choice(ADDRESS_TEMPLATES).format(name=name, address=one_line(fake.address())), ["home_address"], allow={"postcode"})
+            out.add(
+                prefix,
+                rng.choice(ADDRESS_TEMPLATES).format(name=name, address=one_line(fake.address())),
+                ["home_address"],
+                allow={"postcode"},
+            )
     for _ in range(20):
         name, _they, _female, fake = person()
         phone = _uk_mobile(rng) if fake is uk else _us_phone(rng)
-        out.add("phone", rng.choice(["{name}'s new number is {x}.", "If you see {name}, ask {o} to call {x}.", "{name} (mobile {x}) needs a lift to the hub."]).format(name=name, x=phone, o="them"), ["phone_number"])
+        out.add(
+            "phone",
+            rng.choice(
+                [
+                    "{name}'s new number is {x}.",
+                    "If you see {name}, ask {o} to call {x}.",
+                    "{name} (mobile {x}) needs a lift to the hub.",
+                ]
+            ).format(name=name, x=phone, o="them"),
+            ["phone_number"],
+        )
     for _ in range(20):
         name, _they, _female, fake = person()
-        out.add("email", rng.choice(["{name}'s email is {x} if anyone has the forms.", "Referral from {name} ({x}): needs a food parcel this week.", "Send {name} the rota at {x}."]).format(name=name, x=fake.free_email()), ["email_address"])
+        out.add(
+            "email",
+            rng.choice(
+                [
+                    "{name}'s email is {x} if anyone has the forms.",
+                    "Referral from {name} ({x}): needs a food parcel this week.",
+                    "Send {name} the rota at {x}.",
+                ]
+            ).format(name=name, x=fake.free_email()),
+            ["email_address"],
+        )
     for _ in range(20):
         name, _they, _female, fake = person()
         born = fake.date_of_birth(minimum_age=18, maximum_age=85)
-        shown = born.strftime(rng.choice(["%d/%m/%Y", "%-d %B %Y", "%d-%b-%Y", "%Y-%m-%d"])) if fake is uk else born.strftime(rng.choice(["%m/%d/%Y", "%B %-d, %Y"]))
-        out.add("dob", rng.choice(["New referral: {name}, DOB {x}.", "{name} (date of birth {x}) starts a tenancy on Monday.", "Intake for {name}, born {x}, approved."]).format(name=name, x=shown), ["date_of_birth"])
+        shown = (
+            born.strftime(rng.choice(["%d/%m/%Y", "%-d %B %Y", "%d-%b-%Y", "%Y-%m-%d"]))
+            if fake is uk
+            else born.strftime(rng.choice(["%m/%d/%Y", "%B %-d, %Y"]))
+        )
+        out.add(
+            "dob",
+            rng.choice(
+                [
+                    "New referral: {name}, DOB {x}.",
+                    "{name} (date of birth {x}) starts a tenancy on Monday.",
+                    "Intake for {name}, born {x}, approved.",
+                ]
+            ).format(name=name, x=shown),
+            ["date_of_birth"],
+        )
     for _ in range(15):
-        out.add("nhs", f"{uk.name()}'s NHS number is {_nhs(rng)}; please check it before the GP visit.", ["nhs_number"], allow={"phone_number"})
+        out.add(
+            "nhs",
+            f"{uk.name()}'s NHS number is {_nhs(rng)}; please check it before the GP visit.",
+            ["nhs_number"],
+            allow={"phone_number"},
+        )
     for _ in range(15):
-        out.add("ni", f"{uk.name()}'s National Insurance number is {_ni(rng)}, for the Universal Credit claim.", ["ni_number"])
+        out.add(
+            "ni",
+            f"{uk.name()}'s National Insurance number is {_ni(rng)},"
+            " for the Universal Credit claim.",
+            ["ni_number"],
+        )
     for _ in range(15):
-        out.add("ssn", f"Rental assistance for {us.name()}: SSN {_ssn(rng)}.", ["ssn"], allow={"phone_number"})
+        out.add(
+            "ssn",
+            f"Rental assistance for {us.name()}: SSN {_ssn(rng)}.",
+            ["ssn"],
+            allow={"phone_number"},
+        )
     for _ in range(20):
         name, _they, _female, fake = person()
-        out.add("card", rng.choice(["Please refund {name}'s raffle ticket to card {x}.", "{name}'s donation failed on card {x}; can someone call?", "Found a bank card at the hub: {x}, name {name}."]).format(name=name, x=_card(rng)), ["payment_card"])
+        out.add(
+            "card",
+            rng.choice(
+                [
+                    "Please refund {name}'s raffle ticket to card {x}.",
+                    "{name}'s donation failed on card {x}; can someone call?",
+                    "Found a bank card at the hub: {x}, name {name}.",
+                ]
+            ).format(name=name, x=_card(rng)),
+            ["payment_card"],
+        )
     for _ in range(20):
         name, _they, _female, fake = person()
-        iban = uk.iban() if rng.random() < 0.5 else iban_make(rng.choice(["DE", "FR", "IE", "ES", "NL"]), _bban(rng))
+        iban = (
+            uk.iban()
+            if rng.random() < 0.5
+            else _iban(rng.choice(["DE", "FR", "IE", "ES", "NL"]), rng)
+        )
         if rng.random() < 0.5:
             iban = " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
         out.add("iban", f"Pay {name}'s expenses to {iban} from next month.", ["iban"])
@@ -497,44 +589,112 @@ def build_faker() -> str:
         female = rng.random() < 0.5
         first, last = (uk.first_name_female() if female else uk.first_name_male()), uk.last_name()
         born = uk.date_of_birth(minimum_age=18, maximum_age=80)
-        number = licence_make(last, born, female, first[0] + rng.choice(string.ascii_uppercase + "9"), rng)
-        out.add("licence", f"ID check done for {first} {last}: driving licence {number}.", ["driving_licence"])
+        number = licence_make(
+            last, born, female, first[0] + rng.choice(string.ascii_uppercase + "9"), rng
+        )
+        out.add(
+            "licence",
+            f"ID check done for {first} {last}: driving licence {number}.",
+            ["driving_licence"],
+        )
     for _ in range(15):
         name = us.name() if rng.random() < 0.5 else uk.name()
-        out.add("passport", rng.choice(["{name}'s passport number is {x}.", "For {name}'s ID appointment: passport no. {x}."]).format(name=name, x=f"{rng.randrange(10**8, 10**9)}"), ["passport_number"])
+        out.add(
+            "passport",
+            rng.choice(
+                [
+                    "{name}'s passport number is {x}.",
+                    "For {name}'s ID appointment: passport no. {x}.",
+                ]
+            ).format(name=name, x=f"{rng.randrange(10**8, 10**9)}"),
+            ["passport_number"],
+        )
     # Clean: venues, staff, charity numbers, event dates.
     for _ in range(40):
         fake = uk if rng.random() < 0.6 else us
         when = _when(today + timedelta(days=rng.randrange(7, 200)), rng, us=fake is us)
         template = rng.choice(VENUE_TEMPLATES)
-        out.add("venue", template.format(company=fake.last_name(), street=fake.street_address().replace("\n", ", "), city=fake.city(), postcode=fake.postcode(), when=when))
+        out.add(
+            "venue",
+            template.format(
+                company=fake.last_name(),
+                street=fake.street_address().replace("\n", ", "),
+                city=fake.city(),
+                postcode=fake.postcode(),
+                when=when,
+            ),
+        )
     for _ in range(40):
         fake = uk if rng.random() < 0.6 else us
-        out.add("staff", rng.choice(STAFF_TEMPLATES).format(name=fake.name(), job=fake.job().lower()))
+        out.add(
+            "staff", rng.choice(STAFF_TEMPLATES).format(name=fake.name(), job=fake.job().lower())
+        )
     for _ in range(20):
-        out.add("charity", rng.choice(CHARITY_TEMPLATES).format(company=uk.last_name(), charity=rng.randrange(1_000_000, 1_200_000), amount=f"{rng.randrange(5, 200) * 100:,}", companyno=f"{rng.randrange(10**7):08d}", ein=f"{rng.randrange(10, 99)}-{rng.randrange(10**7):07d}"))
+        out.add(
+            "charity",
+            rng.choice(CHARITY_TEMPLATES).format(
+                company=uk.last_name(),
+                charity=rng.randrange(1_000_000, 1_200_000),
+                amount=f"{rng.randrange(5, 200) * 100:,}",
+                companyno=f"{rng.randrange(10**7):08d}",
+                ein=f"{rng.randrange(10, 99)}-{rng.randrange(10**7):07d}",
+            ),
+        )
     for _ in range(30):
         us_post = rng.random() < 0.3
-        out.add("event", rng.choice(EVENT_TEMPLATES).format(when=_when(today + timedelta(days=rng.randrange(7, 300)), rng, us=us_post)))
+        out.add(
+            "event",
+            rng.choice(EVENT_TEMPLATES).format(
+                when=_when(today + timedelta(days=rng.randrange(7, 300)), rng, us=us_post)
+            ),
+        )
     notes = [
-        f"Faker (en_GB, en_US) seeded with {SEED}; UK phones in Ofcom's drama range, US in 555-01xx;",
+        f"Faker {faker.VERSION} (en_GB, en_US) seeded with {SEED}; UK phones in Ofcom's drama"
+        " range,"
+        " US in 555-01xx;",
         "NHS, NI, SSN, card, IBAN and licence numbers computed to pass their checks.",
     ]
     return render("External set: Faker-made leaks and clean posts.", notes, out.posts)
 
 
-def _bban(rng: random.Random) -> str:
-    return "".join(rng.choices(string.digits, k=18))
+# Each country's BBAN: (bank-code letters, digits), so that the IBAN has the country's length
+# (ISO 13616 registry): GB and IE 22, DE 22, FR 27, ES 24, NL 18.
+BBAN_SHAPES = {
+    "GB": (4, 14),
+    "IE": (4, 14),
+    "DE": (0, 18),
+    "FR": (0, 23),
+    "ES": (0, 20),
+    "NL": (4, 10),
+}
+IBAN_LENGTHS = {"GB": 22, "IE": 22, "DE": 22, "FR": 27, "ES": 24, "NL": 18}
+
+
+def _iban(country: str, rng: random.Random) -> str:
+    letters, digits = BBAN_SHAPES[country]
+    bban = "".join(rng.choices(string.ascii_uppercase, k=letters))
+    bban += "".join(rng.choices(string.digits, k=digits))
+    iban = iban_make(country, bban)
+    assert len(iban) == IBAN_LENGTHS[country] and iban_valid(iban)
+    return iban
 
 
 # -- identifiers: positives and negatives per format ----------------------------------------------
+
+
+EVENT_FORMATS = ("%d-%b-%Y", "%d/%m/%Y", "%-d %B %Y")
+OCTETS = ((256, 999), (0, 999), (0, 99), (0, 999))  # the first over 255: not an address
 
 
 def build_identifiers() -> str:
     rng = _rng("identifiers")
     out = Numbered()
     first_names = ("Jo", "Sam", "Kieran", "Aisha", "Dean", "Megan", "Tariq", "Nina", "Leon", "Ruth")
-    carriers = ("Order number {x} has shipped.", "Tracking code {x} for the sleeping bag delivery.", "Stock code {x} on the blanket invoice.")
+    carriers = (
+        "Order number {x} has shipped.",
+        "Tracking code {x} for the sleeping bag delivery.",
+        "Stock code {x} on the blanket invoice.",
+    )
 
     def who() -> str:
         return rng.choice(first_names)
@@ -548,7 +708,7 @@ def build_identifiers() -> str:
         out.add("cardneg", rng.choice(carriers).format(x=broken))
     # IBANs: ISO 13616 mod-97; negatives change one check digit.
     for _ in range(15):
-        iban = iban_make(rng.choice(["GB", "DE", "FR", "IE", "NL", "ES"]), _iban_bban(rng))
+        iban = _iban(rng.choice(["GB", "DE", "FR", "IE", "NL", "ES"]), rng)
         out.add("ibanpos", f"Pay {who()}'s expenses to {iban}.", ["iban"])
         bad = iban[:2] + f"{(int(iban[2:4]) + 1) % 100:02d}" + iban[4:]
         assert not iban_valid(bad)
@@ -567,7 +727,9 @@ def build_identifiers() -> str:
     for _ in range(15):
         ni = _ni(rng)
         out.add("nipos", f"{who()}'s NI number is {ni}.", ["ni_number"])
-        bad = rng.choice([rng.choice(never) + ni[1], rng.choice(sorted(NI_NEVER - {"ZZ"}))]) + ni[2:]
+        bad = (
+            rng.choice([rng.choice(never) + ni[1], rng.choice(sorted(NI_NEVER - {"ZZ"}))]) + ni[2:]
+        )
         assert not ni_valid(bad)
         out.add("nineg", f"Locker code {bad} for the new volunteer room.")
     # SSNs: area not 000, 666 or 9xx, group not 00, serial not 0000.
@@ -575,7 +737,9 @@ def build_identifiers() -> str:
         ssn = _ssn(rng)
         out.add("ssnpos", f"{who()}'s SSN is {ssn}.", ["ssn"], allow={"phone_number"})
         a, g, s = ssn.split("-")
-        bad = rng.choice([f"000-{g}-{s}", f"666-{g}-{s}", f"9{a[1:]}-{g}-{s}", f"{a}-00-{s}", f"{a}-{g}-0000"])
+        bad = rng.choice(
+            [f"000-{g}-{s}", f"666-{g}-{s}", f"9{a[1:]}-{g}-{s}", f"{a}-00-{s}", f"{a}-{g}-0000"]
+        )
         assert not ssn_valid(bad)
         out.add("ssnneg", f"Serial number {bad} on the donated laptop.")
     # UK driving licences: a real month (women +50) and day; negatives have month 13-50 or day 32+.
@@ -585,20 +749,41 @@ def build_identifiers() -> str:
         female = rng.random() < 0.5
         lic = licence_make(surname, born, female, rng.choice(string.ascii_uppercase) + "9", rng)
         assert licence_valid(lic)
-        out.add("licencepos", f"ID check for {who()} {surname}: driving licence {lic}.", ["driving_licence"])
-        bad = lic[:6] + rng.choice([f"{rng.randrange(13, 51):02d}{lic[8:10]}", f"{lic[6:8]}{rng.randrange(32, 100):02d}"]) + lic[10:]
+        out.add(
+            "licencepos",
+            f"ID check for {who()} {surname}: driving licence {lic}.",
+            ["driving_licence"],
+        )
+        bad = (
+            lic[:6]
+            + rng.choice(
+                [
+                    f"{rng.randrange(13, 51):02d}{lic[8:10]}",
+                    f"{lic[6:8]}{rng.randrange(32, 100):02d}",
+                ]
+            )
+            + lic[10:]
+        )
         assert not licence_valid(bad)
         out.add("licenceneg", f"Product code {bad} on the donated fridge.")
     # Passports: 9 digits after "passport"/"travel document"; negatives have no word for them.
     for _ in range(15):
         number = str(rng.randrange(10**8, 10**9))
         word = rng.choice(["passport number", "passport no.", "travel document no."])
-        out.add("passportpos", f"{who()}'s {word} {number} is needed by Friday.", ["passport_number"])
+        out.add(
+            "passportpos", f"{who()}'s {word} {number} is needed by Friday.", ["passport_number"]
+        )
         out.add("passportneg", f"Raffle ticket {number} won the hamper!")
     # Vehicle registrations (UK current format): with a word tying them to someone, and without.
     for _ in range(15):
-        reg = f"{rng.choice('ABCDEFGHKLMNOPRSVWY')}{rng.choice('ABCDEFGHJKLMNOPRSTUVWXY')}{rng.choice(['51', '62', '17', '68', '19', '70', '21', '72'])} {''.join(rng.choices('ABCDEFGHJKLMNOPRSTUVWXYZ', k=3))}"
-        out.add("vehiclepos", f"{who()} is sleeping in a car, reg {reg}, behind the retail park.", ["vehicle_registration"])
+        area = rng.choice("ABCDEFGHKLMNOPRSVWY") + rng.choice("ABCDEFGHJKLMNOPRSTUVWXY")
+        age = rng.choice(["51", "62", "17", "68", "19", "70", "21", "72"])
+        reg = f"{area}{age} {''.join(rng.choices('ABCDEFGHJKLMNOPRSTUVWXYZ', k=3))}"
+        out.add(
+            "vehiclepos",
+            f"{who()} is sleeping in a car, reg {reg}, behind the retail park.",
+            ["vehicle_registration"],
+        )
         out.add("vehicleneg", f"Use discount code {reg.replace(' ', '')} at the charity shop till.")
     # IP addresses: valid IPv4 (documentation ranges) and IPv6; negatives have an octet over 255.
     for _ in range(15):
@@ -607,24 +792,32 @@ def build_identifiers() -> str:
         else:
             ip = f"2001:db8:{rng.randrange(16**4):x}::{rng.randrange(16**4):x}"
         out.add("ippos", f"{who()} keeps logging in to the peer forum from {ip}.", ["ip_address"])
-        out.add("ipneg", f"Build {rng.randrange(256, 999)}.{rng.randrange(0, 999)}.{rng.randrange(0, 99)}.{rng.randrange(0, 999)} of the rota app is out.")
-    # Dates of birth: after DOB/born/date of birth in UK, US and form formats; negatives are event dates.
+        out.add(
+            "ipneg",
+            "Build " + ".".join(str(rng.randrange(lo, hi)) for lo, hi in OCTETS) + " of the app.",
+        )
+    # Dates of birth after "DOB:" in UK, ISO and form formats; negatives are event dates.
     for _ in range(15):
         born = date(1940, 1, 1) + timedelta(days=rng.randrange(25000))
-        shown = born.strftime(rng.choice(["%d-%b-%Y", "%d/%m/%Y", "%-d %B %Y", "%Y-%m-%d", "%d.%m.%Y"]))
-        out.add("dobpos", f"New referral: {who()}, DOB: {shown}, needs a bed tonight.", ["date_of_birth"])
+        shown = born.strftime(
+            rng.choice(["%d-%b-%Y", "%d/%m/%Y", "%-d %B %Y", "%Y-%m-%d", "%d.%m.%Y"])
+        )
+        out.add(
+            "dobpos",
+            f"New referral: {who()}, DOB: {shown}, needs a bed tonight.",
+            ["date_of_birth"],
+        )
         event = date(2027, 1, 1) + timedelta(days=rng.randrange(300))
-        out.add("dobneg", f"Our quiz night is on {event.strftime(rng.choice(['%d-%b-%Y', '%d/%m/%Y', '%-d %B %Y']))}, 7pm.")
+        out.add(
+            "dobneg",
+            f"Our quiz night is on {event.strftime(rng.choice(EVENT_FORMATS))}, 7pm.",
+        )
     notes = [
         "Per format, positives (a valid checksum or word, tied to a person: must block) and",
         "negatives (an invalid checksum, a never-issued prefix or no word for it, in a neutral",
         "sentence: expected not found), as Presidio's recognizer tests lay them out.",
     ]
     return render("External set: identifier cases.", notes, out.posts)
-
-
-def _iban_bban(rng: random.Random) -> str:
-    return "".join(rng.choices(string.ascii_uppercase, k=4)) + "".join(rng.choices(string.digits, k=14))
 
 
 SETS: dict[str, Callable[[], str]] = {
