@@ -73,8 +73,10 @@ _CASE_REF = re.compile(
     r"(?P<label>\s+(?:no|number|ref|reference|id)\b\.?|\s*#|\.)?"
     r"(?P<gap>[\s:#\-]{0,3})(?P<token>[A-Z0-9][A-Z0-9/\-]{0,24})(?![\w/])"
 )
+# The organisation's own numbers, and the references of its grants, orders and bookings.
 _ORG_NUMBER_BEFORE = re.compile(
-    r"(?i)\b(?:charity|company|vat|companies\s+house|oscr|ein)\b[\w\s.]{0,20}$"
+    r"(?i)\b(?:charity|company|vat|companies\s+house|oscr|ein|grant|funding|award|order|"
+    r"invoice|purchase|booking|ticket|project)\b[\w\s.()]{0,20}$"
 )
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?")
 

@@ -728,6 +728,8 @@ def test_case_references_need_no_configuration(text, excerpt):
         "A court case in 2019 changed the law.",
         "Our 2024-25 claim to the lottery fund",
         "Case 1: a family we helped into a home",
+        "Our National Lottery grant (ref. 20301456) funds the youth project.",
+        "Order ref 55512 has shipped.",
     ],
 )
 def test_not_case_references_by_default(text):
