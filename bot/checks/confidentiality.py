@@ -14,11 +14,16 @@ from bot.checks.policy import RulePack
 from bot.domain.findings import Severity
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
-# The organisation's own registration numbers look like phone numbers to a parser.
+# The organisation's own registration numbers, and numbers that say what they are (an order, a
+# raffle ticket, a parcel's tracking code, a laptop's serial, an app's build), look like phone
+# numbers to a parser.
 _NOT_A_PHONE_BEFORE = re.compile(
     r"\b(?:EIN|(?:registered\s+)?charity(?:\s+(?:no|number|reg(?:istration)?))?|"
     r"company(?:\s+(?:no|number|reg(?:istration)?))?|VAT(?:\s+(?:no|number|reg))?|"
-    r"sort\s+code|account(?:\s+(?:no|number))?|SC|OSCR)\.?\s*(?:no\.?|number)?\s*[:#]?\s*$",
+    r"sort\s+code|account(?:\s+(?:no|number))?|SC|OSCR|"
+    r"(?:order|invoice|receipt|booking|transaction|tracking|parcel|serial|batch|model|part|"
+    r"build|version|raffle|ticket|lottery|prize)(?:\s+(?:no|number|code|ref|reference|id|"
+    r"ticket|draw))?)\.?\s*(?:no\.?|number)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
 # Charity and company numbers are shorter than any phone number worth blocking.

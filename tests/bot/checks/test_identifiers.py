@@ -892,3 +892,21 @@ def test_the_organisations_own_contacts_warn_rather_than_block(text, rule):
 def test_a_persons_contacts_still_block(text, rule):
     [finding] = [f for f in run_checks(text, BOTH, POLICY) if f.rule == rule]
     assert finding.severity is Severity.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tracking code 994 174 4751 for the sleeping bag delivery.",
+        "Serial number 988-13-5841 on the donated laptop.",
+        "Raffle ticket 924196484 won the hamper!",
+        "Build 979.995.64.294 of the app.",
+        "Order no. 0113 496 0000 has shipped.",
+    ],
+)
+def test_a_number_that_says_what_it_is_is_not_a_phone_number(text):
+    assert found(text, "phone_number") == []
+
+
+def test_a_phone_number_after_words_that_are_not_its_label_is_still_found():
+    assert found("Order your tickets on 0113 496 0999.", "phone_number") == ["0113 496 0999"]
