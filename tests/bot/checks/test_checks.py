@@ -165,3 +165,29 @@ def test_registration_numbers_are_not_phone_numbers(text):
 
 def test_a_phone_number_after_the_charity_number_is_still_caught():
     assert ("phone_number", "07700 900123") in rules("Charity 1123456, call Jo on 07700 900123")
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("Stop calling him a wetback.", "wetback"),
+        ("Graffiti saying 'towelheads out' was removed.", "towelheads"),
+        ("That blowjob joke was not funny.", "blowjob"),
+        ("Nobody wants to read 'milfs' on our feed.", "milfs"),
+    ],
+)
+def test_slurs_and_vulgarity_both_cuss_and_ldnoobw_list_are_blocked(text, word):
+    assert [f.excerpt for f in run_checks(text, BOTH, POLICY) if f.rule == "profanity"] == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A spick and span kitchen for our volunteers.",
+        "Meet Biscuit, the office's Maine Coon.",
+        "Rimming and HIV: what you need to know about hepatitis A.",
+        "Anal cancer screening is free for people living with HIV.",
+    ],
+)
+def test_their_innocent_twins_and_sexual_health_words_are_not_profanity(text):
+    assert [f for f in run_checks(text, BOTH, POLICY) if f.rule == "profanity"] == []
