@@ -101,6 +101,13 @@ def edit(
         return Outcome()
     if post.status is PostStatus.WITHDRAWN:
         return Outcome(refusal=f"{post.ref} was withdrawn; post a new message to propose again.")
+    if post.status is PostStatus.TAKEN_DOWN:
+        # An admin's takedown is final: an edit must not send the post back to review, where
+        # a new approval would publish it again.
+        return Outcome(
+            refusal=f"{post.ref} was taken down by an admin, so an edit does not bring it back. "
+            "If it should go out again, post it as a new proposal."
+        )
     if any(s in OUT_IN_THE_WORLD for s in delivery_states):
         return Outcome(
             refusal=f"{post.ref} is already published, so this edit changes nothing that went "

@@ -128,6 +128,14 @@ def test_an_edit_of_a_withdrawn_post_is_refused():
     assert outcome == Outcome(refusal="#12 was withdrawn; post a new message to propose again.")
 
 
+def test_an_edit_of_a_taken_down_post_is_refused_and_never_reopens_review():
+    outcome = edit(make_post(PostStatus.TAKEN_DOWN), "other", [], [DeliveryStatus.TAKEN_DOWN])
+    assert outcome == Outcome(
+        refusal="#12 was taken down by an admin, so an edit does not bring it back. "
+        "If it should go out again, post it as a new proposal."
+    )
+
+
 def test_an_edit_reopens_review_and_cancels_what_waits():
     outcome = edit(make_post(PostStatus.APPROVED, ["UA"]), "other", [], [DeliveryStatus.QUEUED])
     assert outcome == Outcome(status=PostStatus.IN_REVIEW, cancel_queued=True)
