@@ -19,6 +19,7 @@ The model keeps what it needs to judge the app from outside, never the app's own
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import sys
@@ -136,6 +137,9 @@ class Seen:
     words: str
     value: str
 
+    def __repr__(self) -> str:  # short, for the failing sequences Hypothesis prints
+        return f"Seen({self.words!r})"
+
 
 @dataclass
 class ModelPost:
@@ -150,6 +154,9 @@ class ModelPost:
     seen: list[Seen] = field(default_factory=list)
     taken_down_step: int | None = None
     again: set[str] = field(default_factory=set)  # platforms an admin pressed "Publish again" on
+
+    def __repr__(self) -> str:
+        return f"<post #{self.post_id} by {self.proposer}>"
 
 
 @dataclass(frozen=True)
@@ -180,8 +187,10 @@ def shared_emulators() -> SimpleNamespace:
 def _failure(platform: str, kind: str, now: datetime) -> tuple[int, Any, dict[str, str]]:
     """(status, body, headers) of a platform refusing, as the platform writes it."""
     if kind == "5xx":
-        answer = real("x", "service_unavailable_503") if platform == "x" else real(
-            "graph", "unexpected_error_code2_500"
+        answer = (
+            real("x", "service_unavailable_503")
+            if platform == "x"
+            else real("graph", "unexpected_error_code2_500")
         )
         return answer["status"], answer["body"], {}
     if platform == "x":
@@ -205,9 +214,19 @@ def _failure(platform: str, kind: str, now: datetime) -> tuple[int, Any, dict[st
     # expired or revoked access token.
     return (
         400,
-        {"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}},
+        {
+            "error": {
+                "message": "Error validating access token",
+                "type": "OAuthException",
+                "code": 190,
+            }
+        },
         {},
     )
+
+
+def _other(platform: str) -> str:
+    return "facebook" if platform == "x" else "x"
 
 
 def stop(h: Harness) -> None:
@@ -240,10 +259,7 @@ class PostsMachine(RuleBasedStateMachine):
         self.resumed_in_step = False
         self.blackouts: list[tuple[float, float]] = []  # (starts, ends), fake epoch seconds
         self.consent_step: int | None = None
-        self.race_edit: tuple[ModelPost, str] | None = None
-        answer = self.h.command(
-            f'people add "{PERSON}" --consent yes --label {PERSON_LABEL}', DANA
-        )
+        answer = self.h.command(f'people add "{PERSON}" --consent yes --label {PERSON_LABEL}', DANA)
         assert answer.status_code == 200
         STATS["examples"] += 1
 
@@ -316,10 +332,8 @@ class PostsMachine(RuleBasedStateMachine):
 
     def _publish_in_thread(self) -> threading.Thread:
         def run() -> None:
-            try:
+            with contextlib.suppress(Exception):  # a crashed process's worker dies with it
                 self.publish_due()
-            except Exception:
-                pass  # a crashed process's worker dies with it
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
@@ -337,14 +351,29 @@ class PostsMachine(RuleBasedStateMachine):
         ]
         return min(queued, key=lambda d: d.due_at) if queued else None
 
-    def _hold_call(self, platform: str) -> tuple[threading.Event, threading.Thread] | None:
-        """Start publishing the platform's next due delivery and stop its call at the platform:
-        returns the hold to release and the worker, or None when nothing went out."""
+    def _hold_call(self, platform: str) -> tuple[threading.Event, threading.Thread, str] | None:
+        """Start publishing the platform's next due delivery (else the other platform's) and
+        stop its call at the platform: returns the hold to release, the worker and the platform,
+        or None when nothing went out."""
         if self.store.paused_reason():
             return None
-        d = self._due_delivery(platform)
+        d = self._due_delivery(platform) or self._due_delivery(_other(platform))
+        if d is None:
+            # Nothing waits: Bob approves a post in review first (he never proposes), so that
+            # these steps are not spent waiting for a sequence that happens to approve one.
+            waiting = [
+                mp
+                for mp in self.posts.values()
+                if self.store_post(mp).status is PostStatus.IN_REVIEW
+            ]
+            if not waiting:
+                return None
+            mp = waiting[0]
+            self._react(mp, BOB, True, Seen(new_ts(), mp.seen[-1].words, mp.seen[-1].value))
+            d = self._due_delivery(platform) or self._due_delivery(_other(platform))
         if d is None:
             return None
+        platform = d.platform
         self.h.clock.now = max(self._now(), d.due_at)
         em = self.emulator(platform)
         before = len(em.calls_to(PATTERN[platform], "POST"))
@@ -353,7 +382,7 @@ class PostsMachine(RuleBasedStateMachine):
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and worker.is_alive():
             if len(em.calls_to(PATTERN[platform], "POST")) > before:
-                return hold, worker
+                return hold, worker, platform
             time.sleep(0.005)
         hold.set()
         worker.join(10)
@@ -379,7 +408,8 @@ class PostsMachine(RuleBasedStateMachine):
         proposer=st.sampled_from(PROPOSERS),
         word=st.sampled_from(WORDS),
         person=st.booleans(),
-        approver=st.sampled_from((*REVIEWERS, None)),
+        # Mostly someone who may approve it (BOB never proposes): most sequences need one.
+        approver=st.sampled_from((BOB, BOB, BOB, ALICE, EVE, None)),
     )
     def start_with_a_proposal(
         self, proposer: str, word: str, person: bool, approver: str | None
@@ -452,13 +482,18 @@ class PostsMachine(RuleBasedStateMachine):
         mp = self._pick(data)
         self._react(mp, user, approve, Seen(new_ts(), mp.seen[-1].words, mp.seen[-1].value))
 
-    @precondition(lambda self: "late_reactions" in self.features and self.posts)
-    @rule(data=st.data(), user=st.sampled_from(REVIEWERS), approve=st.booleans())
-    def react_late(self, data: st.DataObject, user: str, approve: bool) -> None:
-        """A reaction made on an earlier card, delivered now (Slack retries, five workers)."""
-        mp = self._pick(data)
-        seen = data.draw(st.sampled_from(mp.seen))
-        self._react(mp, user, approve, seen)
+    @precondition(
+        lambda self: (
+            "late_reactions" in self.features
+            and any(len(mp.seen) > 1 for mp in self.posts.values())
+        )
+    )
+    @rule(data=st.data(), user=st.sampled_from(sorted(APPROVERS)))
+    def react_late(self, data: st.DataObject, user: str) -> None:
+        """An approver's ✅ made on an earlier card (before an edit), delivered now: Slack
+        retries and five workers deliver events out of order."""
+        mp = data.draw(st.sampled_from([p for p in self.posts.values() if len(p.seen) > 1]))
+        self._react(mp, user, True, data.draw(st.sampled_from(mp.seen[:-1])))
 
     @precondition(
         lambda self: "core" in self.features and any(mp.ticks for mp in self.posts.values())
@@ -594,7 +629,7 @@ class PostsMachine(RuleBasedStateMachine):
         held = self._hold_call(platform)
         if held is None:
             return
-        hold, worker = held
+        hold, worker, platform = held
         d = next(
             d
             for mp in self.posts.values()
@@ -644,7 +679,9 @@ class PostsMachine(RuleBasedStateMachine):
         d = self._due_delivery(platform)
         mp = self.posts[d.post_id]
         deliverer = self.h.runtime.delivery
-        recheck = deliverer.recheck
+        recheck = getattr(deliverer, "recheck", None)
+        if recheck is None:
+            return  # the checks before a claim moved: this window is gone
         fired: list[bool] = []
 
         def racing(post: Any, platform: str) -> Any:
@@ -707,7 +744,7 @@ class PostsMachine(RuleBasedStateMachine):
         held = self._hold_call(platform)
         if held is None:
             return
-        hold, worker = held
+        hold, worker, platform = held
         self.h.executor.crash()
         self.old_messages += self.h.slack.messages()
         now = self._now()
@@ -781,6 +818,19 @@ class PostsMachine(RuleBasedStateMachine):
                 f"the proposer approved: {pub.text!r} (approved: {sorted(mp.approved)})"
             )
 
+        # The words that went out are the words of the version the delivery was approved for
+        # (its snapshot), not whatever the post says now: "Publish again" on an old alert.
+        for mp in self.posts.values():
+            words_of = {seen.value.partition(":")[2]: seen.words for seen in mp.seen}
+            for d in self.store.deliveries_for(mp.post_id):
+                pub = self.publications.get((d.platform, d.remote_id or ""))
+                if pub is None or d.content_hash not in words_of:
+                    continue
+                assert pub.text == words_of[d.content_hash], (
+                    f"#{mp.post_id}'s delivery on {d.platform} was approved for "
+                    f"{words_of[d.content_hash]!r} but published {pub.text!r}"
+                )
+
     def check_nothing_while_stopped(self, new: list[Publication]) -> None:
         """Nothing goes out while paused, in a blackout, after a takedown or after consent to
         name someone in it was withdrawn; what a takedown could not delete was reported."""
@@ -822,7 +872,10 @@ class PostsMachine(RuleBasedStateMachine):
             for d in self.store.deliveries_for(mp.post_id):
                 if d.status not in LIVE:
                     continue
-                if d.status is DeliveryStatus.UNCONFIRMED and post.status is not PostStatus.APPROVED:
+                if (
+                    d.status is DeliveryStatus.UNCONFIRMED
+                    and post.status is not PostStatus.APPROVED
+                ):
                     # It cannot go out any more ("Publish again" refuses); a person must look.
                     assert self.reported(mp, d.platform, PROBLEMS), (
                         f"#{mp.post_id} is {post.status.value} with an unconfirmed delivery on "
