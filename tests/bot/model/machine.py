@@ -943,7 +943,6 @@ class PostsMachine(RuleBasedStateMachine):
                     later = ends
             self.h.clock.now = max(later, due)
             self.publish_due()
-        self._observe()
         if "approved_published_or_reported" in self.checks:
             self.check_approved_published_or_reported()
 
@@ -969,6 +968,7 @@ class PostsMachine(RuleBasedStateMachine):
         try:
             if sys.exc_info()[0] is None and "core" in self.features:
                 self._drain()  # at the end of every sequence too
+                self.after_each_step()  # what the drain published is checked like any step
         finally:
             stop(self.h)
             shutil.rmtree(self.tmp, ignore_errors=True)
