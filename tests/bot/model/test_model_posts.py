@@ -42,7 +42,9 @@ def ci_settings(examples: int = EXAMPLES, *, shrink: bool = True) -> settings:
 
 
 def machine(features: frozenset[str]) -> type[PostsMachine]:
-    return type("Machine", (PostsMachine,), {"features": features})
+    # No edits after a takedown: they revive the post (a bug outside issue [8]'s list, replayed
+    # by test_a_post_taken_down_stays_down_when_its_proposer_edits_it); True once it is fixed.
+    return type("Machine", (PostsMachine,), {"features": features, "edit_taken_down": False})
 
 
 @pytest.mark.timeout(900)
