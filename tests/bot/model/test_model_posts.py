@@ -21,12 +21,9 @@ from tests.conftest import ALICE, BOB, PROPOSALS
 EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "200"))
 STEPS = int(os.environ.get("MODEL_STEPS", "25"))
 
-# Steps that reach a bug another branch of issue [8] fixes; the lead drops them from this set
-# (and the xfail below) once those branches are merged.
-KNOWN_BROKEN = {
-    "late_reactions": "[8] item 4: a reaction counts for the version on the card (branch order)",
-    "in_flight": "[8] item 2: a takedown holds while a call is in flight (branch snap)",
-}
+# Step families that found bugs of issue [8] (item 4: late reactions; item 2: a takedown while
+# a call is in flight), also run on their own with the core steps so that their steps come often.
+FOCUSED = ("late_reactions", "in_flight")
 
 
 def ci_settings(examples: int = EXAMPLES, *, shrink: bool = True) -> settings:
@@ -42,45 +39,34 @@ def ci_settings(examples: int = EXAMPLES, *, shrink: bool = True) -> settings:
 
 
 def machine(features: frozenset[str]) -> type[PostsMachine]:
-    # No edits after a takedown: they revive the post (a bug outside issue [8]'s list, replayed
-    # by test_a_post_taken_down_stays_down_when_its_proposer_edits_it); True once it is fixed.
-    return type("Machine", (PostsMachine,), {"features": features, "edit_taken_down": False})
+    return type("Machine", (PostsMachine,), {"features": features})
 
 
 @pytest.mark.timeout(900)
 def test_what_is_published_is_exactly_what_was_approved():
-    """Every step family except those reaching a bug fixed on another branch: must pass."""
+    """Every step family together."""
     before = dict(STATS)
-    run_state_machine_as_test(machine(FEATURES - set(KNOWN_BROKEN)), settings=ci_settings())
+    run_state_machine_as_test(machine(FEATURES), settings=ci_settings())
     ran = {k: v - before[k] for k, v in STATS.items()}
     print(f"model check: {ran}")  # the figures in docs/model-check.md (pytest -s)
     assert ran["publications"] > 0, "no sequence published anything: the model tests nothing"
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(family, marks=pytest.mark.xfail(strict=False, reason=reason))
-        for family, reason in sorted(KNOWN_BROKEN.items())
-    ],
-)
-def test_each_family_that_reaches_a_bug_fixed_elsewhere(family):
-    """With the core steps only, so that the family's steps come often. Not shrunk: while the
-    bug is there, the first violation ends it quickly (scripts/model_check.py shrinks)."""
+@pytest.mark.parametrize("family", FOCUSED)
+def test_each_family_that_found_a_bug_on_its_own(family):
+    """With the core steps only, so that the family's steps come often. Not shrunk, to keep CI
+    short: scripts/model_check.py shrinks a violation to its shortest sequence."""
     run_state_machine_as_test(
         machine(frozenset({"core", family})),
         settings=ci_settings(max(EXAMPLES // 2, 1), shrink=False),
     )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="found by the model, not in issue [8]'s list: the proposer's edit takes a post out "
-    "of 'taken down' (back to review), and a new approval publishes it again",
-)
 def test_a_post_taken_down_stays_down_when_its_proposer_edits_it():
-    """The shortest sequence the model found (docs/model-check.md), replayed step by step."""
+    """The shortest sequence the model found (docs/model-check.md), replayed step by step: not in
+    issue [8]'s list, the proposer's edit took the post out of "taken down" and a new approval
+    published it again."""
     m = PostsMachine()
     try:
         m.start_with_a_proposal(proposer=ALICE, word="cooking", person=False, approver=BOB)
