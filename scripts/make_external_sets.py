@@ -42,6 +42,19 @@ SEED = 9  # issue [9]; change it and every file changes
 Post = dict[str, Any]
 
 
+# The corpus's "today": Faker's own date_of_birth counts back from the real day, which made the
+# committed set depend on the day the test ran (a CI run with the clock moved failed on it).
+CORPUS_TODAY = date(2026, 11, 23)
+
+
+def _born(fake: Any, youngest: int, oldest: int) -> date:
+    """A birth date for someone aged ``youngest`` to ``oldest`` on CORPUS_TODAY."""
+    return fake.date_between_dates(
+        date_start=CORPUS_TODAY - timedelta(days=365 * oldest),
+        date_end=CORPUS_TODAY - timedelta(days=365 * youngest),
+    )
+
+
 def _rng(name: str) -> random.Random:
     # Not for secrets: a fixed seed per set so that each set is reproducible on its own.
     return random.Random(f"{SEED}:{name}")  # noqa: S311
@@ -524,7 +537,7 @@ def build_faker() -> str:
         )
     for _ in range(20):
         name, _they, _female, fake = person()
-        born = fake.date_of_birth(minimum_age=18, maximum_age=85)
+        born = _born(fake, 18, 85)
         shown = (
             born.strftime(rng.choice(["%d/%m/%Y", "%-d %B %Y", "%d-%b-%Y", "%Y-%m-%d"]))
             if fake is uk
@@ -588,7 +601,7 @@ def build_faker() -> str:
     for _ in range(15):
         female = rng.random() < 0.5
         first, last = (uk.first_name_female() if female else uk.first_name_male()), uk.last_name()
-        born = uk.date_of_birth(minimum_age=18, maximum_age=80)
+        born = _born(uk, 18, 80)
         number = licence_make(
             last, born, female, first[0] + rng.choice(string.ascii_uppercase + "9"), rng
         )
