@@ -179,7 +179,7 @@ def test_duplicate_is_not_retried_and_is_reported(harness):
     assert any("could not be published on X" in t for t in harness.thread_texts(ts))
 
 
-def test_content_rejected_shows_the_platforms_reason(harness):
+def facebook_refuses_as_too_long(harness):
     harness.graph.inject(
         r"/feed$",
         method="POST",
@@ -193,6 +193,10 @@ def test_content_rejected_shows_the_platforms_reason(harness):
             }
         },
     )
+
+
+def test_content_rejected_shows_the_platforms_reason(harness):
+    facebook_refuses_as_too_long(harness)
     post, _ = harness.approved_post(TEXT)
     harness.clock.now = FB_SLOT
     harness.runtime.delivery.publish_due()
@@ -205,19 +209,7 @@ def test_the_card_ends_on_the_latest_state_when_platforms_finish_together(harnes
     # X publishes and redraws the card (Facebook still "publishing…") while Facebook fails and
     # redraws it too; X's redraw is held at Slack until Facebook's failure is recorded, so
     # without one lock per card its older picture would land last and stay.
-    harness.graph.inject(
-        r"/feed$",
-        method="POST",
-        status=400,
-        body={
-            "error": {
-                "message": "(#100) The message is too long",
-                "type": "OAuthException",
-                "code": 100,
-                "fbtrace_id": "x",
-            }
-        },
-    )
+    facebook_refuses_as_too_long(harness)
     post, _ = harness.approved_post(TEXT)
     facebook_held = harness.graph.hold(r"/feed$", method="POST")
     redraw_held = harness.slack.hold(r"chat\.update$", times=1)
