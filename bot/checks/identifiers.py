@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
 
 
@@ -303,18 +304,26 @@ def _people(text: str) -> tuple[tuple[int, int], ...]:
     for m in _SPECIFIC.finditer(text) if _mentions(text, _SPECIFIC_GATE) else ():
         found.add(m.span())
     headline: dict[int, bool] = {}
+    names = gazetteer()
     for m in _NAME_WORD.finditer(text):
         word = m.group(0)
         key = word.lower()
         if key in _NOT_NAMES or key in _ORG_NOUNS:
             continue
+        given = key in _GIVEN_NAMES or names.is_given_name(key)
+        pair = _given_and_surname(text, m, names) if given else None
+        if pair is not None:
+            found.add(pair)  # "Mary Green", "Tom Day": a surname that is also a place word
+            continue
         if _ends_in_org_noun(text, m.end()):
             continue
+        if not given and names.is_common_word(key.split("-")[0]):
+            continue  # "Visibility", "Specialist", "Yorkshire": nobody's name, a common word
         s, e = _whole_sentence(text, m.start())
         if s not in headline:
             headline[s] = _is_headline(text, s, min(e, s + 2 * _REACH))
         ambiguous = key in _AMBIGUOUS_NAMES
-        known = key in _GIVEN_NAMES or key.split("-")[0] in _GIVEN_NAMES or ambiguous
+        known = given or key.split("-")[0] in _GIVEN_NAMES or ambiguous
         if headline[s] and not known:
             continue
         if _sentence_initial(text, m.start()):
@@ -334,6 +343,37 @@ def _people(text: str) -> tuple[tuple[int, int], ...]:
 
 
 _NEXT_CAPS = re.compile(r"(?:\s+[A-Z][\w'’-]{0,30}){1,4}")
+_SURNAME_NEXT = re.compile(r"[^\S\n]+([A-Z][a-z]{1,20})(?![\w'’-])")
+# Words that make a given name a street or a venue whatever the census says ("Mary Street").
+_STREET_WORDS = _words("""
+street road avenue close drive way place court crescent terrace square gardens grove mews
+walk rise parade row view vale centre center
+""")
+_SURNAME_PLACE_BEFORE = re.compile(r"(?i)\b(?:in|at|on|along|near|via|visit|visiting)\s+$")
+
+
+def _given_and_surname(text: str, m: re.Match[str], names: Gazetteer) -> tuple[int, int] | None:
+    """A given name then a census surname that is also a common word, and nothing after that
+    makes the pair a place: "Mary Green", "Jo Park" — but "Victoria Park Road", "at Ashley Park".
+    """
+    nxt = _SURNAME_NEXT.match(text, m.end())
+    if nxt is None:
+        return None
+    surname = nxt.group(1).lower()
+    if surname not in _ORG_NOUNS and surname not in _NOT_NAMES:
+        return None  # an ordinary surname: the word loop finds it on its own
+    if surname in _NOT_NAMES - _ORG_NOUNS or not names.is_surname_after_given(surname):
+        return None
+    if _ends_in_org_noun(text, nxt.end()):
+        return None  # "Mary Green Community Centre"
+    if surname in _STREET_WORDS:
+        return None
+    # "at Ashley Park", "in Mary Hill": a place unless a person's verb follows ("…Hill, who").
+    if _SURNAME_PLACE_BEFORE.search(
+        text, max(0, m.start() - 12), m.start()
+    ) and not _AFTER_INITIAL_NAME.match(text, nxt.end()):
+        return None
+    return m.start(), nxt.end()
 
 
 def _ends_in_org_noun(text: str, end: int) -> bool:
