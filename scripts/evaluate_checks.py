@@ -72,13 +72,16 @@ CONFIDENTIALITY = (
     "vehicle_registration",
     "ip_address",
     "refuge_location",
+    "service_user",
+    "tagged_handle",
+    "child_school",
 )
 PLATFORM = ("x_length", "x_invalid_character")
 FAMILIES = {"voice": VOICE, "confidentiality": CONFIDENTIALITY, "platform": PLATFORM}
 RULE_FAMILY = {rule: family for family, rules in FAMILIES.items() for rule in rules}
 PLATFORMS = ("x", "facebook")
 PERSONAL_VOICE = frozenset({"first_person_singular", "opinion_marker"})
-_ID = re.compile(r"^[a-z]+-\d{3}$")
+_ID = re.compile(r"^[a-z]+(?:-[a-z]+)?-\d{3}$")  # "clean-001", "clean-people-001"
 
 # What the corpus must hold for its numbers to mean anything (see tests/corpus/README.md).
 MINIMUMS = {

@@ -184,6 +184,7 @@ def _load_validators() -> None:
         defaults,
         id_numbers,
         identifiers,
+        people,
         platform_fit,
         register,
         voice,

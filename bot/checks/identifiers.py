@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.membership import membership_cue
 from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
 
@@ -1047,7 +1048,11 @@ def _about_group(
     """ "people living with HIV", "for women who have survived abuse": a group, not a person."""
     words = list(_TOKEN.finditer(text, max(sentence_start, start - 60), start))
     for w in words[-_GROUP_GAP_WORDS:]:
-        if w.group(0).lower() in lexicon.groups and not people.overlaps(w.end(), start):
+        if (
+            w.group(0).lower() in lexicon.groups
+            and not people.overlaps(w.end(), start)
+            and not membership_cue(text, w.start(), w.end())  # "(one of our residents)": one
+        ):
             return True
     return False
 

@@ -4,6 +4,7 @@ import pytest
 
 from bot.checks import run_checks
 from bot.checks.identifiers import _people
+from bot.checks.membership import role_of
 from bot.checks.names import gazetteer
 from bot.policy_file import load_policy
 
@@ -80,3 +81,97 @@ def test_mary_green_with_a_diagnosis_blocks():
 def test_visibility_is_not_a_person_with_a_diagnosis():
     text = "Visibility matters: diagnosed early, HIV is a long-term condition, not a sentence."
     assert "special_category" not in rules(text)
+
+
+# -- 2. membership cues: a possible service user, not a group --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sam (one of our residents) was diagnosed with HIV last month and is doing well.",
+        "Tyrone, one of our clients, has been sectioned again, so the art group is off.",
+    ],
+)
+def test_a_membership_cue_is_one_person_not_a_group(text):
+    assert "special_category" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text,saw",
+    [
+        (
+            "Please call Kerry (one of our residents) on 07700 900123 about her bike.",
+            "a phone number",
+        ),
+        (
+            "Josh, a resident at our hostel, lost his wallet: josh.m.leeds@gmail.com if found.",
+            "an e-mail address",
+        ),
+        (
+            "Danielle, who comes to our drop-in, has been diagnosed with bipolar disorder.",
+            "a sensitive fact",
+        ),
+        (
+            "Our client Mo (DOB 02/03/1991) needs a lift to the housing office.",
+            "a date of birth",
+        ),
+    ],
+)
+def test_a_possible_service_user_with_an_identifying_detail_blocks(text, saw):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "service_user"]
+    assert findings, text
+    assert findings[0].severity.value == "block"
+    assert saw in findings[0].message
+    # The message is in our words: the post's name never appears in it.
+    assert text.split()[0].strip(",") not in findings[0].message.replace("Our ", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One of our residents made this amazing cake – come and try a slice!",
+        "Sam (one of our residents) baked bread for the whole house today.",
+        "People living with HIV are welcome at all our residents' meetings.",
+    ],
+)
+def test_a_membership_cue_alone_is_not_a_block(text):
+    assert "service_user" not in rules(text)
+
+
+# -- 3. roles: staff, supporters and public figures are not possible service users ----------
+
+
+@pytest.mark.parametrize(
+    "text,name,role",
+    [
+        ("A warm welcome to our chair Tom Day, who", "Tom Day", "staff or public figure"),
+        ("Jo, our volunteer coordinator, will be at the stall.", "Jo", "staff or public figure"),
+        ("We met Councillor Patel at the hub.", "Patel", "staff or public figure"),
+        ("Alex Sobel MP visited the hostel.", "Alex Sobel", "staff or public figure"),
+        ("Huge thanks to Kerry for raising £350 for the garden!", "Kerry", "supporter"),
+        ("Priya ran the Leeds half marathon for us in May.", "Priya", "supporter"),
+        ("Sam was diagnosed with cancer in May.", "Sam", None),
+        ("Please call Kerry on 07700 900123.", "Kerry", None),
+    ],
+)
+def test_role_of(text, name, role):
+    start = text.index(name)
+    assert role_of(text, start, start + len(name)) == role
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sam, one of our members, ran the Leeds 10k for us and raised £600 – "
+        "to sponsor him, e-mail sam.runs.leeds@gmail.com",
+        "Jo, our volunteer coordinator and one of our members, is on 07700 900777 this week.",
+    ],
+)
+def test_a_named_supporter_or_staff_member_is_not_a_service_user(text):
+    assert "service_user" not in rules(text)
+
+
+def test_the_same_post_without_the_role_blocks():
+    text = "Sam, one of our members, is asking for help – e-mail sam.runs.leeds@gmail.com"
+    assert "service_user" in rules(text)
