@@ -7,6 +7,7 @@ contact detail, an address, an identifier or a sensitive fact is someone we supp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.checks.engine import VALIDATORS, Context, Hit, validator
@@ -77,3 +78,101 @@ def service_user(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             message=f"This names a person as {cue.label} together with "
             f"{_listed(evidence)}: together they identify someone we support.",
         )
+
+
+# -- tagged_handle ---------------------------------------------------------------------------
+
+# X handles are at most 15 letters, digits and underscores; Instagram's 30, dots allowed.
+_HANDLE = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
+# A post about a service whose users are private: tagging someone there says they use it.
+_SERVICE_CONTEXT = re.compile(
+    r"(?i)\b(?:support\s+group|recovery|in\s+recovery|refuge|safe\s+house|asylum|hiv|aids\b|"
+    r"prep\b|sexual\s+health|rehab|detox|sober|sobriety|aa\s+meeting|na\s+meeting|"
+    r"(?:alcoholics|narcotics|gamblers)\s+anonymous|hostel|homeless|rough\s+sleep\w*|"
+    r"domestic\s+(?:abuse|violence)|survivors?(?:'|’)?\s+(?:group|circle|network)|"
+    r"peer\s+support|mental\s+health|self[\s-]harm|addiction|methadone|probation|"
+    r"prison\s+leavers?|food\s?bank|bereavement\s+group|eating\s+disorders?|"
+    r"dementia\s+(?:cafe|café|group)|carers?(?:'|’)?\s+group|trans\s+(?:group|support))"
+)
+# Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral".
+_ORG_HANDLE = re.compile(
+    r"(?i)(?:nhs|council|gov|trust|charity|charities|foundation|official|news|hq|cic|project|"
+    r"team|group|network|service|centre|center|hub|support|aid|cafe|radio|fm|tv|police|"
+    r"fire|mind|samaritans|shelter|forum|society|alliance|partnership|together|leeds|"
+    r"city|county|church|mosque|school|college|uni|library|museum|theatre|fc|cc|uk|org|"
+    r"ltd|inc|coop|bank|housing|health|clinic|hospital|care|hope|action)"
+)
+
+
+def _own_handles(ctx: Context) -> frozenset[str]:
+    """The organisation's own names squashed ("Northside Hope" → "northsidehope"), from
+    allow.terms and the allowed e-mail domains: its handles are one of these."""
+    allow = ctx.policy.allow
+    names = {re.sub(r"[\W_]", "", t.lower()) for t in allow.terms}
+    names |= {d.split(".")[0].replace("-", "") for d in allow.email_domains}
+    names |= {e.split("@")[-1].split(".")[0].replace("-", "") for e in allow.emails}
+    return frozenset(n for n in names if n)
+
+
+@validator("tagged_handle")
+def tagged_handle(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    """A person's @handle in a post about a support, recovery, HIV, refuge or asylum service."""
+    text = ctx.text
+    if "@" not in text:
+        return
+    handles = list(_HANDLE.finditer(text))
+    if not handles or not (_SERVICE_CONTEXT.search(text) or membership_cues(text)):
+        return
+    own = _own_handles(ctx)
+    for m in handles:
+        name = m.group(1).lower().replace("_", "").replace(".", "")
+        if name in own or any(o and (name.startswith(o) or o.startswith(name)) for o in own):
+            continue
+        if _ORG_HANDLE.search(m.group(1)) or role_of(text, m.start(), m.end()):
+            continue
+        yield Hit(m.start(), m.end())
+
+
+# -- child_school ----------------------------------------------------------------------------
+
+_SCHOOL = re.compile(
+    r"(?:\b(?:St\.?|Saint)\s+)?\b[A-Z][\w'’]{1,20}(?:\s+[A-Z][\w'’]{1,20}){0,3}\s+"
+    r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church\s+of\s+England|Community|Junior|Infant|Primary|"
+    r"Secondary|High|Grammar|Middle|Nursery|Free|Academy|Junior\s+and\s+Infant|Infant\s+and\s+"
+    r"Junior)\s+)*(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
+)
+_SCHOOL_GATE = ("primary", "academy", "school", "nursery", "juniors", "infants", "high", "prep")
+# What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)".
+_CHILD_LINK = re.compile(
+    r"(?i)^[\s,(–-]*(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+)?[\s,]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
+    r"|reception[\s,]*|nursery[\s,]*)?(?:from|at|of|in|who\s+(?:goes|go|went)\s+to|"
+    r"attends|attending|,|\()?\s*(?:the\s+)?$"
+)
+_PUPIL_BETWEEN = re.compile(r"(?i)(?:'s?|’s?)?\s+(?:pupils?|students?|learners?|year\s?\d{1,2})\s+")
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b")
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+$")
+
+
+@validator("child_school")
+def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    """A given name and the school the child goes to: enough to find a child."""
+    text = ctx.text
+    low = text.lower()
+    if not any(g in low for g in _SCHOOL_GATE):
+        return
+    schools = list(_SCHOOL.finditer(text))
+    if not schools:
+        return
+    people = [p for p in _everyone(ctx) if not any(s.start() <= p[0] < s.end() for s in schools)]
+    for school in schools:
+        for start, end in people:
+            if (
+                _TITLE.match(text, start)
+                or _TITLE_BEFORE.search(text, max(0, start - 6), start)
+                or role_of(text, start, end)
+            ):
+                continue  # "Mrs Patel from Oakwood Academy": a teacher
+            if end <= school.start() and _CHILD_LINK.match(text[end : school.start()]):
+                yield Hit(start, school.end())
+            elif school.end() <= start and _PUPIL_BETWEEN.fullmatch(text, school.end(), start):
+                yield Hit(school.start(), end)  # "Oakwood Academy pupil Jayden"

@@ -175,3 +175,69 @@ def test_a_named_supporter_or_staff_member_is_not_a_service_user(text):
 def test_the_same_post_without_the_role_blocks():
     text = "Sam, one of our members, is asking for help – e-mail sam.runs.leeds@gmail.com"
     assert "service_user" in rules(text)
+
+
+# -- 4. @handles tagged in a post about a support service ------------------------------------
+
+OUR_POLICY = load_policy(None)
+
+
+def with_terms(*terms):
+    from dataclasses import replace
+
+    return replace(POLICY, allow=replace(POLICY.allow, terms=terms))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lovely to see @jess_m_92 and @dazza.k at Thursday's recovery group – 90 days sober!",
+        "Our HIV peer support circle was packed tonight. Welcome back @tomoakes84",
+        "Great turnout at the refuge coffee morning, thanks @ShaunaB for coming along.",
+    ],
+)
+def test_a_persons_handle_in_a_support_service_post_blocks(text):
+    assert "tagged_handle" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We love working with @LeedsCC and @ForumCentral on the winter plan.",  # no service
+        "Our recovery cafe is open on Fridays – follow @NorthsideHope for updates.",  # ours
+        "Thanks to @NHSEngland for funding our HIV testing van.",  # a body
+        "Our recovery group meets on Tuesdays: e-mail hello@northsidehope.org.uk",  # an e-mail
+        "Huge thanks to our chair @ruthmoss for opening the new hostel wing.",  # staff
+    ],
+)
+def test_organisations_staff_and_e_mails_are_not_tagged_people(text):
+    assert "tagged_handle" not in rules(text, with_terms("Northside Hope"))
+
+
+# -- 5. a child named with their school ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Well done to Jayden from St Mary's Primary for his brilliant poster!",
+        "Amira, Year 4 at Oakwood Academy, won our young writers' prize.",
+        "A big shout-out to Oakwood Academy pupil Leo for collecting 40 tins.",
+        "Congratulations Tia (Year 6, Beechwood Primary School) on her award.",
+    ],
+)
+def test_a_child_named_with_their_school_blocks(text):
+    assert "child_school" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pupils from St Mary's Primary sang carols at the hostel today.",
+        "Thank you to Mrs Patel from Oakwood Academy for the harvest donation.",
+        "Our youth worker Jo Hill visits Beechwood Primary School every Monday.",
+        "St Mary's Primary raised £420 for the food bank – thank you!",
+    ],
+)
+def test_schools_without_a_named_child_are_clean(text):
+    assert "child_school" not in rules(text)
