@@ -22,6 +22,7 @@ from bot.checks.engine import Context, Hit, validator
 from bot.checks.membership import membership_cue
 from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
+from bot.checks.register import in_common_phrase
 
 
 def _words(text: str) -> frozenset[str]:
@@ -397,7 +398,12 @@ def _full_name_follows(text: str, end: int) -> bool:
 
 
 def _register_spans(ctx: Context) -> list[tuple[int, int]]:
-    return [(h.start, h.end) for h in ctx.register_hits()]
+    text = ctx.text
+    return [
+        (h.start, h.end)
+        for h in ctx.register_hits()
+        if not in_common_phrase(text, h.start, h.end)  # "Ash Wednesday" is not Ash
+    ]
 
 
 def _once_per_run(ctx: Context, name: str, compute: Callable[[], Any]) -> Any:

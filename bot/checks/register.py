@@ -241,6 +241,42 @@ def _longest(found: list[RegisterMatch]) -> list[RegisterMatch]:
     return kept
 
 
+# -- common phrases ----------------------------------------------------------------------------
+
+
+# A one-word name or alias inside a set phrase is the phrase, not the person: "Ash Wednesday",
+# "Rose Garden", "Hope Street", "Holly Bush". The word after (or before) says so: a day, a
+# street or a place word, or one of a few set phrases.
+def _word_list(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_PHRASE_AFTER = _word_list(
+    """
+    monday tuesday wednesday thursday friday saturday sunday street road avenue lane close drive
+    way place court crescent terrace square gardens garden grove mews walk rise parade row view
+    vale centre center hall park church chapel school college academy primary station house
+    cottage cottages farm lodge hospital ward unit wing bridge hill green tree trees bush field
+    fields wood woods meadow valley bank river lake day week month fund trust
+    foundation project appeal award awards prize cup league chain period bowl russell frost
+    """
+)
+_PHRASE_BEFORE = _word_list("st saint palm good holy union bank red wild tea white")
+_PHRASE_WORD = re.compile(r"[^\S\n]*[-–]?[^\S\n]*([A-Za-z][a-z'’]{1,20})")
+_WORD_BEFORE_PHRASE = re.compile(r"([A-Za-z][a-z]{1,10})\.?[^\S\n]+$")
+
+
+def in_common_phrase(text: str, start: int, end: int) -> bool:
+    """Whether the one-word match at ``text[start:end]`` is part of a set phrase, not a name."""
+    if any(c.isspace() for c in text[start:end].strip()):
+        return False  # "Ash Morley": two words of a name are the person
+    after = _PHRASE_WORD.match(text, end)
+    if after and after.group(1).lower().rstrip("'’s") in _PHRASE_AFTER:
+        return True
+    before = _WORD_BEFORE_PHRASE.search(text, max(0, start - 14), start)
+    return bool(before and before.group(1).lower() in _PHRASE_BEFORE)
+
+
 # -- the check ---------------------------------------------------------------------------------
 
 
@@ -317,6 +353,8 @@ def registered_person(ctx: Context, rule: RulePack) -> Iterator[Hit]:
         return
     at_span: dict[tuple[int, int], list[RegisterEntry | None]] = {}
     for match in ctx.register_hits():
+        if in_common_phrase(ctx.text, match.start, match.end):
+            continue
         entry = getattr(match, "entry", None)
         at_span.setdefault((match.start, match.end), []).append(
             entry if isinstance(entry, RegisterEntry) else None

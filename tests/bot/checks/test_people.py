@@ -241,3 +241,41 @@ def test_a_child_named_with_their_school_blocks(text):
 )
 def test_schools_without_a_named_child_are_clean(text):
     assert "child_school" not in rules(text)
+
+
+# -- 6. a register alias inside a common phrase ----------------------------------------------
+
+
+def ash_register():
+    from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes
+
+    key = b"a test key of at least 16 bytes"
+    names = ("Ashley Morley", "Ash", "Rose Tanner", "Rose", "Hope Ibe", "Hope")
+    entry = RegisterEntry("P-021", name_hashes(key, names), consent=False, max_tokens=2)
+    return ConsentRegister(key, (entry,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Join us for our Ash Wednesday service at 7pm – all welcome.",
+        "The Rose Garden volunteers meet again in spring.",
+        "Our new office is on Hope Street, next to the library.",
+        "Pancakes on Shrove Tuesday, then the Ash Wednesday breakfast.",
+    ],
+)
+def test_a_register_alias_inside_a_common_phrase_is_not_the_person(text):
+    assert "registered_person" not in rules(text, register=ash_register())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ash did brilliantly at the quiz night!",
+        "Thanks to Ash Morley for the football kit.",
+        "Rose has moved into her new flat this week.",
+        "Say hello to Hope at the café on Wednesday.",
+    ],
+)
+def test_a_register_alias_on_its_own_is_still_the_person(text):
+    assert "registered_person" in rules(text, register=ash_register())
