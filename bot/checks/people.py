@@ -94,14 +94,26 @@ _SERVICE_CONTEXT = re.compile(
     r"prison\s+leavers?|food\s?bank|bereavement\s+group|eating\s+disorders?|"
     r"dementia\s+(?:cafe|café|group)|carers?(?:'|’)?\s+group|trans\s+(?:group|support))"
 )
-# Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral".
-_ORG_HANDLE = re.compile(
-    r"(?i)(?:nhs|council|gov|trust|charity|charities|foundation|official|news|hq|cic|project|"
-    r"team|group|network|service|centre|center|hub|support|aid|cafe|radio|fm|tv|police|"
-    r"fire|mind|samaritans|shelter|forum|society|alliance|partnership|together|leeds|"
-    r"city|county|church|mosque|school|college|uni|library|museum|theatre|fc|cc|uk|org|"
-    r"ltd|inc|coop|bank|housing|health|clinic|hospital|care|hope|action)"
+# Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral". Long words
+# anywhere in the handle; short ones only at its start or end, or between underscores
+# ("@luke_b" is not "uk", "@aidan_k" not "aid", "@rebecca" not "cc").
+_ORG_WORD = re.compile(
+    r"(?i)(?:council|trust|charity|charities|foundation|official|news|project|team|group|"
+    r"network|service|centre|center|support|radio|police|samaritans|shelter|forum|society|"
+    r"alliance|partnership|together|church|mosque|school|college|library|museum|theatre|"
+    r"housing|health|clinic|hospital|action|media|press|times|magazine|mayor|minister|"
+    r"county|city|leeds|cafe|club)"
 )
+_ORG_AFFIX = re.compile(
+    r"(?i)(?:^|_)(?:nhs|gov|hq|cic|uk|cc|fc|fm|tv|org|ltd|inc|uni|aid|bbc|itv|sky|mp|mep|"
+    r"cllr|hub|care|hope|mind|post|echo|live|bank|coop)(?:_|$)|"
+    r"^(?:nhs|gov|bbc|itv|cllr)|(?:nhs|gov|hq|cic|uk|cc|fc|fm|tv|org|ltd|inc|mp|"
+    r"mep|hub|care|hope|mind|bank|coop|aid)$"
+)
+
+
+def _organisation_handle(handle: str) -> bool:
+    return bool(_ORG_WORD.search(handle) or _ORG_AFFIX.search(handle))
 
 
 def _own_handles(ctx: Context) -> frozenset[str]:
@@ -128,7 +140,7 @@ def tagged_handle(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         name = m.group(1).lower().replace("_", "").replace(".", "")
         if name in own or any(o and (name.startswith(o) or o.startswith(name)) for o in own):
             continue
-        if _ORG_HANDLE.search(m.group(1)) or role_of(text, m.start(), m.end()):
+        if _organisation_handle(m.group(1)) or role_of(text, m.start(), m.end()):
             continue
         yield Hit(m.start(), m.end())
 

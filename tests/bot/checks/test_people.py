@@ -279,3 +279,19 @@ def test_a_register_alias_inside_a_common_phrase_is_not_the_person(text):
 )
 def test_a_register_alias_on_its_own_is_still_the_person(text):
     assert "registered_person" in rules(text, register=ash_register())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great to talk homelessness with @BBCLookNorth this morning.",
+        "Thank you @AlexSobelMP for visiting the hostel today.",
+    ],
+)
+def test_media_and_politicians_handles_are_not_tagged_service_users(text):
+    assert "tagged_handle" not in rules(text)
+
+
+@pytest.mark.parametrize("handle", ["luke_b", "aidan_k", "rebecca", "eunice.m", "olive_92"])
+def test_short_organisation_words_inside_a_persons_handle_do_not_excuse_it(handle):
+    assert "tagged_handle" in rules(f"Lovely to see @{handle} back at the recovery group.")
