@@ -147,11 +147,12 @@ def tagged_handle(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 # -- child_school ----------------------------------------------------------------------------
 
+# Every repeat is bounded: "Primary Primary Primary…" must stay linear.
 _SCHOOL = re.compile(
     r"(?:\b(?:St\.?|Saint)\s+)?\b[A-Z][\w'’]{1,20}(?:\s+[A-Z][\w'’]{1,20}){0,3}\s+"
     r"(?:(?:C\s?of\s?E|CE|RC|Catholic|Church\s+of\s+England|Community|Junior|Infant|Primary|"
     r"Secondary|High|Grammar|Middle|Nursery|Free|Academy|Junior\s+and\s+Infant|Infant\s+and\s+"
-    r"Junior)\s+)*(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
+    r"Junior)\s+){0,3}(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
 )
 _SCHOOL_GATE = ("primary", "academy", "school", "nursery", "juniors", "infants", "high", "prep")
 # What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)".
