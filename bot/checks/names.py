@@ -1,6 +1,6 @@
 """A name gazetteer weighed against word frequency: is a capitalised word someone's name?
 
-Two public sources, loaded once per process on first use (about 0.3 s, a few MB kept):
+Two public sources, loaded once per process on first use (0.3 s to 2 s; about 45 MB):
 
 - the US Census Bureau's 1990 given-name and surname lists (public domain, vendored under
   `data/names/`): how many people bear a name;
