@@ -756,6 +756,7 @@ _DELIVERY_CUE = re.compile(
     r"(?:drop|dropped|dropping|pop|popped|popping|go|come|nip)[^\S\n]+(?:round|over)"
     r"(?:[^\S\n]+(?:to|at))?)[^\S\n]*$"
 )
+_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over")
 _FOR_SOMEONE = re.compile(
     r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|"
     r"them|she|he|they)\b"
@@ -865,14 +866,15 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
             return True
         if _PERSON_NOUN_BEFORE.search(text, max(0, before - 20), before):
             return True
-    cue = _DELIVERY_CUE.search(text, max(s, start - 60), start)
+    gated = _mentions(text, _DELIVERY_GATE)
+    cue = _DELIVERY_CUE.search(text, max(s, start - 60), start) if gated else None
     if cue and not _OURS.search(text, max(s, cue.start() - 40), start):
         around_start = _previous_sentence(text, s)
         lo = around_start[0] if around_start else s
         _, hi = _whole_sentence(text, start)
         if _FOR_SOMEONE.search(text, lo, hi) or people().overlaps(lo, hi):
             return True
-    if _ADDRESS_LABEL.search(text, max(0, start - 12), start):
+    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 12), start):
         return people().overlaps(max(0, start - 150), start)
     return False
 
