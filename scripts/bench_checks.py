@@ -61,15 +61,18 @@ def _pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity here)"
 
 
-def _latencies(fn: Callable[[], object], runs: int) -> list[float]:
+def _latencies(fn: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds of each run. On a machine shared with other jobs the
+    wall clock also counts the time the core spent on them; the CPU time does not."""
     for _ in range(min(200, runs)):  # warm: caches, compiled patterns, lazy imports
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter_ns()
+        start, start_cpu = time.perf_counter_ns(), time.process_time_ns()
         fn()
-        times.append((time.perf_counter_ns() - start) / 1e6)
-    return times
+        cpu.append((time.process_time_ns() - start_cpu) / 1e6)
+        wall.append((time.perf_counter_ns() - start) / 1e6)
+    return wall, cpu
 
 
 def _p99(times: list[float]) -> float:
@@ -101,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     rows = []
     for label, post, limit in (("short", short, P99_SHORT_MS), ("long", long, P99_LONG_MS)):
-        times = _latencies(partial(check, post), args.runs)
+        times, cpu = _latencies(partial(check, post), args.runs)
         median, p99 = statistics.median(times), _p99(times)
         rows.append(
             (
                 f"{label} post ({post.id}, {len(post.text):,} chars), {args.runs:,} runs",
-                f"p50 {median:.3f} ms, p99 {p99:.3f} ms",
+                f"p50 {median:.3f} ms, p99 {p99:.3f} ms "
+                f"(CPU: p50 {statistics.median(cpu):.3f} ms, p99 {_p99(cpu):.3f} ms)",
                 f"p99 ≤ {limit:g} ms",
                 p99 <= limit,
             )
@@ -115,14 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     batch = list(itertools.islice(itertools.cycle(posts), args.posts))
     for post in batch[: len(posts)]:
         check(post)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for post in batch:
         check(post)
     rate = len(batch) / (time.perf_counter() - start)
+    cpu_rate = len(batch) / (time.process_time() - start_cpu)
     rows.append(
         (
             f"throughput, {len(batch):,} corpus posts (cycled from {len(posts)})",
-            f"{rate:,.0f} posts/s",
+            f"{rate:,.0f} posts/s ({cpu_rate:,.0f} per CPU second)",
             f"≥ {MIN_POSTS_PER_S:,.0f} posts/s",
             rate >= MIN_POSTS_PER_S,
         )
@@ -135,13 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     ]
     checker = Checker(policy, register, corpus.today, ("x", "facebook"))
     check_jsonl(checker, lines[: len(posts)], io.StringIO())  # warm
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     check_jsonl(checker, lines, io.StringIO())
     jsonl_rate = len(lines) / (time.perf_counter() - start)
+    jsonl_cpu_rate = len(lines) / (time.process_time() - start_cpu)
     rows.append(
         (
             f"`check --jsonl` in process (check_jsonl), {len(lines):,} corpus posts",
-            f"{jsonl_rate:,.0f} posts/s",
+            f"{jsonl_rate:,.0f} posts/s ({jsonl_cpu_rate:,.0f} per CPU second)",
             f"≥ {MIN_POSTS_PER_S:,.0f} posts/s",
             jsonl_rate >= MIN_POSTS_PER_S,
         )
