@@ -956,7 +956,14 @@ def _postcode_tied(ctx: Context, start: int) -> bool:
     if _FROM.search(text, max(0, start - 6), start):
         s, _ = _sentence(text, start)
         return _everyone(ctx).overlaps(s, start) or bool(_PRONOUN.search(text, s, start))
-    return False
+    # As loosely as an address: "Residents: Tom Price, LS6 1AA; …", "cards can be sent to …";
+    # but not the postcode ending a street address that is no one's home ("… Leeds LS7 3PQ").
+    streets: _Spans = _once_per_run(
+        ctx, "streets", lambda: _Spans(m.span() for m in _STREET.finditer(text))
+    )
+    if streets.overlaps(start, start + 1):
+        return False
+    return _tied_loosely(text, start, lambda: _everyone(ctx), _allowed_spans(ctx))
 
 
 @validator("postcode")

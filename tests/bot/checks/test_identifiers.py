@@ -519,6 +519,17 @@ def test_postcode_inside_a_home_address_is_reported_once():
     assert found(text, "home_address") == ["12 Acacia Avenue, Leeds LS6 1AA"]
 
 
+def test_postcodes_in_a_list_of_names_block():
+    text = "Residents: Tom Price, LS6 1AA; Ann Lee, LS7 2BB."
+    assert found(text, "postcode") == ["LS6 1AA", "LS7 2BB"]
+
+
+def test_a_venue_or_an_allowed_name_before_a_postcode_is_not_a_person():
+    assert found("Leeds Civic Hall, LS1 1UR", "postcode") == []
+    allow = replace(POLICY, allow=Allow(terms=("Northside Hope",)))
+    assert found("Northside Hope, LS7 3PQ", "postcode", allow) == []
+
+
 def test_allowed_terms_are_never_postcodes():
     allow = replace(POLICY, allow=Allow(terms=("LS6 1AA",)))
     assert found("She lives in LS6 1AA.", "postcode", allow) == []
