@@ -691,6 +691,13 @@ _STREET = re.compile(
     rf"{_DIRECTIONAL})"
     rf"{_TRAIL}"
 )
+# US military mail (USPS Publication 28, 225 "Military Addresses"): a PSC, CMR or unit and a
+# box, or a ship, then APO, FPO or DPO and AA, AE or AP with the ZIP. One person's mail.
+_MILITARY = re.compile(
+    r"(?<![\w])(?P<street>(?:(?:PSC|CMR|UNIT|Unit)[^\S\n]+\d{1,5},?[^\S\n]+Box[^\S\n]+\d{1,5}|"
+    r"(?:USNS|USS|USNV|USCGC)[^\S\n]+[A-Z][a-z]{1,20})"
+    r",?\s+(?:APO|FPO|DPO),?[^\S\n]+A[AEP][^\S\n]+\d{5}(?:-\d{4})?)(?![\w])"
+)
 # Straight after "lives at", a lower-case address still counts: "lives at 12 acacia avenue".
 _STREET_ANY_CASE = re.compile(
     rf"(?i)(?P<street>{_HOUSE}(?:[a-z][\w'’-]{{0,20}}\s+){{1,3}}{_SUFFIX}\b)"
@@ -889,7 +896,7 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     allowed = _allowed_spans(ctx)
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
-    for m in _STREET.finditer(text):
+    for m in itertools.chain(_STREET.finditer(text), _MILITARY.finditer(text)):
         if allowed.covers(m.start("street"), m.end("street")):
             continue
         if _venue_follows(text, m.end("street")):

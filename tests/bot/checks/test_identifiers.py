@@ -415,6 +415,14 @@ def test_allowed_terms_are_never_home_addresses():
         ("Jo is staying at 8 Cooper Pike.", "8 Cooper Pike"),
         ("Ava moved into 2 Hale Crossing.", "2 Hale Crossing"),
         ("Sam lives at 4 Patel bypass, Leeds.", "4 Patel bypass, Leeds"),
+        (
+            "Sgt Ryan Holt, PSC 1234, Box 5678, APO AE 09021",
+            "PSC 1234, Box 5678, APO AE 09021",
+        ),
+        (
+            "Care packages for Lisa Tran: Unit 2050 Box 4190\nDPO AP 96522",
+            "Unit 2050 Box 4190\nDPO AP 96522",
+        ),
         ("Sam is living at 91 Route 9.", None),  # no street type: not an address this rule knows
     ],
 )
