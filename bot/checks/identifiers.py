@@ -821,12 +821,13 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
 _VENUE_WORDS = _words("""
 playhouse arena stadium pub inn arms tavern express extra supermarket store stores shop shops
 bakery pharmacy chemist chemists garage hotel cinema pool leisure gym bar restaurant surgery
-practice salon studio studios barbers dental pantry larder depot warehouse yard mill
+practice salon studio studios barbers dental pantry larder depot warehouse yard mill chambers
 """)
 _NAME_WORD_ONLY = re.compile(r"[A-Z][a-z'’-]{1,30}")
 # At a line's or an item's start, perhaps after a day or a label and a dash ("Mon – Edna Shaw").
 _LINE_OR_LABEL_BEFORE = re.compile(
-    r"(?:^|[\n;:•*|])[^\S\n]*(?:[A-Z][a-z]{1,9}\.?[^\S\n]*)?(?:[-–—][^\S\n]*)?$"
+    r"(?:^|[\n;:•*|])[^\S\n]*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?[^\S\n]*)?"
+    r"(?:[-–—][^\S\n]*)?$"
 )
 
 
@@ -861,15 +862,16 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
     s, _ = _sentence(text, start)
     if before < start:
         run = _NAME_RUN_BEFORE.search(text, max(0, before - 100), before)
+        # Not a shop or a venue ("Sainsbury's Moortown", "Hillside Surgery"), not an allowed
+        # name, not an invitation ("Meet Sarah Jones, 25 Church Road, every Tuesday").
         if (
             run
             and not allowed.overlaps(run.start(), run.end())
             and not _names_a_place(run.group(0))
-            and people().overlaps(run.start(), run.end())
-            and not _INVITATION.search(text, min(s, run.start()), run.start())
-        ):
-            return True
-        if run and not allowed.overlaps(*run.span()) and _looks_like_a_listed_name(text, run):
+            and "'" not in run.group(0)
+            and "’" not in run.group(0)
+            and not _INVITATION.search(text, min(s, run.start()), before)
+        ) and (people().overlaps(run.start(), run.end()) or _looks_like_a_listed_name(text, run)):
             return True
         if _PERSON_NOUN_BEFORE.search(text, max(0, before - 20), before):
             return True
@@ -926,7 +928,7 @@ def _skip_separators(text: str, pos: int) -> int:
 def _venue_follows(text: str, end: int) -> bool:
     """ "25 Church Road Community Centre": the street names a venue, not a home."""
     venue = _VENUE_AFTER.match(text, end)
-    if venue and venue.group(1).lower() in _ORG_NOUNS:
+    if venue and (venue.group(1).lower() in _ORG_NOUNS or venue.group(1).lower() in _VENUE_WORDS):
         return True
     return bool(_VENUE_AFTER_ANY_CASE.match(text, end))
 

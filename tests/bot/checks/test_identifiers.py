@@ -455,6 +455,9 @@ def test_every_address_in_a_list_of_residents_blocks():
         "The resident in Room 4 at Beech Court has a new armchair.",
         "Food bank open at 1423 Maple Trail, Tacoma, WA 98402 every Friday.",
         "We've moved! Our new address: 3 Orchard Way, Leeds.",
+        "Thank you Sainsbury's Moortown, 400 King Lane, for your donation.",
+        "Meet Sarah Jones, 25 Church Road, every Tuesday for coffee.",
+        "Speakers: Dr Amina Shah, 14 Park Square Chambers.",
     ],
 )
 def test_the_organisations_own_addresses_stay_clean(text):
