@@ -625,10 +625,11 @@ def ssn(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 # Street types. US: every primary suffix name of USPS Publication 28, Appendix C1 ("Street
 # Suffix Abbreviations", https://pe.usps.com/text/pub28/28apc_002.htm) and its standard
 # abbreviation, less the abbreviations that are everyday words or codes ("is", "un", "via",
-# "est", "pr", "cp"…). UK: the thoroughfare types of Royal Mail's Postcode Address File
-# (thoroughfare descriptors, Royal Mail PAF Programmer's Guide, Edition 7) and common local ones
-# (wynd, garth, fold, brow…). Faker's en_GB street names end in lower-case types ("Patel
-# bypass"), so the type is matched in any case.
+# "est", "pr", "cp"…). UK: Royal Mail's Postcode Address File keeps the street type in its own
+# "thoroughfare descriptor" field (Royal Mail Programmer's Guide, Edition 7; see the pypaf
+# package's README) but publishes no closed list of them, so the UK list is the common types
+# written out by us, local ones included (wynd, garth, fold, brow…). Faker's en_GB street names
+# end in lower-case types ("Patel bypass"), so the type is matched in any case.
 _USPS_SUFFIXES = """
 alley aly annex anx arcade arc avenue ave av bayou byu beach bch bend bnd bluff blf bluffs blfs
 bottom btm boulevard blvd branch bridge brg brook brk brooks brks burg burgs bypass byp camp canyon
