@@ -652,7 +652,7 @@ summit smt terrace ter throughway trwy trace trce track trak trafficway trfy tra
 trlr tunnel tunl turnpike tpke underpass union unions valley vly valleys view vw views village
 vlg villages ville vista vis walk walks wall way ways well wells
 """
-_ROYAL_MAIL_TYPES = """
+_UK_STREET_TYPES = """
 road street avenue lane close drive gardens crescent way place terrace court grove square row
 mews walk hill park rise view boulevard parade green vale yard wharf approach chase croft villas
 cottages buildings mount fold garth bank brow dale wynd side wood common lea mead hey top end
@@ -662,7 +662,7 @@ fields meadows heights ridge gdns cres terr tce sq pde
 # Pub 28's types that name a venue far more often than a street ("Community Centre", "Social
 # Club") are left out: a venue's address is no one's home.
 _VENUE_TYPES = _words("center centre centers ctr club clb mall station union unions mission")
-_SUFFIX_WORDS = frozenset((_USPS_SUFFIXES + _ROYAL_MAIL_TYPES).split()) - _VENUE_TYPES
+_SUFFIX_WORDS = frozenset((_USPS_SUFFIXES + _UK_STREET_TYPES).split()) - _VENUE_TYPES
 # Longest first, so that "streets" is not cut to "street" and "st" never wins over "street".
 _SUFFIX = "(?:" + "|".join(sorted(_SUFFIX_WORDS, key=lambda w: (-len(w), w))) + ")"
 _UK_POSTCODE = (
