@@ -669,28 +669,82 @@ def ssn(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 # ---------------------------------------------------------------------------------------------
 # home_address and postcode
 
-_SUFFIX = (
-    r"(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|gardens|gdns|crescent|cres|"
-    r"way|place|pl|terrace|terr|tce|court|ct|grove|square|sq|row|mews|walk|hill|park|rise|"
-    r"view|boulevard|blvd|parade|green|vale|yard|wharf|circle|highway|hwy|parkway|pkwy|"
-    r"heights|fields|meadows?|gate|approach|chase|croft|villas|cottages|buildings|mount|fold|"
-    r"garth|bank|brow|dale|wynd|side|wood|common|lea|mead|hey|top|end)"
-)
+# Street types. US: every primary suffix name of USPS Publication 28, Appendix C1 ("Street
+# Suffix Abbreviations", https://pe.usps.com/text/pub28/28apc_002.htm) and its standard
+# abbreviation, less the abbreviations that are everyday words or codes ("is", "un", "via",
+# "est", "pr", "cp"…). UK: Royal Mail's Postcode Address File keeps the street type in its own
+# "thoroughfare descriptor" field (Royal Mail Programmer's Guide, Edition 7; see the pypaf
+# package's README) but publishes no closed list of them, so the UK list is the common types
+# written out by us, local ones included (wynd, garth, fold, brow…). Faker's en_GB street names
+# end in lower-case types ("Patel bypass"), so the type is matched in any case.
+_USPS_SUFFIXES = """
+alley aly annex anx arcade arc avenue ave av bayou byu beach bch bend bnd bluff blf bluffs blfs
+bottom btm boulevard blvd branch bridge brg brook brk brooks brks burg burgs bypass byp camp canyon
+cyn cape cpe causeway cswy center centre ctr centers circle cir circles cirs cliff clf cliffs clfs
+club clb common cmn commons cmns corner cor corners cors course crse court ct courts cts cove cv
+coves creek crk crescent cres crest crst crossing xing crossroad xrd crossroads xrds curve curv
+dale dam divide drive dr drives drs estate estates ests expressway expy extension ext extensions
+exts fall falls fls ferry fry field fld fields flds flats flts ford frd fords forest frst forge
+frg forges fork frk forks frks fort freeway fwy garden gdn gardens gdns gateway gtwy glen gln
+glens green grn greens grove grv groves harbor harbour hbr harbors haven hvn heights hts highway
+hwy hill hl hills hls hollow holw inlet inlt island islands isle junction jct junctions key keys
+knoll knl knolls lake lk lakes lks land landing lndg lane ln light lights loaf lock lck locks
+lodge ldg loop mall manor mnr manors meadow mdw meadows mdws mews mill mills mission msn motorway
+mtwy mount mountain mtn mountains neck orchard orch oval overpass park parks parkway pkwy
+parkways pass passage psge path pike pine pines place pl plain pln plains plaza plz point pt
+points port prt ports prairie radial radl ramp ranch rnch rapid rpd rapids rest ridge rdg
+ridges river riv road rd roads route rte row rue run shoal shoals shore shr shores skyway skwy
+spring spg springs spur spurs square sq squares station stravenue stream strm street st streets
+summit smt terrace ter throughway trwy trace trce track trak trafficway trfy trail trl trailer
+trlr tunnel tunl turnpike tpke underpass union unions valley vly valleys view vw views village
+vlg villages ville vista vis walk walks wall way ways well wells
+"""
+_UK_STREET_TYPES = """
+road street avenue lane close drive gardens crescent way place terrace court grove square row
+mews walk hill park rise view boulevard parade green vale yard wharf approach chase croft villas
+cottages buildings mount fold garth bank brow dale wynd side wood common lea mead hey top end
+gate circus embankment esplanade quay passage broadway precinct promenade hollow heath meadow
+fields meadows heights ridge gdns cres terr tce sq pde
+"""
+# Pub 28's types that name a venue far more often than a street ("Community Centre", "Social
+# Club") are left out: a venue's address is no one's home.
+_VENUE_TYPES = _words("center centre centers ctr club clb mall station union unions mission")
+_SUFFIX_WORDS = frozenset((_USPS_SUFFIXES + _UK_STREET_TYPES).split()) - _VENUE_TYPES
+# Longest first, so that "streets" is not cut to "street" and "st" never wins over "street".
+_SUFFIX = "(?:" + "|".join(sorted(_SUFFIX_WORDS, key=lambda w: (-len(w), w))) + ")"
 _UK_POSTCODE = (
     r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[A-HJKPSTUW]|"
     r"[A-HK-Y]\d[ABEHMNPRVWXY]) ?\d[ABD-HJLNP-UW-Z]{2})"
 )
-_HOUSE = (
-    r"(?:(?i:flat|apartment|apt|unit|room)\.?\s*\d{1,4}[A-Za-z]?,?\s+)?"
-    r"\d{1,4}[A-Za-z]?(?:\s?[-–]\s?\d{1,4})?,?\s+"
-)
+# A flat, apartment, studio or suite: before the house number ("Apartment 3, 10 Mill Lane"), or
+# instead of one ("Flat 6, Regent Court"). US house numbers run to five digits (Pub 28, 231).
+_UNIT = r"(?i:flat|apartment|apt|unit|room|studio|suite|ste)\.?[^\S\n]*\d{1,5}[A-Za-z]?"
+# Without a house number only a flat or a studio makes an address: "Room 4 at Beech Court" is
+# a room in a care home.
+_FLAT = r"(?i:flat|apartment|apt|studio)\.?[^\S\n]*\d{1,5}[A-Za-z]?"
+_HOUSE = rf"(?:(?:{_UNIT},?\s+)?\d{{1,5}}[A-Za-z]?(?:\s?[-–]\s?\d{{1,5}})?,?\s+|{_FLAT},?\s+)"
+# A street's words: capitalised ("Maple", "St Mary's") or numbered ("5th", "W 34th").
+_STREET_WORD = r"(?:[A-Z][\w'’-]{0,20}|\d{1,3}(?:st|nd|rd|th))"
+_DIRECTIONAL = r"(?:[^\S\n]+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+_TOWN = r"[A-Z][a-z]{2,20}(?:[^\S\n][A-Z][a-z]{2,20}){0,2}"
+# After the street: a unit, up to two town or area names, then a UK postcode or a US state and
+# ZIP or ZIP+4 ("Tacoma, WA 98402-1234").
 _TRAIL = (
-    rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|\#)\.?\s*\d{{1,4}}[A-Za-z]?)?"
-    rf"(?:,?\s+[A-Z][a-z]{{2,20}}){{0,2}}(?:,?\s+{_UK_POSTCODE}(?![\w]))?"
+    rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|ste|\#)\.?\s*\d{{1,5}}[A-Za-z]?)?"
+    rf"(?:,?\s+{_TOWN}){{0,2}}"
+    rf"(?:,?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}},?[^\S\n]+\d{{5}}(?:-\d{{4}})?)(?![\w]))?"
 )
 _STREET = re.compile(
-    rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:[A-Z][\w'’-]{{0,20}}\s+){{1,3}}(?i:{_SUFFIX})\b)"
+    rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:{_STREET_WORD}[^\S\n]+){{1,3}}(?i:{_SUFFIX})\b"
+    rf"{_DIRECTIONAL})"
     rf"{_TRAIL}"
+)
+# US military mail (USPS Publication 28, 225 "Military Addresses"): a PSC, CMR or unit and a
+# box, or a ship, then APO, FPO or DPO and AA, AE or AP with the ZIP. One person's mail.
+_MILITARY = re.compile(
+    r"(?<![\w])(?P<street>(?:(?:PSC|CMR|UNIT|Unit)[^\S\n]+\d{1,5},?[^\S\n]+Box[^\S\n]+\d{1,5}|"
+    r"(?:USNS|USS|USNV|USCGC)[^\S\n]+[A-Z][a-z]{1,20})"
+    r",?\s+(?:APO|FPO|DPO),?[^\S\n]+A[AEP][^\S\n]+\d{5}(?:-\d{4})?)(?![\w])"
 )
 # Straight after "lives at", a lower-case address still counts: "lives at 12 acacia avenue".
 _STREET_ANY_CASE = re.compile(
@@ -733,10 +787,38 @@ _PERSON_NOUN_BEFORE = re.compile(rf"(?i)\b{_PERSON_NOUN}\s*$")  # one household,
 _STILL_AT = re.compile(
     r"(?i)\b(?:now|still|back|currently)\s+(?:living\s+|staying\s+|sleeping\s+)?(?:at|in)\s*$"
 )
-_OLD_ADDRESS = re.compile(r"(?i)\b(?:old|new|home|previous|last|current)\s+address[\s,:]*$")
+_OLD_ADDRESS = re.compile(
+    r"(?i)\b(?<!our\s)(?:old|new|home|previous|last|current)\s+address[\s,:]*$"
+)
 # "Meet Sarah at 1 High Street": an invitation to a venue, not where Sarah lives.
 _INVITATION = re.compile(r"(?i)\b(?:join|meet|come|visit|see|find|pop|drop|chat|say\s+hello)\b")
 _VENUE_AFTER = re.compile(r"[^\S\n]+([A-Z][\w'’-]{1,20})")
+# "join us at 14 Elm Road community hall": a venue named after the street, in any case.
+_VENUE_AFTER_ANY_CASE = re.compile(
+    r"(?i)[^\S\n]+(?:hall|centre|center|church|library|hub|office|offices|cafe|café|clinic|"
+    r"hospital|school|college|club|community|station|market|theatre|museum|gallery|surgery)\b"
+)
+# A name just before the address, parted only by punctuation: "Maureen Kelly, 22 Bank Street",
+# "Residents: Tom Price, 14 Elm Road; …", a name on one line and the address on the next.
+_SEPARATORS = " \t\n,:;–—-(|•*"
+_NAME_RUN_BEFORE = re.compile(
+    r"(?<![\w'’.-])(?:[A-Z][\w'’.-]{0,30}[^\S\n]+){0,3}[A-Z][\w'’.-]{0,30}$"
+)
+# Sent or taken to someone's door: "cards can be sent to …", "drop round to …", "post it to …".
+_DELIVERY_CUE = re.compile(
+    r"(?i)\b(?:(?:send|sent|sending|post|posted|deliver|delivered|delivering|forward|forwarded)"
+    r"(?:[^\S\n]+[\w'’]{1,12}){0,4}?[^\S\n]+(?:to|at)|"
+    r"(?:drop|dropped|dropping|pop|popped|popping|go|come|nip)[^\S\n]+(?:round|over)"
+    r"(?:[^\S\n]+(?:to|at))?)[^\S\n]*$"
+)
+_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over")
+_FOR_SOMEONE = re.compile(
+    r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|"
+    r"them|she|he|they)\b"
+)
+_OURS = re.compile(r"(?i)\b(?:us|our|we|we're|we've)\b")
+# "Address: 14 Elm Road" on a form-like post that names someone.
+_ADDRESS_LABEL = re.compile(r"(?i)(?<!our )(?<!office )\baddress(?:es)?[^\S\n]*[:=–-][^\S\n]*$")
 
 
 def _allowed_spans(ctx: Context) -> _Spans:
@@ -783,6 +865,77 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
     return not _INVITATION.search(text, s, before)
 
 
+# Words that end a business's or a venue's name, not a person's ("Leeds Playhouse, 1 …").
+_VENUE_WORDS = _words("""
+playhouse arena stadium pub inn arms tavern express extra supermarket store stores shop shops
+bakery pharmacy chemist chemists garage hotel cinema pool leisure gym bar restaurant surgery
+practice salon studio studios barbers dental pantry larder depot warehouse yard mill chambers
+""")
+_NAME_WORD_ONLY = re.compile(r"[A-Z][a-z'’-]{1,30}")
+# At a line's or an item's start, perhaps after a day or a label and a dash ("Mon – Edna Shaw").
+_LINE_OR_LABEL_BEFORE = re.compile(
+    r"(?:^|[\n;:•*|])[^\S\n]*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?[^\S\n]*)?"
+    r"(?:[-–—][^\S\n]*)?$"
+)
+
+
+def _names_a_place(run: str) -> bool:
+    """ "Hillside Surgery", "Leeds Civic Hall": a capitalised run that names a place or a body."""
+    return any(
+        w.lower().rstrip("'’s") in _ORG_NOUNS or w.lower() in _VENUE_WORDS for w in run.split()
+    )
+
+
+def _looks_like_a_listed_name(text: str, run: re.Match[str]) -> bool:
+    """Two or three plain capitalised words opening a line or an item ("Maureen Kelly, 22 Bank
+    Street"): a name the person finder does not know, listed with an address, is exposure."""
+    words = run.group(0).split()
+    if not 2 <= len(words) <= 3:
+        return False
+    for w in words:
+        key = w.lower()
+        if not _NAME_WORD_ONLY.fullmatch(w) or key in _NOT_NAMES or key in _ORG_NOUNS:
+            return False
+        if key in _VENUE_WORDS:
+            return False
+    return bool(_LINE_OR_LABEL_BEFORE.search(text, max(0, run.start() - 40), run.start()))
+
+
+def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: _Spans) -> bool:
+    """Tied to a person without "lives at": a name or a client just before it, a delivery to
+    someone's door, or an "Address:" label on a post that names someone."""
+    before = start
+    while before > max(0, start - 4) and text[before - 1] in _SEPARATORS:
+        before -= 1
+    s, _ = _sentence(text, start)
+    if before < start:
+        run = _NAME_RUN_BEFORE.search(text, max(0, before - 100), before)
+        # Not a shop or a venue ("Sainsbury's Moortown", "Hillside Surgery"), not an allowed
+        # name, not an invitation ("Meet Sarah Jones, 25 Church Road, every Tuesday").
+        if (
+            run
+            and not allowed.overlaps(run.start(), run.end())
+            and not _names_a_place(run.group(0))
+            and "'" not in run.group(0)
+            and "’" not in run.group(0)
+            and not _INVITATION.search(text, min(s, run.start()), before)
+        ) and (people().overlaps(run.start(), run.end()) or _looks_like_a_listed_name(text, run)):
+            return True
+        if _PERSON_NOUN_BEFORE.search(text, max(0, before - 20), before):
+            return True
+    gated = _mentions(text, _DELIVERY_GATE)
+    cue = _DELIVERY_CUE.search(text, max(s, start - 60), start) if gated else None
+    if cue and not _OURS.search(text, max(s, cue.start() - 40), start):
+        around_start = _previous_sentence(text, s)
+        lo = around_start[0] if around_start else s
+        _, hi = _whole_sentence(text, start)
+        if _FOR_SOMEONE.search(text, lo, hi) or people().overlaps(lo, hi):
+            return True
+    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 12), start):
+        return people().overlaps(max(0, start - 150), start)
+    return False
+
+
 def _home_addresses(ctx: Context) -> _Spans:
     homes: _Spans = _once_per_run(ctx, "homes", lambda: _Spans(_find_home_addresses(ctx)))
     return homes
@@ -793,12 +946,14 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     allowed = _allowed_spans(ctx)
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
-    for m in _STREET.finditer(text):
+    for m in itertools.chain(_STREET.finditer(text), _MILITARY.finditer(text)):
         if allowed.covers(m.start("street"), m.end("street")):
             continue
         if _venue_follows(text, m.end("street")):
             continue
-        if _tied_to_resident(text, m.start(), people):
+        if _tied_to_resident(text, m.start(), people) or _tied_loosely(
+            text, m.start(), people, allowed
+        ):
             found.append(m.span())
     if not _mentions(text, _HOME_CUE_GATE):
         return found
@@ -821,7 +976,9 @@ def _skip_separators(text: str, pos: int) -> int:
 def _venue_follows(text: str, end: int) -> bool:
     """ "25 Church Road Community Centre": the street names a venue, not a home."""
     venue = _VENUE_AFTER.match(text, end)
-    return bool(venue and venue.group(1).lower() in _ORG_NOUNS)
+    if venue and (venue.group(1).lower() in _ORG_NOUNS or venue.group(1).lower() in _VENUE_WORDS):
+        return True
+    return bool(_VENUE_AFTER_ANY_CASE.match(text, end))
 
 
 @validator("home_address")
@@ -856,7 +1013,14 @@ def _postcode_tied(ctx: Context, start: int) -> bool:
     if _FROM.search(text, max(0, start - 6), start):
         s, _ = _sentence(text, start)
         return _everyone(ctx).overlaps(s, start) or bool(_PRONOUN.search(text, s, start))
-    return False
+    # As loosely as an address: "Residents: Tom Price, LS6 1AA; …", "cards can be sent to …";
+    # but not the postcode ending a street address that is no one's home ("… Leeds LS7 3PQ").
+    streets: _Spans = _once_per_run(
+        ctx, "streets", lambda: _Spans(m.span() for m in _STREET.finditer(text))
+    )
+    if streets.overlaps(start, start + 1):
+        return False
+    return _tied_loosely(text, start, lambda: _everyone(ctx), _allowed_spans(ctx))
 
 
 @validator("postcode")

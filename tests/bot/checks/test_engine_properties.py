@@ -4,6 +4,7 @@ makes it slow (no catastrophic backtracking)."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -174,3 +175,106 @@ def test_100kb_of_phone_numbers_finishes_in_bounded_time():
     started = time.process_time()
     run_checks(text, ("x", "facebook"), POLICY, register=REGISTER, today=date(2026, 11, 23))
     assert time.process_time() - started < MAX_CPU_PER_100KB
+
+
+# -- up to 10,000 characters: the issue's bound on one proposal ---------------------------------
+#
+# Issue [9]: "no input up to 10,000 characters over 50 ms of CPU". The generators below repeat
+# short units that make regular expressions try hard at every position — "a.", "1 ", "Mr ", "@a",
+# "St ", digits with separators, mixed scripts, long capitalised runs, near-addresses — or mix
+# them. Measured worst on 2 December 2026 (2-core machine shared with other jobs, CPU time, all
+# rules but the X count): docs/checks.md, "How fast it is". Asserted at 10× the target so a busy
+# CI machine never fails it, while super-linear matching (seconds to minutes) always does.
+# The X count (x_length) is left out here: its link finder has its own guard
+# (test_x_text.py::test_link_finding_stays_linear_on_dotted_runs) and is over this bound on
+# dotted runs (next test).
+TARGET_CPU_10K = 0.050
+MAX_CPU_10K = 10 * TARGET_CPU_10K
+LONGEST_PROPOSAL = 10_000
+NO_X_COUNT = replace(POLICY, rules=tuple(r for r in POLICY.rules if r.id != "x_length"))
+STRESS_UNITS = st.sampled_from(
+    [
+        "a.",
+        "1 ",
+        "Mr ",
+        "@a",
+        "St ",
+        "1.",
+        "1-",
+        "Ab ",
+        "A ",
+        "I ",
+        "'",
+        '"',
+        "\n",
+        "DOB ",
+        "NHS ",
+        "lives at ",
+        "her flat ",
+        "Residents: ",
+        "Cards can be sent to ",
+        "Flat 6, ",
+        "Apt 1 ",
+        "LS6 ",
+        "WA 98402-",
+        "+44 ",
+        "(0)",
+        "http://a.b/",
+        "a@b.c ",
+        "HIV ",
+        "said ",
+    ]
+)
+DIGITS_WITH_SEPARATORS = st.tuples(
+    st.lists(st.from_regex(r"[0-9]{1,5}", fullmatch=True), min_size=1, max_size=6),
+    st.sampled_from([" ", "-", ".", "/", ",", ":", "", " - ", "\n"]),
+).map(lambda t: t[1].join(t[0]) + " ")
+CAPITALISED_RUN = st.lists(
+    st.from_regex(r"[A-Z][a-z]{0,8}", fullmatch=True), min_size=1, max_size=12
+).map(lambda words: " ".join(words) + " ")
+MIXED_SCRIPTS = st.text(
+    alphabet=st.sampled_from("aAаАeе1١۱日本한😀\u200b\u202e.-@ ,'"), min_size=1, max_size=8
+)
+NEAR_ADDRESS = st.tuples(
+    st.integers(0, 99_999),
+    st.sampled_from(["Elm", "Maple Ave", "St Mary's", "W 34th", "Patel", "Regent", "Bank"]),
+    st.sampled_from(["Road", "Trail", "Pike", "Court", "Apt 3", "Suite", "WA 98402", "LS6 1AA"]),
+    st.sampled_from([", ", " ", "; ", "\n", ", Tacoma, "]),
+).map(lambda t: f"{t[0]} {t[1]} {t[2]}{t[3]}")
+STRESS_UNIT = STRESS_UNITS | DIGITS_WITH_SEPARATORS | CAPITALISED_RUN | MIXED_SCRIPTS | NEAR_ADDRESS
+
+
+def _repeated(unit: str) -> str:
+    return (unit * (LONGEST_PROPOSAL // len(unit) + 1))[:LONGEST_PROPOSAL]
+
+
+ADVERSARIAL_10K = st.one_of(
+    # one short unit (or a few glued together) repeated to 10,000 characters
+    st.lists(STRESS_UNIT, min_size=1, max_size=4).map("".join).filter(bool).map(_repeated),
+    # a mixture of them, cut at 10,000 characters
+    st.lists(STRESS_UNIT, min_size=1, max_size=2_000).map(lambda us: "".join(us)[:10_000]),
+)
+
+
+def _cpu_seconds(text: str, policy=NO_X_COUNT) -> float:
+    started = time.process_time()  # CPU time: another process cannot make this flaky
+    run_checks(text, ("x", "facebook"), policy, register=REGISTER, today=date(2026, 11, 23))
+    return time.process_time() - started
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=ADVERSARIAL_10K)
+def test_no_proposal_up_to_10000_characters_takes_more_than_the_bound(text):
+    assert len(text) <= LONGEST_PROPOSAL
+    cpu = _cpu_seconds(text)
+    assert cpu < MAX_CPU_10K, f"{cpu * 1000:.0f} ms of CPU on {text[:40]!r}…"
+
+
+@pytest.mark.parametrize("unit", ["a.", "1."])
+@pytest.mark.xfail(
+    reason="known, not fixed here: the X count's link finder (bot/checks/x_text/urls.py) spends "
+    "0.7-0.9 s of CPU on 10,000 characters of a dotted run on the 2-core machine",
+    strict=False,
+)
+def test_the_x_count_of_10000_dotted_characters_is_within_the_bound(unit):
+    assert _cpu_seconds(_repeated(unit), POLICY) < MAX_CPU_10K

@@ -378,6 +378,99 @@ def test_allowed_terms_are_never_home_addresses():
     assert found(text, "home_address", allow) == []
 
 
+# Tied loosely (issue [9]): no "lives at", yet plainly someone's home. Street types from USPS
+# Publication 28 (Appendix C1) and Royal Mail's thoroughfare types; US house numbers and ZIPs.
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        (
+            "Residents: Tom Price, 14 Elm Road; Ann Lee, 3 Mill Lane.",
+            "14 Elm Road",
+        ),
+        ("Maureen Kelly, 22 Bank Street, Hull", "22 Bank Street, Hull"),
+        ("Ruth Ellis, 77 Foxglove Parkway, Unit 4", "77 Foxglove Parkway, Unit 4"),
+        (
+            "Kayla Brooks - 509 Cedar Pike Suite 200, Spokane, WA 99201",
+            "509 Cedar Pike Suite 200, Spokane, WA 99201",
+        ),
+        (
+            "Jason Smith\n1423 Maple Trail Apt. 12\nTacoma, WA 98402",
+            "1423 Maple Trail Apt. 12\nTacoma, WA 98402",
+        ),
+        ("Cards can be sent to 14 Elm Road, Harehills.", "14 Elm Road, Harehills"),
+        ("Doris is 90 on Friday! Drop round to 7 Willow Loop with a card.", "7 Willow Loop"),
+        ("Our client, 14 Elm Road, needs a fridge.", "14 Elm Road"),
+        (
+            "Name: Tom Price\nAddress: 88 Birch Turnpike, Tacoma, WA 98402-1234",
+            "88 Birch Turnpike, Tacoma, WA 98402-1234",
+        ),
+        (
+            "Amelia Clarke, Apartment 3, 10 Mill Lane, Leeds LS6 1AA",
+            "Apartment 3, 10 Mill Lane, Leeds LS6 1AA",
+        ),
+        ("Amelia Clarke\nFlat 6, Regent Court\nLS6 1AA", "Flat 6, Regent Court\nLS6 1AA"),
+        ("Sarah lives at 12034 Lakeview Circle NE.", "12034 Lakeview Circle NE"),
+        ("Sarah lives at 40 W 34th Street, Apt 5.", "40 W 34th Street, Apt 5"),
+        ("Ken has moved to 3 Orchard Loop.", "3 Orchard Loop"),
+        ("Jo is staying at 8 Cooper Pike.", "8 Cooper Pike"),
+        ("Ava moved into 2 Hale Crossing.", "2 Hale Crossing"),
+        ("Sam lives at 4 Patel bypass, Leeds.", "4 Patel bypass, Leeds"),
+        (
+            "Sgt Ryan Holt, PSC 1234, Box 5678, APO AE 09021",
+            "PSC 1234, Box 5678, APO AE 09021",
+        ),
+        (
+            "Care packages for Lisa Tran: Unit 2050 Box 4190\nDPO AP 96522",
+            "Unit 2050 Box 4190\nDPO AP 96522",
+        ),
+        ("Sam is living at 91 Route 9.", None),  # no street type: not an address this rule knows
+    ],
+)
+def test_home_addresses_tied_loosely_block(text, excerpt):
+    got = found(text, "home_address")
+    if excerpt is None:
+        assert got == []
+    else:
+        assert got[0] == excerpt
+        assert severities(text, "home_address") == {Severity.BLOCK}
+
+
+def test_every_address_in_a_list_of_residents_blocks():
+    text = "Residents: Tom Price, 14 Elm Road; Ann Lee, 3 Mill Lane."
+    assert found(text, "home_address") == ["14 Elm Road", "3 Mill Lane"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Join us at 14 Elm Road community hall on Saturday.",
+        "Our office at 14 Elm Road, Leeds LS7 3PQ is open.",
+        "Send donations to our hub at 14 Elm Road.",
+        "Send donations to 14 Elm Road.",
+        "Eastside Community Center, 1423 Maple Trail, Tacoma, WA 98402",
+        "Leeds Playhouse, 1 Quarry Hill, Leeds",
+        "Upcoming events:\nChristmas Fair, 12 Kirkgate Lane, Leeds",
+        "Summer Fun Day\n14 Elm Road, Leeds",
+        "Thanks to Sarah Jones, 25 Church Road Surgery, for the flu jabs.",
+        "The resident in Room 4 at Beech Court has a new armchair.",
+        "Food bank open at 1423 Maple Trail, Tacoma, WA 98402 every Friday.",
+        "We've moved! Our new address: 3 Orchard Way, Leeds.",
+        "Thank you Sainsbury's Moortown, 400 King Lane, for your donation.",
+        "Meet Sarah Jones, 25 Church Road, every Tuesday for coffee.",
+        "Speakers: Dr Amina Shah, 14 Park Square Chambers.",
+    ],
+)
+def test_the_organisations_own_addresses_stay_clean(text):
+    assert found(text, "home_address") == []
+    assert found(text, "postcode") == []
+
+
+def test_allowed_names_before_an_address_are_not_people():
+    text = "Northside Hope, 14 Elm Road, Leeds LS7 3PQ"
+    allow = replace(POLICY, allow=Allow(terms=("Northside Hope",)))
+    assert found(text, "home_address", allow) == []
+
+
 # -- postcode -------------------------------------------------------------------------------------
 
 
@@ -435,6 +528,17 @@ def test_postcode_inside_a_home_address_is_reported_once():
     text = "Sarah lives at 12 Acacia Avenue, Leeds LS6 1AA."
     assert found(text, "postcode") == []
     assert found(text, "home_address") == ["12 Acacia Avenue, Leeds LS6 1AA"]
+
+
+def test_postcodes_in_a_list_of_names_block():
+    text = "Residents: Tom Price, LS6 1AA; Ann Lee, LS7 2BB."
+    assert found(text, "postcode") == ["LS6 1AA", "LS7 2BB"]
+
+
+def test_a_venue_or_an_allowed_name_before_a_postcode_is_not_a_person():
+    assert found("Leeds Civic Hall, LS1 1UR", "postcode") == []
+    allow = replace(POLICY, allow=Allow(terms=("Northside Hope",)))
+    assert found("Northside Hope, LS7 3PQ", "postcode", allow) == []
 
 
 def test_allowed_terms_are_never_postcodes():
