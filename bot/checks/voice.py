@@ -127,12 +127,18 @@ def _merged(hits: Iterable[Hit]) -> list[Hit]:
     return merged
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around a match (at most 200 characters either side), to read its context."""
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around a match starts and ends (at most 200 characters either side)."""
     lo, hi = max(0, start - 200), min(len(text), end + 200)
     left = max(text.rfind(c, lo, start) + 1 for c in ".!?\n")
     right = min((i for i in (text.find(c, end, hi) for c in ".!?\n") if i >= 0), default=hi)
-    return text[max(lo, left) : right]
+    return max(lo, left), right
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a match, to read its context."""
+    lo, hi = _sentence_bounds(text, start, end)
+    return text[lo:hi]
 
 
 # --- party_political -------------------------------------------------------------------------
@@ -313,6 +319,138 @@ def _names_a_party(text: str, m: re.Match[str]) -> bool:
     return not _AFTER_ADJECTIVE_USE.match(after)
 
 
+# --- stance: a party, politician, candidate or election met with a judgement in one sentence ---
+#
+# CC9 (gov.uk, "Campaigning and political activity guidance for charities") lets a charity back or
+# criticise a policy, engage with politicians of every party and urge people to register and vote;
+# it must not support or oppose a party, candidate or politician. The US rule is the same: a
+# 501(c)(3) must not "participate in, or intervene in ... any political campaign on behalf of (or
+# in opposition to) any candidate" (IRC 501(c)(3)); nonpartisan voter registration and
+# get-out-the-vote are allowed. So the line: a political actor in the same sentence as a verdict
+# on it (praise or blame) or a call to vote it in or out is a stance; a civic mention (our MP
+# visited, register to vote, we met Councillor Ahmed, the election closes the office) is not.
+
+# A government counts as an actor only when the post points at the one in office or a past one
+# ("this government's record"): "the government has failed to fund hospices" criticises policy.
+_GOVERNMENT = re.compile(
+    r"(?i:\b(?:this|the\s+current|the\s+last|the\s+previous|the\s+outgoing|their)\s+government)\b"
+    r"|\b[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
+)
+# Verdicts unambiguous wherever they sit in the sentence: "they'll fool you, like the Tories did".
+_STANCE_ANYWHERE = re.compile(
+    r"(?i:\b(?:fool(?:ed|ing)?\s+(?:you|us|anyone|everyone|people|voters)|liars?|lies|lied|"
+    r"betray(?:s|ed|al|ing)?|disgrace(?:ful)?|shame\s+on|broken\s+promises|"
+    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch)\b)"
+)
+_PRAISE = (
+    r"(?:great|brilliant|fantastic|excellent|amazing|wonderful|outstanding|superb|incredible|"
+    r"tireless|exceptional|terrific|heroic|terrible|awful|appalling|woeful|dismal|abysmal|"
+    r"hopeless|useless|incompetent|pathetic|clueless|corrupt|shameful|shocking|rubbish|a\s+joke|"
+    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero)"
+)
+# Verdicts after the actor in its sentence: "Labour have let down every family", "our MP has
+# failed renters", "Keir Starmer and Labour have been brilliant", "is the best choice".
+_STANCE_AFTER = re.compile(
+    r"(?i:\blet\s+(?:(?!down\b)[\w'-]+\s+){0,4}down\b(?!\s+by\b)"
+    r"|\bfail(?:ed|s|ing)\s+(?!to\b|by\b)\w+"
+    r"|\b(?:a|the|our|your|true|real|genuine)\s+champions?\b"
+    r"|\bdeserves?\s+(?:your|our|a|every)\s+vote"
+    r"|\b(?:fighting|fights|fought|working|works|stands?)\s+(?:hard\s+)?for\s+(?:you|us)\b"
+    r"|\bon\s+(?:your|our)\s+side\b"
+    r"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|would\s+be)\s+"
+    r"(?:(?:by\s+far|easily|clearly|simply|truly|really|just)\s+)?the\s+(?:best|worst|right|only|"
+    r"obvious|clear)\b"
+    r"|\bthe\s+(?:best|worst)\s+(?:MPs?|councillors?|mayors?|leaders?|candidates?|party|"
+    r"government|prime\s+minister|president|choice)\b"
+    rf"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|has\s+done|have\s+done|"
+    rf"is\s+doing|are\s+doing|did)\s+(?:(?:a|an|so|such|really|absolutely|truly|simply|"
+    rf"such\s+a|just)\s+){{0,2}}{_PRAISE}\b"
+    r"|\b(?:proud|strong|excellent|great|good|fine|proven|shameful|appalling|terrible|dismal|"
+    r"woeful|abysmal|disgraceful|shocking|poor|awful|dreadful)\s+record\b"
+    r"|\brecord\b[^.!?\n]{0,40}?\b(?:is|was|has\s+been|speaks)\s+(?:(?:\w+\s+){0,2})?"
+    r"(?:shameful|appalling|terrible|dismal|woeful|abysmal|disgraceful|shocking|a\s+disgrace|"
+    r"excellent|outstanding|superb|for\s+itself))"
+)
+# A verdict just before the actor: "the failed Tory government", "hard-working Councillor Khan".
+_STANCE_BEFORE = re.compile(
+    r"(?i:\b(?:failed|failing|disgraceful|shameful|lying|corrupt|useless|incompetent|pathetic|"
+    r"hopeless|clueless|brilliant|fantastic|wonderful|excellent|outstanding|tireless|"
+    r"hard-?working|the\s+best|the\s+worst)\s+(?:(?:local|new|current|former)\s+)?(?:the\s+)?)\Z"
+)
+# A call to put the actor in or out: "Back Councillor Khan", "kick out our MP", "sack the mayor".
+_DIRECTIVE_BEFORE = re.compile(
+    r"(?i:\b(?:(?:re-?)?elect(?:ing)?|back(?:ing)?|vote\s+(?:for|against)|voting\s+(?:for|against)|"
+    r"kick(?:ing)?\s+out|throw(?:ing)?\s+out|boot(?:ing)?\s+out|get(?:ting)?\s+rid\s+of|"
+    r"sack(?:ing)?|oust(?:ing)?|remove|get\s+behind|campaign(?:ing)?\s+for|"
+    r"(?:never|don't|do\s+not)\s+vote\s+for)\s+(?:(?:the|our|your|this|that|these|those|local)\s+){0,2})\Z"
+)
+# ... or after it: "Councillor Briggs should step down", "time Councillor Briggs was voted out",
+# "we call on our MP to resign".
+_DIRECTIVE_AFTER = re.compile(
+    r"(?i:(?:'s?)?,?\s+(?:(?:must|should|needs?\s+to|has\s+to|have\s+to|ought\s+to|to|"
+    r"deserves?\s+to)\s+(?:now\s+)?(?:resign|go|quit|step\s+down|stand\s+down|be\s+sacked|"
+    r"be\s+removed|be\s+(?:voted|kicked|thrown|booted)\s+out)"
+    r"|(?:was|were|is|are|be|gets?|got)\s+(?:voted|kicked|thrown|booted)\s+out)\b)"
+)
+# An election with a call to vote someone out: "get rid of them at the election".
+_ELECTION = re.compile(r"(?i:\b(?:elections?|polls|polling\s+day|ballot\s+box|ballot|vote\s+on)\b)")
+_ELECTION_CALL = re.compile(
+    r"(?i:\b(?:kick|throw|boot|turf|vote)\s+(?:them|him|her|the\s+lot(?:\s+of\s+them)?|"
+    r"this\s+lot|this\s+government|the\s+government)\s+out\b"
+    r"|\bget\s+rid\s+of\s+(?:them|him|her|this\s+lot|the\s+lot|this\s+government)\b"
+    r"|\b(?:punish|send)\s+(?:them|him|her|this\s+lot)\b)"
+)
+# "Back Sarah Khan on Thursday": a named person backed, when the post is about an election.
+_BACK_NAME = re.compile(
+    rf"(?i:\b(?:back|support|choose|pick|put\s+your\s+cross\s+next\s+to)\s+)"
+    rf"(?!{_NOT_A_CANDIDATE}){_NAME}"
+)
+_ELECTION_CONTEXT = re.compile(
+    r"(?i:\b(?:elections?|polling|ballot|candidates?|hustings|on\s+(?:Thursday|polling\s+day)|"
+    r"for\s+(?:MP|mayor|council|councillor|senate|congress|governor|president)|vote)\b)"
+)
+
+
+def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
+    """A verdict on, or a call to vote in or out, a party or politician in its own sentence."""
+    for start, end in actors:
+        lo, hi = _sentence_bounds(text, start, end)
+        directive = _DIRECTIVE_AFTER.match(text, end, min(hi, end + 80))
+        if directive:
+            yield Hit(start, directive.end())
+            continue
+        lead = _DIRECTIVE_BEFORE.search(text[max(lo, start - 60) : start])
+        if lead and not _PARTY_EVENT.match(text[end : end + 40]):
+            yield Hit(start - len(text[max(lo, start - 60) : start]) + lead.start(), end)
+            continue
+        before = _STANCE_BEFORE.search(text[max(lo, start - 40) : start])
+        if before:
+            yield Hit(start - len(text[max(lo, start - 40) : start]) + before.start(), end)
+            continue
+        after = _STANCE_AFTER.search(text, end, hi)
+        if after:
+            yield Hit(start, after.end())
+            continue
+        anywhere = _STANCE_ANYWHERE.search(text, lo, hi)
+        if anywhere:
+            yield Hit(start, end)
+            yield Hit(anywhere.start(), anywhere.end())
+
+
+def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
+    actors = [(m.start(), m.end()) for m in parties]
+    actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
+    actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
+    yield from _stance(text, actors)
+    if _ELECTION.search(text):
+        for m in _ELECTION_CALL.finditer(text):
+            yield Hit(m.start(), m.end())
+    if _ELECTION_CONTEXT.search(text):
+        for m in _BACK_NAME.finditer(text):
+            if not _AWARD.search(_sentence(text, m.start(), m.end())):
+                yield Hit(m.start(), m.end() - (2 if m.group(0).endswith("'s") else 0))
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -351,6 +489,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
+    yield from _stances(text, parties)
     yield from _listed(ctx, rule)
 
 

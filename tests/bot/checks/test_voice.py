@@ -274,6 +274,68 @@ def test_party_political_inside_a_quotation_still_blocks():
     assert found(text, "party_political") == ["Vote Labour", "Tories are liars"]
 
 
+# -- party_political: stance (a verdict on, or a call to vote in or out, a political actor) -------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Back Sarah Khan on Thursday.", "Back Sarah Khan"),
+        (
+            "Keir Starmer and Labour have been brilliant for renters.",
+            "Keir Starmer and Labour have been brilliant",
+        ),
+        ("Labour have let down every family in Leeds.", "Labour have let down"),
+        ("It's time Councillor Briggs was voted out.", "Councillor Briggs was voted out"),
+        ("Councillor Briggs should step down now.", "Councillor Briggs should step down"),
+        ("We call on Councillor Briggs to resign.", "Councillor Briggs to resign"),
+        (
+            "This government's record on housing is shameful.",
+            "This government's record on housing is shameful",
+        ),
+        ("The Lib Dems have a proud record on mental health.", "Lib Dems have a proud record"),
+        (
+            "Sarah Khan, Labour's candidate, is the best choice for Headingley.",
+            "Labour's candidate, is the best",
+        ),
+        ("Our MP has failed renters.", "Our MP has failed renters"),
+        ("Our MP is a true champion for renters.", "Our MP is a true champion"),
+        ("Sack the mayor.", "Sack the mayor"),
+        ("Get rid of them at the election.", "Get rid of them"),
+        (
+            "Fourteen years of this government have failed disabled people.",
+            "this government have failed disabled",
+        ),
+        ("They promise the earth but they'll fool you again, like the Tories did.", "fool you"),
+    ],
+)
+def test_party_political_stance_blocks(text, excerpt):
+    assert excerpt in found(text, "party_political")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Civic mentions, non-partisan get-out-the-vote and thanks (CC9 allows all of them).
+        "Our MP visited the food bank.",
+        "Register to vote by 20 May.",
+        "We met Councillor Ahmed to discuss the hostel.",
+        "The election means the office closes early on Thursday.",
+        "Ask your MP to support the bill.",
+        "Thanks to our MP Jane Smith for a brilliant visit.",
+        "Polling stations open at 7am on Thursday: bring your poll card.",
+        "We support Councillor Ahmed's motion on empty homes.",
+        "Support our volunteers at the fun run on Thursday.",
+        # Criticising a policy, or what happened to people, is not a verdict on a politician.
+        "The government has failed to fund hospices.",
+        "Our MP asked why families were let down by the system.",
+        "Councillor Ahmed opened our exhibition about the worst housing in Leeds.",
+    ],
+)
+def test_party_political_stance_traps(text):
+    assert found(text, "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
