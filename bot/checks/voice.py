@@ -603,6 +603,99 @@ def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged([*found, *_listed(ctx, rule)])
 
 
+# --- disparagement ------------------------------------------------------------------------------
+
+# Running down the organisation's own people, funders, partners, clients or another service
+# without an insult word: "our trustees haven't a clue", "thanks for nothing", "some clients think
+# it's a hotel", "the Hope Street service is a disgrace". The same verdict on a situation ("the
+# housing shortage is a disgrace") is campaigning, not disparagement: it needs a target.
+
+# Another service named or pointed at: "the Hope Street service", "that other outfit".
+_OTHER_SERVICE = (
+    r"(?:(?:the\s+)?(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s+(?:service|project|"
+    r"hostel|shelter|clinic|charity|team|centre|center|trust|foundation|lot|crowd)|"
+    r"(?:their|that|the\s+other|this\s+other|the\s+rival|our\s+own)\s+(?:service|project|hostel|"
+    r"shelter|clinic|charity|organisation|organization|outfit|lot|team|crowd))"
+)
+_WHO = rf"(?:{_TARGET}|{_OTHER_SERVICE})"
+# Verdicts the insult rule leaves to this one (it has "useless", "a joke", "a disgrace" after its
+# own targets): said of a target, or of what a target did.
+_VERDICT_NEW = (
+    r"(?:a\s+farce|farcical|a\s+laughing\s*stock|laughable|hopeless|not\s+fit\s+for\s+purpose|"
+    r"an\s+embarrassment|embarrassing|a\s+liability|a\s+let-?down|a\s+dead\s+loss|"
+    r"out\s+of\s+(?:their|his|her|its)\s+depth|disgraceful|appalling|atrocious|abysmal|woeful|"
+    r"dire|beneath\s+contempt|beyond\s+(?:a\s+joke|useless)|worse\s+than\s+useless|a\s+mess|"
+    r"an\s+insult|insulting|derisory)"
+)
+_VERDICT = (
+    rf"(?:{_VERDICT_NEW}|useless|pathetic|a\s+disgrace|(?:a\s+)?shambles|shambolic|clueless|"
+    r"incompetent|a\s+joke|a\s+nightmare|a\s+waste\s+of\s+(?:space|money|time))"
+)
+_INTENSE = (
+    r"(?:so|such|a|an|the|total|totally|complete|completely|utter|utterly|absolute|absolutely|"
+    r"just|clearly|frankly|honestly|really|truly|bloody|simply|always|literally|quite|beyond)"
+)
+_COPULA_D = (
+    r"(?:are|is|were|was|'s|'re|have\s+been|has\s+been|can\s+be|remain|remains|seem|seems|"
+    r"seem\s+to\s+be|seems\s+to\s+be|looks?|proved|proving)"
+)
+_THING = (
+    r"(?:response|reply|decision|attitude|efforts?|support|offer|performance|behaviour|"
+    r"behavior|communication|handling|treatment|approach|excuses?|contribution|donations?|grant|"
+    r"funding|work|service|help|feedback|idea|plan|leadership|management)"
+)
+# Not knowing, not caring, and treating the service as a hotel.
+_CLUELESS = (
+    r"(?:(?:(?:haven't|hasn't|have\s+not|has\s+not|don't\s+have|doesn't\s+have|do\s+not\s+have|"
+    r"does\s+not\s+have)\s+(?:got\s+)?(?:a|any|the\s+faintest|the\s+slightest|a\s+single)|"
+    r"(?:have|has)\s+(?:got\s+)?no)\s+clue"
+    # "clients have no clue where to turn", "haven't a clue what PIP means": lost, not useless.
+    r"(?!\s+(?:where|whether|if|that)\b|\s+what\s+(?:help|support|to\s+do|is\s+available)\b|"
+    r"\s+how\s+to\s+(?:apply|claim|get|find|access|ask|start)\b|[^.!?\n]{0,40}\bmeans?\b)|"
+    r"(?:have|has)\s+no\s+idea\s+what\s+(?:they're|they\s+are|"
+    r"he's|she's|it's|they|he|she)\s+(?:doing|talking\s+about)|"
+    r"(?:couldn't|could\s+not)\s+care\s+less|(?:don't|doesn't)\s+give\s+a\s+(?:damn|toss|"
+    r"monkey's|stuff|hoot)|"
+    r"(?:think|thinks|treat|treats|act\s+like|acts\s+like)\s+(?:it's|it\s+is|this\s+is|"
+    r"(?:this|the)\s+(?:place|hostel|shelter|centre|project|service|hub)(?:\s+is|'s|\s+like|\s+as)?|"
+    r"us\s+(?:like|as)|we're|we\s+are)\s+(?:a|an|their\s+(?:own\s+|personal\s+)?|some\s+kind\s+of)"
+    r"\s+(?:free\s+|five-star\s+|luxury\s+|bloody\s+)?(?:hotel|holiday\s+camp|B&B|spa|"
+    r"taxi\s+service|cash\s+machine|cashpoint|free\s+bar|bank|butler\s+service|maid\s+service))"
+)
+_DISPARAGEMENT = re.compile(
+    # "our funders are a farce", "the Hope Street service is a disgrace", "the funder's response
+    # was pathetic", "trustees haven't a clue", "some clients think it's a hotel".
+    rf"(?i:\b{_WHO}(?:'s?\s+{_THING})?(?:\s+(?:on|at|in|from|of|with|who|that|here|to|for|about|"
+    rf"over)"
+    rf"(?:\s+[\w'-]{{1,30}}){{1,5}}?)?(?:\s+(?:still|just|really|clearly|honestly|frankly|"
+    rf"obviously|literally|seriously|genuinely))?"
+    rf"(?:\s+{_COPULA_D}\s+(?:{_INTENSE}\s+){{0,3}}"
+    # "staff are hopeless at saying no": a quirk, not a verdict.
+    r"(?!(?:hopeless|useless|pathetic|dire|woeful|appalling)\s+(?:at|about|with)\b)"
+    rf"{_VERDICT}|\s+{_CLUELESS})(?![\w-]))"
+    # "Pathetic response from our funders", "a disgraceful decision by the board".
+    rf"|(?i:\b(?:pathetic|useless|disgraceful|shambolic|laughable|appalling|atrocious|abysmal|"
+    rf"woeful|hopeless|insulting|derisory|shocking|feeble|measly|paltry)\s+{_THING}\s+(?:from|by|"
+    rf"of)\s+(?:(?:the|our|their|that|this|these|those|some|all)\s+)?(?:(?:main|biggest|"
+    rf"largest|local|new|so-called)\s+)?{_WHO}\b)"
+    # "Thanks for nothing", "cheers for nothing": sarcasm aimed at whoever is thanked.
+    r"|(?i:\b(?:thanks|thank\s+you|cheers|ta)\s+(?:a\s+lot\s+|very\s+much\s+|so\s+much\s+)?"
+    r"for\s+(?:absolutely\s+)?nothing\b)"
+)
+
+
+@validator("disparagement")
+def disparagement(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    text = ctx.text
+    found = []
+    for m in _DISPARAGEMENT.finditer(text):
+        # Already an insult ("the council are useless"): one finding is enough.
+        if any(p.search(text, m.start(), m.end()) for p in _INSULTS):
+            continue
+        found.append(Hit(m.start(), m.end()))
+    return _merged([*found, *_listed(ctx, rule)])
+
+
 # --- profanity ---------------------------------------------------------------------------------
 
 # What people type instead of a letter to slip a word past a filter.

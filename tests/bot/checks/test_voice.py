@@ -21,6 +21,7 @@ VOICE_RULES = (
     "party_political",
     "profanity",
     "insult",
+    "disparagement",
     "stigmatising_term",
 )
 
@@ -45,6 +46,7 @@ def voice(text, policy=POLICY):
         ("party_political", Severity.BLOCK, False),
         ("profanity", Severity.BLOCK, False),
         ("insult", Severity.BLOCK, True),
+        ("disparagement", Severity.BLOCK, True),
         ("stigmatising_term", Severity.WARN, True),
     ],
 )
@@ -485,6 +487,57 @@ def test_insults_block(text, excerpt):
 )
 def test_insult_traps(text):
     assert found(text, "insult") == []
+
+
+# -- disparagement: a verdict on the organisation's people, funders, partners or clients ---------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Thanks for nothing, donors.", "Thanks for nothing"),
+        ("Our trustees haven't a clue.", "trustees haven't a clue"),
+        ("Some clients think it's a hotel.", "clients think it's a hotel"),
+        ("Residents treat this place like a hotel.", "Residents treat this place like a hotel"),
+        ("The Hope Street service is a disgrace.", "The Hope Street service is a disgrace"),
+        ("The Riverside Project lot are useless.", "The Riverside Project lot are useless"),
+        ("Pathetic response from our funders.", "Pathetic response from our funders"),
+        ("Our funder's response was pathetic.", "funder's response was pathetic"),
+        ("Our board is a farce.", "board is a farce"),
+        (
+            "The commissioners have no idea what they're doing.",
+            "commissioners have no idea what they're doing",
+        ),
+    ],
+)
+def test_disparagement_blocks(text, excerpt):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "disparagement"]
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert findings[0].severity is Severity.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A verdict on a situation is campaigning: it has no target.
+        "The housing shortage is a disgrace.",
+        "The waiting list is appalling.",
+        "The council tax rise is a disgrace.",
+        # Thanks, quirks and people who are lost, not useless.
+        "Thanks to our donors for everything.",
+        "Our volunteers are hopeless at saying no to cake!",
+        "Our donors have no idea how much they've helped.",
+        "Our clients have no clue where to turn when benefits stop, so we help.",
+        "Leeds Food Aid Network is a lifeline.",
+    ],
+)
+def test_disparagement_traps(text):
+    assert found(text, "disparagement") == []
+
+
+def test_an_insult_is_not_also_a_disparagement():
+    # One finding for one verdict: the insult rule already has "a joke" after "funder".
+    assert voice("Our funder is an absolute joke.") == [("insult", "funder is an absolute joke")]
 
 
 # -- stigmatising_term --------------------------------------------------------------------------
