@@ -553,6 +553,95 @@ _TARGET_ENDS = (
     # ...or a verb: "our useless manager cancelled it", "service users moaning about it".
     r"|\s+[a-z]{2,20}ed\b|\s+(?!" + _ING_NOUNS + r"\b)[a-z]{2,20}ing\b)"
 )
+# Words that call a person names. "Clown" and "fool" also name a performer or a day,
+# so they count only where the grammar is unmistakable ("you clown", "what a clown").
+# Swear words ("twat", "dickhead") are the profanity rule's: one finding is enough.
+_NAME_WORDS = tuple(
+    [
+        "idiot",
+        "moron",
+        "imbecile",
+        "cretin",
+        "halfwit",
+        "dimwit",
+        "nitwit",
+        "numpty",
+        "muppet",
+        "prat",
+        "plonker",
+        "pillock",
+        "tosspot",
+        "loser",
+        "buffoon",
+        "dunce",
+        "jerk",
+        "creep",
+        "scumbag",
+        "lowlife",
+        "low-life",
+        "parasite",
+        "leech",
+        "waster",
+        "scrounger",
+        "sponger",
+        "freeloader",
+        "layabout",
+        "deadbeat",
+        "slob",
+        "weirdo",
+        "dumbo",
+        "dipstick",
+        "berk",
+    ]
+)
+_PERFORMERS = ("clown", "fool")
+
+
+def plural(word: str) -> str:
+    """The plural of a name-calling noun: idiots, numpties, leeches."""
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    return word + "s"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    forms = {f for w in words for f in (w, plural(w))}
+    return "|".join(re.escape(f).replace(r"\-", "-?") for f in sorted(forms, key=len, reverse=True))
+
+
+_CALLED = _alternation(_NAME_WORDS)
+_ANY_CALLED = _alternation((*_NAME_WORDS, *_PERFORMERS))
+_PLURAL_CALLED = "|".join(re.escape(plural(w)).replace(r"\-", "-?") for w in _NAME_WORDS)
+_NAME_INTENSIFIER = (
+    r"(?:a|an|such\s+a|such\s+an|such|complete|total|absolute|utter|right|proper|bloody|"
+    r"fucking|effing|massive|big|useless|stupid|little|bunch\s+of|pack\s+of|load\s+of|lot\s+of)"
+)
+_NAME_CALLING = (
+    # "you idiot", "you're a moron", "you are such a clown", "he's an absolute muppet".
+    re.compile(
+        rf"(?i:\byou\s+(?:{_ANY_CALLED})\b"
+        rf"|\b(?:you're|you\s+are|you\s+were|he's|she's|they're|he\s+is|she\s+is|they\s+are)\s+"
+        rf"(?:{_NAME_INTENSIFIER}\s+){{1,3}}(?:{_ANY_CALLED})\b)"
+    ),
+    # "what a clown", "what an idiot", "what a bunch of morons".
+    re.compile(
+        rf"(?i:\bwhat\s+(?:a|an)\s+(?:{_NAME_INTENSIFIER}\s+){{0,2}}(?:{_ANY_CALLED})\b"
+        rf"|\bwhat\s+(?:(?:{_NAME_INTENSIFIER})\s+){{0,2}}(?:{_PLURAL_CALLED})\b)"
+    ),
+    # "the idiot who parked in the ambulance bay", "morons like him".
+    re.compile(
+        rf"(?i:\b(?:the|that|this|these|those|some)\s+(?:{_CALLED})\s+(?:who|that|which)\b"
+        rf"|\b(?:{_CALLED})\s+like\s+(?:him|her|them|you|that|this|these|those)\b)"
+    ),
+    # Called out on their own: "Morons.", "Shut up, idiot!", "Oi, muppets."
+    re.compile(
+        rf"(?i:(?:(?<![^.!?\n])|(?<=[.!?\n]\s)|(?<=,\s)|(?<=\boi\s)|(?<=\bhey\s))"
+        rf"(?:{_CALLED})(?=\s*(?:[.!?]|\Z)))"
+    ),
+)
+
 _INSULTS = (
     # "our useless manager", "idiot trustees", "the pathetic commissioning team".
     re.compile(
@@ -599,7 +688,9 @@ _INSULTS = (
 
 @validator("insult")
 def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
-    found = [Hit(m.start(), m.end()) for p in _INSULTS for m in p.finditer(ctx.text)]
+    found = [
+        Hit(m.start(), m.end()) for p in (*_INSULTS, *_NAME_CALLING) for m in p.finditer(ctx.text)
+    ]
     return _merged([*found, *_listed(ctx, rule)])
 
 

@@ -489,6 +489,53 @@ def test_insult_traps(text):
     assert found(text, "insult") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("You're a moron.", "You're a moron"),
+        ("You idiot.", "You idiot"),
+        ("He's an absolute muppet.", "He's an absolute muppet"),
+        ("The idiot who parked in the ambulance bay.", "The idiot who"),
+        ("What a clown.", "What a clown"),
+        ("What a bunch of morons.", "What a bunch of morons"),
+        ("What idiots.", "What idiots"),
+        ("Morons like him shouldn't be near a food bank.", "Morons like him"),
+        ("Morons.", "Morons"),
+        ("Shut up, idiot!", "idiot"),
+        ("You numpties.", "You numpties"),
+        ("Oi, scroungers!", "scroungers"),
+    ],
+)
+def test_name_calling_grammar_and_plurals(text, excerpt):
+    assert found(text, "insult") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The clown who made balloon animals was a hit.",
+        "Face painting, balloons, clowns!",
+        "Don't be a fool: book your flu jab.",
+        "April fool!",
+        "The Muppets Christmas Carol screening on Friday.",
+        "You are not an idiot for asking for help.",
+        "Our clients are not idiots.",
+    ],
+)
+def test_name_calling_traps(text):
+    assert found(text, "insult") == []
+
+
+@pytest.mark.parametrize(
+    "word,plural_form",
+    [("idiot", "idiots"), ("numpty", "numpties"), ("leech", "leeches"), ("dunce", "dunces")],
+)
+def test_name_calling_nouns_are_inflected(word, plural_form):
+    from bot.checks.voice import plural
+
+    assert plural(word) == plural_form
+
+
 # -- disparagement: a verdict on the organisation's people, funders, partners or clients ---------
 
 
