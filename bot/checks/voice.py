@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
+
+import yaml
 
 from bot.checks.engine import Context, Hit, phrase_regex, validator
 from bot.checks.policy import RulePack
@@ -873,9 +877,65 @@ def _profane(lexicon: _Lexicon, token: str) -> re.Match[str] | None:
     return found
 
 
+# --- packaged term lists (retext-equality and cuss, see data/voice/PROVENANCE.md) --------------
+
+_TERMS_FILE = Path(__file__).resolve().parent / "data" / "voice" / "terms.yaml"
+
+
+@functools.cache
+def packaged_terms() -> dict[str, Any]:
+    """The packaged lists, read once on first use (they ship in the wheel: no download)."""
+    data = yaml.safe_load(_TERMS_FILE.read_text(encoding="utf-8"))
+    return cast(dict[str, Any], data)
+
+
+@functools.cache
+def _packaged_lexicons() -> tuple[_Lexicon, _Lexicon]:
+    terms = packaged_terms()
+    likely = _lexicon({str(w): "" for w in terms.get("likely") or ()})
+    person_only = _lexicon({str(w): "" for w in terms.get("person_only") or ()})
+    return likely, person_only
+
+
+# An ambiguous word ("dick", "tit", "sex") is aimed at a person when it is called at someone
+# ("you dick", "what a tit", "called her a slag") — and then it must end the phrase: "you're a sex
+# worker" is a job — or when it stands for a person doing something ("the cock from upstairs").
+_CALLED_BEFORE = re.compile(
+    r"(?i:(?:\byou(?:'re|\s+are|\s+were)?(?:\s+(?:an?|such\s+an?))?|\bwhat\s+an?|"
+    r"\bcall(?:ed|ing|s)?\s+(?:him|her|them|me|us|you|someone|people|each\s+other)(?:\s+an?)?|"
+    r"\b(?:he's|she's|they're|he\s+is|she\s+is|they\s+are|is\s+such|are\s+such)(?:\s+an?)?|"
+    r"\bbunch\s+of|\bpack\s+of)"
+    r"(?:\s+(?:total|complete|absolute|utter|right|proper|fucking|bloody|little|big|stupid|old))*"
+    r"\s+)\Z"
+)
+_CALLED_AFTER = re.compile(
+    r"(?i:\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|that|like|and|or|again|over\s+there|for|because|when|just|at)\b)"
+)
+_DOER_BEFORE = re.compile(
+    r"(?i:\b(?:some|the|that|this|these|those|a|an)"
+    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute))?\s+)\Z"
+)
+_DOER_AFTER = re.compile(
+    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|kept|keeps|"
+    r"shouted|shouting|yelled|yelling|screamed|screaming|complained|complaining|spat|swore|"
+    r"threatened|barged|like\s+(?:him|her|them|you))\b)"
+)
+
+
+def aimed_at_person(text: str, start: int, end: int) -> bool:
+    """Whether the word at text[start:end] is called at a person or stands for one."""
+    before = text[max(0, start - 40) : start]
+    if _CALLED_BEFORE.search(before) and _CALLED_AFTER.match(text, end):
+        return True
+    return bool(_DOER_BEFORE.search(before) and _DOER_AFTER.match(text, end))
+
+
 @validator("profanity")
 def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     lexicon = _built(_lexicon, rule.phrases)
+    # `options: packaged_terms: false` keeps to the rule's own list.
+    packaged = rule.options.get("packaged_terms", True) is not False
+    likely, person_only = _packaged_lexicons() if packaged else (lexicon, lexicon)
     text = ctx.text
     candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
@@ -887,10 +947,18 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             word = word.rstrip("*")  # **bold**, not f***
         if len(word) < 3 or not any(c.isalpha() for c in word):
             continue
-        found = _profane(lexicon, _canonical(word.replace(" ", "")))
+        canonical = _canonical(word.replace(" ", ""))
+        found = _profane(lexicon, canonical)
         if found and found.lastgroup:
             own = lexicon.suggestions[found.lastgroup]
             yield Hit(start, start + len(word), suggestion=own or None)
+        elif packaged and (
+            _profane(likely, canonical)
+            or (
+                _profane(person_only, canonical) and aimed_at_person(text, start, start + len(word))
+            )
+        ):
+            yield Hit(start, start + len(word))
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
 
@@ -934,8 +1002,86 @@ def _suffering(options: Mapping[str, Any]) -> tuple[re.Pattern[str] | None, dict
     return pattern, spelling
 
 
+_PERSON_NOUN = (
+    r"(?:man|men|woman|women|person|people|persons|boys?|girls?|child|children|kids?|lads?|"
+    r"lady|ladies|gentlem[ae]n|guys?|patients?|clients?|residents?|tenants?|neighbours?|"
+    r"neighbors?|sons?|daughters?|husbands?|wi(?:fe|ves)|partners?|brothers?|sisters?|mothers?|"
+    r"fathers?|mums?|moms?|dads?|friends?|students?|pupils?|adults?|teenagers?|individuals?|"
+    r"volunteers?|members?|guests?|users?|famil(?:y|ies)|couples?|folk|population|community|"
+    r"veterans?|workers?|staff|colleagues?)"
+)
+_DEGREE = r"(?:also|now|quite|very|severely|badly|profoundly|totally|completely|clinically|so)"
+# After "is epileptic", a lowercase word other than these makes a compound: "is epileptic
+# seizure activity"; "is epileptic and", "is epileptic since…" still describe the person.
+_AFTER_LABEL = (
+    r"(?!\s+(?!(?:and|or|but|with|since|after|for|now|too|as|in|at|on|so|which|who|like)\b)"
+    r"[a-z])"
+)
+
+
+def _alternate(words: Iterable[str]) -> str:
+    return "|".join(
+        r"[\s-]+".join(re.escape(w) for w in phrase.split())
+        for phrase in sorted(words, key=len, reverse=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Labels:
+    pattern: re.Pattern[str] | None
+    phrases: tuple[re.Pattern[str] | None, dict[str, str]]
+    advice: dict[str, str]  # lower-cased label or noun (singular) → suggestion
+
+
+@functools.cache
+def _packaged_labels() -> _Labels:
+    terms = packaged_terms()
+    labels = {str(k).lower(): str(v) for k, v in (terms.get("labels") or {}).items()}
+    nouns = {str(k).lower(): str(v) for k, v in (terms.get("nouns") or {}).items()}
+    before = {str(k).lower(): str(v) for k, v in (terms.get("before_person") or {}).items()}
+    plurals = {plural(n): n for n in nouns}
+    parts = []
+    if labels:
+        alt = _alternate(labels)
+        parts.append(
+            rf"\b(?:is|are|was|were|'s|'re|being|been|become|became|becomes)\s+"
+            rf"(?:{_DEGREE}\s+){{0,2}}(?P<copula>{alt})\b{_AFTER_LABEL}"
+        )
+        parts.append(rf"\b(?P<adjective>{alt})\s+{_PERSON_NOUN}\b")
+    if before:
+        parts.append(rf"\b(?P<before>{_alternate(before)})\s+{_PERSON_NOUN}\b")
+    if nouns:
+        parts.append(
+            rf"\b(?:an?|the|one|this|that)\s+(?:(?:young|old|elderly|former|local)\s+)?"
+            rf"(?P<noun>{_alternate(nouns)})(?=\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|and|or|but|with|"
+            r"from|in|on|at|like|was|is|had|has)\b)"
+        )
+        parts.append(rf"\b(?P<plural>{_alternate(plurals)})\b")
+    pattern = re.compile("(?i:" + "|".join(parts) + ")") if parts else None
+    return _Labels(
+        pattern=pattern,
+        phrases=_phrase_list({str(k): str(v) for k, v in (terms.get("phrases") or {}).items()}),
+        advice={**before, **nouns, **labels, **{p: nouns[n] for p, n in plurals.items()}},
+    )
+
+
+def _labels(text: str) -> Iterable[Hit]:
+    """retext-equality's labels for a person, each with its person-first suggestion."""
+    packaged = _packaged_labels()
+    if packaged.pattern is not None:
+        for m in packaged.pattern.finditer(text):
+            group = m.lastgroup or ""
+            word = " ".join(m.group(group).lower().replace("-", " ").split())
+            yield Hit(m.start(), m.end(), suggestion=packaged.advice.get(word))
+    regex, lookup = packaged.phrases
+    for m in regex.finditer(text) if regex else ():
+        yield Hit(m.start(), m.end(), suggestion=lookup.get(" ".join(m.group(0).lower().split())))
+
+
 @validator("stigmatising_term")
 def stigmatising_term(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    if rule.options.get("packaged_terms", True) is not False:
+        yield from _labels(ctx.text)
     yield from _listed(ctx, rule)
     pattern, spelling = _built(_suffering, rule.options)
     lowered = ctx.text.lower()

@@ -414,6 +414,53 @@ def test_profanity_traps(text):
     assert found(text, "profanity") == []
 
 
+# -- packaged lists: cuss "likely" words always, its "maybe" words only aimed at a person ---------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Some poofter shouted at our Pride stall.", "poofter"),
+        ("Redskins is not a team name we will print.", "Redskins"),
+        ("You dick.", "dick"),
+        ("What a tit.", "tit"),
+        ("The cock from upstairs kept shouting at our volunteers.", "cock"),
+        ("They called her a pussy for asking for help.", "pussy"),
+    ],
+)
+def test_packaged_slurs_and_person_aimed_vulgarity_block(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A sexual-health or rape-crisis service says these in clean posts.
+        "You're a sex worker? We can help, no judgement.",
+        "Free sex education and condoms at the clinic on Friday.",
+        "Our rape crisis helpline: anal rape, oral rape, any kind, you will be believed.",
+        "Penis and vulva health: a nurse answers your questions.",
+        "Nude swimming? No, the pool is closed.",
+        "Blue tits in the garden.",
+    ],
+)
+def test_maybe_profane_words_used_plainly_are_clean(text):
+    assert found(text, "profanity") == []
+
+
+def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
+    assert found("You dick.", "profanity") == ["dick"]
+    assert found("He is a paraplegic.", "stigmatising_term") == ["a paraplegic"]
+    (tmp_path / "policy.yaml").write_text(
+        "rules:\n"
+        "  profanity: {add_options: {packaged_terms: false}}\n"
+        "  stigmatising_term: {add_options: {packaged_terms: false}}\n"
+    )
+    policy = load_policy(tmp_path)
+    assert found("You dick.", "profanity", policy) == []
+    assert found("He is a paraplegic.", "stigmatising_term", policy) == []
+
+
 # -- insult -------------------------------------------------------------------------------------
 
 
@@ -534,6 +581,45 @@ def test_name_calling_nouns_are_inflected(word, plural_form):
     from bot.checks.voice import plural
 
     assert plural(word) == plural_form
+
+
+@pytest.mark.parametrize(
+    "text,excerpt,suggests",
+    [
+        (
+            "Our new client is epileptic and needs a ground-floor room.",
+            "is epileptic",
+            "person with epilepsy",
+        ),
+        ("He is a paraplegic.", "a paraplegic", "person with paraplegia"),
+        ("Two paraplegics joined the swimming club.", "paraplegics", "person with paraplegia"),
+        ("Schizophrenic patients need stable housing.", "Schizophrenic patients", "schizophrenia"),
+        ("She is mentally ill.", "is mentally ill", "mental health condition"),
+        ("Oriental women's group meets on Tuesdays.", "Oriental women", "Asian"),
+        ("Her husband completed suicide last spring.", "completed suicide", "died by suicide"),
+        ("He was a stroke victim.", "stroke victim", "had a stroke"),
+        ("He suffered from a stroke in May.", "suffered from a stroke", "lived with a stroke"),
+        ("Eskimos built igloos.", "Eskimos", "Inuit"),
+        ("He has been bound to a wheelchair since the crash.", "bound to a wheelchair", "uses"),
+    ],
+)
+def test_retext_equality_labels_warn_with_their_alternative(text, excerpt, suggests):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "stigmatising_term"]
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert suggests in findings[0].suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She had an epileptic seizure at the hub.",
+        "A psychotic episode is frightening.",
+        "Our oriental rugs sale starts today.",
+        "The coloured pencils are in the art room.",
+    ],
+)
+def test_retext_equality_labels_leave_conditions_and_things_alone(text):
+    assert found(text, "stigmatising_term") == []
 
 
 # -- disparagement: a verdict on the organisation's people, funders, partners or clients ---------
