@@ -340,6 +340,16 @@ _GOVERNMENT = re.compile(
     r"(?i:\b(?:this|the\s+current|the\s+last|the\s+previous|the\s+outgoing|their)\s+government)\b"
     r"|\b[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
 )
+# "the Labour-run council", "a Tory-led administration": a party's hold on an office.
+_PARTY_RUN = re.compile(
+    rf"(?<![\w-])(?:{_PARTY_ALWAYS}|{_PARTY_MAYBE})-(?i:run|led|controlled)\s+"
+    r"(?i:council|government|administration|cabinet|authority)\b"
+)
+# "Tory failure", "Labour chaos": a verdict fused to the party's name.
+_PARTY_VERDICT = re.compile(
+    r"(?i:\s+(?:failure|failures|chaos|incompetence|sleaze|corruption|mismanagement|betrayal|"
+    r"mess|lies|broken\s+promises)\b)"
+)
 # Verdicts unambiguous wherever they sit in the sentence: "they'll fool you, like the Tories did".
 _STANCE_ANYWHERE = re.compile(
     r"(?i:\b(?:fool(?:ed|ing)?\s+(?:you|us|anyone|everyone|people|voters)|liars?|lies|lied|"
@@ -445,6 +455,11 @@ def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
     actors = [(m.start(), m.end()) for m in parties]
     actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
     actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
+    actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
+    for m in parties:
+        fused = _PARTY_VERDICT.match(text, m.end())
+        if fused:
+            yield Hit(m.start(), fused.end())
     yield from _stance(text, actors)
     if _ELECTION.search(text):
         for m in _ELECTION_CALL.finditer(text):

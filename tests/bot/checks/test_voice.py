@@ -309,6 +309,19 @@ def test_party_political_inside_a_quotation_still_blocks():
             "this government have failed disabled",
         ),
         ("They promise the earth but they'll fool you again, like the Tories did.", "fool you"),
+        ("Thirteen years of Tory failure have left families in B&Bs.", "Tory failure"),
+        (
+            "The Labour-run council has been brilliant for renters.",
+            "Labour-run council has been brilliant",
+        ),
+        (
+            "Sarah Khan (Labour) has been a fantastic councillor for Chapeltown.",
+            "Labour) has been a fantastic",
+        ),
+        (
+            "The Conservatives' record on homelessness speaks for itself.",
+            "Conservatives' record on homelessness speaks for itself",
+        ),
     ],
 )
 def test_party_political_stance_blocks(text, excerpt):
@@ -332,6 +345,10 @@ def test_party_political_stance_blocks(text, excerpt):
         "The government has failed to fund hospices.",
         "Our MP asked why families were let down by the system.",
         "Councillor Ahmed opened our exhibition about the worst housing in Leeds.",
+        "Our MP Jane Smith spoke at our carers' conference.",
+        "The mayor opened the new shelter this morning.",
+        "Vote in the local elections on 7 May – polling stations open 7am to 10pm.",
+        "The Minister for Housing will visit on Friday.",
     ],
 )
 def test_party_political_stance_traps(text):
