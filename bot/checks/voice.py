@@ -633,6 +633,7 @@ def _alternation(words: Iterable[str]) -> str:
 _CALLED = _alternation(_NAME_WORDS)
 _ANY_CALLED = _alternation((*_NAME_WORDS, *_PERFORMERS))
 _PLURAL_CALLED = "|".join(re.escape(plural(w)).replace(r"\-", "-?") for w in _NAME_WORDS)
+_ANY_NAME_WORD = re.compile(rf"(?i:\b(?:{_ANY_CALLED})\b)")
 _NAME_INTENSIFIER = (
     r"(?:a|an|such\s+a|such\s+an|such|complete|total|absolute|utter|right|proper|bloody|"
     r"fucking|effing|massive|big|useless|stupid|little|bunch\s+of|pack\s+of|load\s+of|lot\s+of)"
@@ -707,9 +708,10 @@ _INSULTS = (
 
 @validator("insult")
 def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
-    found = [
-        Hit(m.start(), m.end()) for p in (*_INSULTS, *_NAME_CALLING) for m in p.finditer(ctx.text)
-    ]
+    text = ctx.text
+    # One pass for any name-calling word before the four grammars look at it.
+    grammars = _NAME_CALLING if _ANY_NAME_WORD.search(text) else ()
+    found = [Hit(m.start(), m.end()) for p in (*_INSULTS, *grammars) for m in p.finditer(text)]
     return _merged([*found, *_listed(ctx, rule)])
 
 
