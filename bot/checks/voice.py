@@ -451,20 +451,49 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
             yield Hit(anywhere.start(), anywhere.end())
 
 
+def _has(lowered: str, words: tuple[str, ...]) -> bool:
+    """A quick look for any of the words (a substring test in C) before a regex scans the text."""
+    return any(w in lowered for w in words)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+
+
+def _sentences_with(text: str, words: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+    """The sentences that hold any of the words, so a long post's regex scans only those."""
+    lowered = text.lower()
+    if not _has(lowered, words):
+        return
+    start = 0
+    for end in (*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)):
+        if end > start and _has(lowered[start:end], words):
+            yield start, end
+        start = end
+
+
+_GOVERNMENT_WORDS = ("government", "administration")
+_RUN_WORDS = ("-run", "-led", "-controlled")
+_ELECTION_WORDS = ("election", "poll", "ballot", "vote on")
+_BACK_WORDS = ("back", "support", "choose", "pick", "put your cross")
+
+
 def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
+    lowered = text.lower()
     actors = [(m.start(), m.end()) for m in parties]
     actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
-    actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
-    actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
+    if _has(lowered, _GOVERNMENT_WORDS):
+        actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
+    if _has(lowered, _RUN_WORDS):
+        actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
     for m in parties:
         fused = _PARTY_VERDICT.match(text, m.end())
         if fused:
             yield Hit(m.start(), fused.end())
     yield from _stance(text, actors)
-    if _ELECTION.search(text):
+    if _has(lowered, _ELECTION_WORDS) and _ELECTION.search(text):
         for m in _ELECTION_CALL.finditer(text):
             yield Hit(m.start(), m.end())
-    if _ELECTION_CONTEXT.search(text):
+    if _has(lowered, _BACK_WORDS) and _ELECTION_CONTEXT.search(text):
         for m in _BACK_NAME.finditer(text):
             if not _AWARD.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end() - (2 if m.group(0).endswith("'s") else 0))
@@ -633,7 +662,10 @@ def _alternation(words: Iterable[str]) -> str:
 _CALLED = _alternation(_NAME_WORDS)
 _ANY_CALLED = _alternation((*_NAME_WORDS, *_PERFORMERS))
 _PLURAL_CALLED = "|".join(re.escape(plural(w)).replace(r"\-", "-?") for w in _NAME_WORDS)
-_ANY_NAME_WORD = re.compile(rf"(?i:\b(?:{_ANY_CALLED})\b)")
+_NAME_STEMS = (
+    *(w[:-1] if w.endswith("y") else w.replace("-", "") for w in (*_NAME_WORDS, *_PERFORMERS)),
+    "low-li",
+)
 _NAME_INTENSIFIER = (
     r"(?:a|an|such\s+a|such\s+an|such|complete|total|absolute|utter|right|proper|bloody|"
     r"fucking|effing|massive|big|useless|stupid|little|bunch\s+of|pack\s+of|load\s+of|lot\s+of)"
@@ -710,7 +742,7 @@ _INSULTS = (
 def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     # One pass for any name-calling word before the four grammars look at it.
-    grammars = _NAME_CALLING if _ANY_NAME_WORD.search(text) else ()
+    grammars = _NAME_CALLING if _has(text.lower(), _NAME_STEMS) else ()
     found = [Hit(m.start(), m.end()) for p in (*_INSULTS, *grammars) for m in p.finditer(text)]
     return _merged([*found, *_listed(ctx, rule)])
 
@@ -796,11 +828,60 @@ _DISPARAGEMENT = re.compile(
 )
 
 
+# Every verdict above holds one of these; a post with none skips the scan.
+_DISPARAGEMENT_WORDS = (
+    "farc",
+    "laugh",
+    "hopeless",
+    "fit for purpose",
+    "embarrass",
+    "liabilit",
+    "let-down",
+    "letdown",
+    "let down",
+    "dead loss",
+    "depth",
+    "disgrace",
+    "appalling",
+    "atrocious",
+    "abysmal",
+    "woeful",
+    "dire",
+    "contempt",
+    "beyond",
+    "useless",
+    "mess",
+    "insult",
+    "derisory",
+    "pathetic",
+    "shambl",
+    "clue",
+    "incompetent",
+    "joke",
+    "nightmare",
+    "waste",
+    "no idea",
+    "care less",
+    "give a",
+    "think",
+    "treat",
+    "act like",
+    "acts like",
+    "for nothing",
+    "for absolutely nothing",
+    "feeble",
+    "measly",
+    "paltry",
+    "shocking",
+)
+
+
 @validator("disparagement")
 def disparagement(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     found = []
-    for m in _DISPARAGEMENT.finditer(text):
+    spans = _sentences_with(text, _DISPARAGEMENT_WORDS)
+    for m in (m for lo, hi in spans for m in _DISPARAGEMENT.finditer(text, lo, hi)):
         # Already an insult ("the council are useless"): one finding is enough.
         if any(p.search(text, m.start(), m.end()) for p in _INSULTS):
             continue
@@ -1047,6 +1128,7 @@ def _alternate(words: Iterable[str]) -> str:
 class _Labels:
     pattern: re.Pattern[str] | None
     phrases: tuple[re.Pattern[str] | None, dict[str, str]]
+    words: tuple[str, ...]  # one word of every entry, lower-cased: a post with none skips both
     advice: dict[str, str]  # lower-cased label or noun (singular) → suggestion
 
 
@@ -1075,9 +1157,12 @@ def _packaged_labels() -> _Labels:
         )
         parts.append(rf"\b(?P<plural>{_alternate(plurals)})\b")
     pattern = re.compile("(?i:" + "|".join(parts) + ")") if parts else None
+    phrases = {str(k): str(v) for k, v in (terms.get("phrases") or {}).items()}
+    every = (*labels, *nouns, *before, *(p.lower() for p in phrases))
     return _Labels(
         pattern=pattern,
-        phrases=_phrase_list({str(k): str(v) for k, v in (terms.get("phrases") or {}).items()}),
+        phrases=_phrase_list(phrases),
+        words=tuple({max(e.replace("-", " ").split(), key=len) for e in every}),
         advice={**before, **nouns, **labels, **{p: nouns[n] for p, n in plurals.items()}},
     )
 
@@ -1085,13 +1170,14 @@ def _packaged_labels() -> _Labels:
 def _labels(text: str) -> Iterable[Hit]:
     """retext-equality's labels for a person, each with its person-first suggestion."""
     packaged = _packaged_labels()
+    spans = list(_sentences_with(text, packaged.words))
     if packaged.pattern is not None:
-        for m in packaged.pattern.finditer(text):
+        for m in (m for lo, hi in spans for m in packaged.pattern.finditer(text, lo, hi)):
             group = m.lastgroup or ""
             word = " ".join(m.group(group).lower().replace("-", " ").split())
             yield Hit(m.start(), m.end(), suggestion=packaged.advice.get(word))
     regex, lookup = packaged.phrases
-    for m in regex.finditer(text) if regex else ():
+    for m in (m for lo, hi in spans for m in regex.finditer(text, lo, hi)) if regex else ():
         yield Hit(m.start(), m.end(), suggestion=lookup.get(" ".join(m.group(0).lower().split())))
 
 
