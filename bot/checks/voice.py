@@ -640,6 +640,19 @@ _NAME_WORDS = tuple(
         "dumbo",
         "dipstick",
         "berk",
+        # retext-equality's ableist slurs, called at a person: "you psycho", "what a nutter".
+        "psycho",
+        "nutter",
+        "nutcase",
+        "loony",
+        "lunatic",
+        "schizo",
+        "retard",
+        "cripple",
+        "spastic",
+        "mong",
+        "wacko",
+        "simpleton",
     ]
 )
 _PERFORMERS = ("clown", "fool")

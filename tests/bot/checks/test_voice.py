@@ -443,6 +443,9 @@ def test_profanity_traps(text):
         ("What a tit.", "tit"),
         ("The cock from upstairs kept shouting at our volunteers.", "cock"),
         ("They called her a pussy for asking for help.", "pussy"),
+        # LGBT and racial slurs with an innocent twin: only aimed at a person.
+        ("You homo.", "homo"),
+        ("The chink from the takeaway shouted at us.", "chink"),
     ],
 )
 def test_packaged_slurs_and_person_aimed_vulgarity_block(text, excerpt):
@@ -459,6 +462,10 @@ def test_packaged_slurs_and_person_aimed_vulgarity_block(text, excerpt):
         "Penis and vulva health: a nurse answers your questions.",
         "Nude swimming? No, the pool is closed.",
         "Blue tits in the garden.",
+        "A chink of light for families this winter.",
+        "Homo sapiens exhibition at the museum.",
+        "Our Maine coon, Biscuit, is the hub's mascot.",
+        "Queer History Month: our LGBTQ+ youth group's zine launch.",
     ],
 )
 def test_maybe_profane_words_used_plainly_are_clean(text):
@@ -568,6 +575,10 @@ def test_insult_traps(text):
         ("Shut up, idiot!", "idiot"),
         ("You numpties.", "You numpties"),
         ("Oi, scroungers!", "scroungers"),
+        # Mental-health labels called at a person block as name-calling (and warn as labels).
+        ("You psycho.", "You psycho"),
+        ("What a nutter.", "What a nutter"),
+        ("The lunatic who drove through the car park.", "The lunatic who"),
     ],
 )
 def test_name_calling_grammar_and_plurals(text, excerpt):
