@@ -180,7 +180,9 @@ _PARTY_NOUN = (
     r"members|manifesto|peers?|UK|frontbench|benches|politicians?)"
 )
 _AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
-_AFTER_PLURAL_VERB = re.compile(r"\A\s+(?:are|have|were|'re|'ve)\b")
+_AFTER_PLURAL_VERB = re.compile(
+    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost)\b"
+)
 # After an ambiguous name, a lowercase content word ("market", "spaces") or another capitalised
 # word ("Flag Award") makes it an adjective or part of another name.
 _FUNCTION = (
@@ -340,6 +342,14 @@ _GOVERNMENT = re.compile(
     r"(?i:\b(?:this|the\s+current|the\s+last|the\s+previous|the\s+outgoing|their)\s+government)\b"
     r"|\b[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
 )
+# "Labour promised 300,000 homes. They'll fool you again.": the verdict's subject is the actor
+# named just before.
+_PRONOUN_VERDICT = re.compile(
+    r"(?i:\b(?:they|he|she)(?:'ll|'ve|'re|'s|\s+will|\s+have|\s+has|\s+are|\s+is|\s+always|"
+    r"\s+just|\s+only|\s+never|\s+again|\s+simply)*\s+(?:fool(?:ed|ing)?\s+(?:you|us|everyone)|"
+    r"lied|lie|lies|lying|betray(?:ed|ing)?|let\s+(?:you|us|everyone|people)\s+down|"
+    r"failed\s+(?:you|us|everyone|people))\b)"
+)
 # "the Labour-run council", "a Tory-led administration": a party's hold on an office.
 _PARTY_RUN = re.compile(
     rf"(?<![\w-])(?:{_PARTY_ALWAYS}|{_PARTY_MAYBE})-(?i:run|led|controlled)\s+"
@@ -449,6 +459,11 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         if anywhere:
             yield Hit(start, end)
             yield Hit(anywhere.start(), anywhere.end())
+            continue
+        following = _PRONOUN_VERDICT.search(text, hi, _sentence_bounds(text, hi + 1, hi + 1)[1])
+        if following:
+            yield Hit(start, end)
+            yield Hit(following.start(), following.end())
 
 
 def _has(lowered: str, words: tuple[str, ...]) -> bool:

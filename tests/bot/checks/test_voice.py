@@ -322,6 +322,9 @@ def test_party_political_inside_a_quotation_still_blocks():
             "The Conservatives' record on homelessness speaks for itself.",
             "Conservatives' record on homelessness speaks for itself",
         ),
+        # The verdict in the next sentence, with the actor as its subject.
+        ("Labour promised 300,000 homes. They'll fool you again.", "They'll fool you"),
+        ("The Tories cut legal aid. They lied about it too.", "They lied"),
     ],
 )
 def test_party_political_stance_blocks(text, excerpt):
@@ -349,6 +352,9 @@ def test_party_political_stance_blocks(text, excerpt):
         "The mayor opened the new shelter this morning.",
         "Vote in the local elections on 7 May – polling stations open 7am to 10pm.",
         "The Minister for Housing will visit on Friday.",
+        "Our MP visited the hub. She said people had been lied to by landlords.",
+        "Councillor Ahmed met tenants. They told her about the damp.",
+        "Labour won the seat in 2024.",
     ],
 )
 def test_party_political_stance_traps(text):
