@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
-
-import yaml
 
 from bot.checks.engine import Context, Hit, phrase_regex, validator
 from bot.checks.policy import RulePack
@@ -1005,13 +1004,13 @@ def _profane(lexicon: _Lexicon, token: str) -> re.Match[str] | None:
 
 # --- packaged term lists (retext-equality and cuss, see data/voice/PROVENANCE.md) --------------
 
-_TERMS_FILE = Path(__file__).resolve().parent / "data" / "voice" / "terms.yaml"
+_TERMS_FILE = Path(__file__).resolve().parent / "data" / "voice" / "terms.json"
 
 
 @functools.cache
 def packaged_terms() -> dict[str, Any]:
     """The packaged lists, read once on first use (they ship in the wheel: no download)."""
-    data = yaml.safe_load(_TERMS_FILE.read_text(encoding="utf-8"))
+    data = json.loads(_TERMS_FILE.read_text(encoding="utf-8"))
     return cast(dict[str, Any], data)
 
 
