@@ -50,6 +50,7 @@ VOICE = (
     "party_political",
     "profanity",
     "insult",
+    "disparagement",
     "stigmatising_term",
 )
 CONFIDENTIALITY = (

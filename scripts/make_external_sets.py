@@ -340,7 +340,7 @@ def build_terms() -> str:
                 )
     # Profanity: a word both lists call bad (in LDNOOBW's English list, and rated 1 or 2 by
     # cuss: "maybe" or "likely" a profanity). Words only one list names are left out, so that
-    # the label is not one list's guess.
+    # the label is not one list's guess. Called at a person, either rating is profanity.
     ratings = cuss_ratings()
     profane = [w for w in ldnoobw() if ratings.get(w, -1) >= 1 and w not in RETEXT_SLURS]
     for term in profane:
@@ -352,6 +352,11 @@ def build_terms() -> str:
                 allow={"insult", "stigmatising_term"},
             )
             out.add("slurctl", template.format(term=rng.choice(NEUTRAL_NOUNS)))
+    # A "maybe" word (cuss rates it 1: sex, anal, rape, penis…) is also a plain word that a
+    # sexual-health or rape-crisis service uses: mentioned plainly, not at a person, nothing is
+    # expected of it (the line: ambiguous words count only aimed at a person).
+    for term in (w for w in profane if ratings[w] == 1):
+        out.add("maybe", TWIN_TEMPLATE.format(term=term))
     # Innocent twins: words cuss rates 0 ("likely clean text"), mentioned in a clean sentence.
     for term in sorted(w for w, r in ratings.items() if r == 0):
         out.add("twin", TWIN_TEMPLATE.format(term=term))
@@ -360,7 +365,8 @@ def build_terms() -> str:
         "(CC-BY-4.0) data vendored in data/ (see data/PROVENANCE.md), each with a matched control:",
         "label/labelctl (retext-equality label -> person-first alternative), slur/slurctl and",
         "cuss (the term -> a neutral noun; the controls, shared, are slurctl), twin (cuss words",
-        "rated 'likely clean', mentioned in a clean sentence).",
+        "rated 'likely clean', mentioned in a clean sentence), maybe (cuss words rated 'maybe',",
+        "mentioned plainly, not at a person: nothing expected).",
     ]
     return render("External set: term-list sentences.", notes, out.posts)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from bot.checks.engine import Context, Hit, phrase_regex, validator
@@ -127,12 +130,18 @@ def _merged(hits: Iterable[Hit]) -> list[Hit]:
     return merged
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around a match (at most 200 characters either side), to read its context."""
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around a match starts and ends (at most 200 characters either side)."""
     lo, hi = max(0, start - 200), min(len(text), end + 200)
     left = max(text.rfind(c, lo, start) + 1 for c in ".!?\n")
     right = min((i for i in (text.find(c, end, hi) for c in ".!?\n") if i >= 0), default=hi)
-    return text[max(lo, left) : right]
+    return max(lo, left), right
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a match, to read its context."""
+    lo, hi = _sentence_bounds(text, start, end)
+    return text[lo:hi]
 
 
 # --- party_political -------------------------------------------------------------------------
@@ -170,7 +179,9 @@ _PARTY_NOUN = (
     r"members|manifesto|peers?|UK|frontbench|benches|politicians?)"
 )
 _AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
-_AFTER_PLURAL_VERB = re.compile(r"\A\s+(?:are|have|were|'re|'ve)\b")
+_AFTER_PLURAL_VERB = re.compile(
+    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost)\b"
+)
 # After an ambiguous name, a lowercase content word ("market", "spaces") or another capitalised
 # word ("Flag Award") makes it an adjective or part of another name.
 _FUNCTION = (
@@ -313,6 +324,195 @@ def _names_a_party(text: str, m: re.Match[str]) -> bool:
     return not _AFTER_ADJECTIVE_USE.match(after)
 
 
+# --- stance: a party, politician, candidate or election met with a judgement in one sentence ---
+#
+# CC9 (gov.uk, "Campaigning and political activity guidance for charities") lets a charity back or
+# criticise a policy, engage with politicians of every party and urge people to register and vote;
+# it must not support or oppose a party, candidate or politician. The US rule is the same: a
+# 501(c)(3) must not "participate in, or intervene in ... any political campaign on behalf of (or
+# in opposition to) any candidate" (IRC 501(c)(3)); nonpartisan voter registration and
+# get-out-the-vote are allowed. So the line: a political actor in the same sentence as a verdict
+# on it (praise or blame) or a call to vote it in or out is a stance; a civic mention (our MP
+# visited, register to vote, we met Councillor Ahmed, the election closes the office) is not.
+
+# A government counts as an actor only when the post points at the one in office or a past one
+# ("this government's record"): "the government has failed to fund hospices" criticises policy.
+_GOVERNMENT = re.compile(
+    r"(?i:\b(?:this|the\s+current|the\s+last|the\s+previous|the\s+outgoing|their)\s+government)\b"
+    r"|\b[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
+)
+# "Labour promised 300,000 homes. They'll fool you again.": the verdict's subject is the actor
+# named just before.
+_PRONOUN_VERDICT = re.compile(
+    r"(?i:\b(?:they|he|she)(?:'ll|'ve|'re|'s|\s+will|\s+have|\s+has|\s+are|\s+is|\s+always|"
+    r"\s+just|\s+only|\s+never|\s+again|\s+simply)*\s+(?:fool(?:ed|ing)?\s+(?:you|us|everyone)|"
+    r"lied|lie|lies|lying|betray(?:ed|ing)?|let\s+(?:you|us|everyone|people)\s+down|"
+    r"failed\s+(?:you|us|everyone|people))\b)"
+)
+# "the Labour-run council", "a Tory-led administration": a party's hold on an office.
+_PARTY_RUN = re.compile(
+    rf"(?<![\w-])(?:{_PARTY_ALWAYS}|{_PARTY_MAYBE})-(?i:run|led|controlled)\s+"
+    r"(?i:council|government|administration|cabinet|authority)\b"
+)
+# "Tory failure", "Labour chaos": a verdict fused to the party's name.
+_PARTY_VERDICT = re.compile(
+    r"(?i:\s+(?:failure|failures|chaos|incompetence|sleaze|corruption|mismanagement|betrayal|"
+    r"mess|lies|broken\s+promises)\b)"
+)
+# Verdicts unambiguous wherever they sit in the sentence: "they'll fool you, like the Tories did".
+_STANCE_ANYWHERE = re.compile(
+    r"(?i:\b(?:fool(?:ed|ing)?\s+(?:you|us|anyone|everyone|people|voters)|liars?|lies|lied|"
+    r"betray(?:s|ed|al|ing)?|disgrace(?:ful)?|shame\s+on|broken\s+promises|"
+    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch)\b)"
+)
+_PRAISE = (
+    r"(?:great|brilliant|fantastic|excellent|amazing|wonderful|outstanding|superb|incredible|"
+    r"tireless|exceptional|terrific|heroic|terrible|awful|appalling|woeful|dismal|abysmal|"
+    r"hopeless|useless|incompetent|pathetic|clueless|corrupt|shameful|shocking|rubbish|a\s+joke|"
+    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero)"
+)
+# Verdicts after the actor in its sentence: "Labour have let down every family", "our MP has
+# failed renters", "Keir Starmer and Labour have been brilliant", "is the best choice".
+_STANCE_AFTER = re.compile(
+    r"(?i:\blet\s+(?:(?!down\b)[\w'-]+\s+){0,4}down\b(?!\s+by\b)"
+    r"|\bfail(?:ed|s|ing)\s+(?!to\b|by\b)\w+"
+    r"|\b(?:a|the|our|your|true|real|genuine)\s+champions?\b"
+    r"|\bdeserves?\s+(?:your|our|a|every)\s+vote"
+    r"|\b(?:fighting|fights|fought|working|works|stands?)\s+(?:hard\s+)?for\s+(?:you|us)\b"
+    r"|\bon\s+(?:your|our)\s+side\b"
+    r"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|would\s+be)\s+"
+    r"(?:(?:by\s+far|easily|clearly|simply|truly|really|just)\s+)?the\s+(?:best|worst|right|only|"
+    r"obvious|clear)\b"
+    r"|\bthe\s+(?:best|worst)\s+(?:MPs?|councillors?|mayors?|leaders?|candidates?|party|"
+    r"government|prime\s+minister|president|choice)\b"
+    rf"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|has\s+done|have\s+done|"
+    rf"is\s+doing|are\s+doing|did)\s+(?:(?:a|an|so|such|really|absolutely|truly|simply|"
+    rf"such\s+a|just)\s+){{0,2}}{_PRAISE}\b"
+    r"|\b(?:proud|strong|excellent|great|good|fine|proven|shameful|appalling|terrible|dismal|"
+    r"woeful|abysmal|disgraceful|shocking|poor|awful|dreadful)\s+record\b"
+    r"|\brecord\b[^.!?\n]{0,40}?\b(?:is|was|has\s+been|speaks)\s+(?:(?:\w+\s+){0,2})?"
+    r"(?:shameful|appalling|terrible|dismal|woeful|abysmal|disgraceful|shocking|a\s+disgrace|"
+    r"excellent|outstanding|superb|for\s+itself))"
+)
+# A verdict just before the actor: "the failed Tory government", "hard-working Councillor Khan".
+_STANCE_BEFORE = re.compile(
+    r"(?i:\b(?:failed|failing|disgraceful|shameful|lying|corrupt|useless|incompetent|pathetic|"
+    r"hopeless|clueless|brilliant|fantastic|wonderful|excellent|outstanding|tireless|"
+    r"hard-?working|the\s+best|the\s+worst)\s+(?:(?:local|new|current|former)\s+)?(?:the\s+)?)\Z"
+)
+# A call to put the actor in or out: "Back Councillor Khan", "kick out our MP", "sack the mayor".
+_DIRECTIVE_BEFORE = re.compile(
+    r"(?i:\b(?:(?:re-?)?elect(?:ing)?|back(?:ing)?|vote\s+(?:for|against)|voting\s+(?:for|against)|"
+    r"kick(?:ing)?\s+out|throw(?:ing)?\s+out|boot(?:ing)?\s+out|get(?:ting)?\s+rid\s+of|"
+    r"sack(?:ing)?|oust(?:ing)?|remove|get\s+behind|campaign(?:ing)?\s+for|"
+    r"(?:never|don't|do\s+not)\s+vote\s+for)\s+(?:(?:the|our|your|this|that|these|those|local)\s+){0,2})\Z"
+)
+# ... or after it: "Councillor Briggs should step down", "time Councillor Briggs was voted out",
+# "we call on our MP to resign".
+_DIRECTIVE_AFTER = re.compile(
+    r"(?i:(?:'s?)?,?\s+(?:(?:must|should|needs?\s+to|has\s+to|have\s+to|ought\s+to|to|"
+    r"deserves?\s+to)\s+(?:now\s+)?(?:resign|go|quit|step\s+down|stand\s+down|be\s+sacked|"
+    r"be\s+removed|be\s+(?:voted|kicked|thrown|booted)\s+out)"
+    r"|(?:was|were|is|are|be|gets?|got)\s+(?:voted|kicked|thrown|booted)\s+out)\b)"
+)
+# An election with a call to vote someone out: "get rid of them at the election".
+_ELECTION = re.compile(r"(?i:\b(?:elections?|polls|polling\s+day|ballot\s+box|ballot|vote\s+on)\b)")
+_ELECTION_CALL = re.compile(
+    r"(?i:\b(?:kick|throw|boot|turf|vote)\s+(?:them|him|her|the\s+lot(?:\s+of\s+them)?|"
+    r"this\s+lot|this\s+government|the\s+government)\s+out\b"
+    r"|\bget\s+rid\s+of\s+(?:them|him|her|this\s+lot|the\s+lot|this\s+government)\b"
+    r"|\b(?:punish|send)\s+(?:them|him|her|this\s+lot)\b)"
+)
+# "Back Sarah Khan on Thursday": a named person backed, when the post is about an election.
+_BACK_NAME = re.compile(
+    rf"(?i:\b(?:back|support|choose|pick|put\s+your\s+cross\s+next\s+to)\s+)"
+    rf"(?!{_NOT_A_CANDIDATE}){_NAME}"
+)
+_ELECTION_CONTEXT = re.compile(
+    r"(?i:\b(?:elections?|polling|ballot|candidates?|hustings|on\s+(?:Thursday|polling\s+day)|"
+    r"for\s+(?:MP|mayor|council|councillor|senate|congress|governor|president)|vote)\b)"
+)
+
+
+def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
+    """A verdict on, or a call to vote in or out, a party or politician in its own sentence."""
+    for start, end in actors:
+        lo, hi = _sentence_bounds(text, start, end)
+        directive = _DIRECTIVE_AFTER.match(text, end, min(hi, end + 80))
+        if directive:
+            yield Hit(start, directive.end())
+            continue
+        lead = _DIRECTIVE_BEFORE.search(text[max(lo, start - 60) : start])
+        if lead and not _PARTY_EVENT.match(text[end : end + 40]):
+            yield Hit(start - len(text[max(lo, start - 60) : start]) + lead.start(), end)
+            continue
+        before = _STANCE_BEFORE.search(text[max(lo, start - 40) : start])
+        if before:
+            yield Hit(start - len(text[max(lo, start - 40) : start]) + before.start(), end)
+            continue
+        after = _STANCE_AFTER.search(text, end, hi)
+        if after:
+            yield Hit(start, after.end())
+            continue
+        anywhere = _STANCE_ANYWHERE.search(text, lo, hi)
+        if anywhere:
+            yield Hit(start, end)
+            yield Hit(anywhere.start(), anywhere.end())
+            continue
+        following = _PRONOUN_VERDICT.search(text, hi, _sentence_bounds(text, hi + 1, hi + 1)[1])
+        if following:
+            yield Hit(start, end)
+            yield Hit(following.start(), following.end())
+
+
+def _has(lowered: str, words: tuple[str, ...]) -> bool:
+    """A quick look for any of the words (a substring test in C) before a regex scans the text."""
+    return any(w in lowered for w in words)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+
+
+def _sentences_with(text: str, words: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+    """The sentences that hold any of the words, so a long post's regex scans only those."""
+    lowered = text.lower()
+    if not _has(lowered, words):
+        return
+    start = 0
+    for end in (*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)):
+        if end > start and _has(lowered[start:end], words):
+            yield start, end
+        start = end
+
+
+_GOVERNMENT_WORDS = ("government", "administration")
+_RUN_WORDS = ("-run", "-led", "-controlled")
+_ELECTION_WORDS = ("election", "poll", "ballot", "vote on")
+_BACK_WORDS = ("back", "support", "choose", "pick", "put your cross")
+
+
+def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
+    lowered = text.lower()
+    actors = [(m.start(), m.end()) for m in parties]
+    actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
+    if _has(lowered, _GOVERNMENT_WORDS):
+        actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
+    if _has(lowered, _RUN_WORDS):
+        actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
+    for m in parties:
+        fused = _PARTY_VERDICT.match(text, m.end())
+        if fused:
+            yield Hit(m.start(), fused.end())
+    yield from _stance(text, actors)
+    if _has(lowered, _ELECTION_WORDS) and _ELECTION.search(text):
+        for m in _ELECTION_CALL.finditer(text):
+            yield Hit(m.start(), m.end())
+    if _has(lowered, _BACK_WORDS) and _ELECTION_CONTEXT.search(text):
+        for m in _BACK_NAME.finditer(text):
+            if not _AWARD.search(_sentence(text, m.start(), m.end())):
+                yield Hit(m.start(), m.end() - (2 if m.group(0).endswith("'s") else 0))
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -351,6 +551,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
+    yield from _stances(text, parties)
     yield from _listed(ctx, rule)
 
 
@@ -414,6 +615,112 @@ _TARGET_ENDS = (
     # ...or a verb: "our useless manager cancelled it", "service users moaning about it".
     r"|\s+[a-z]{2,20}ed\b|\s+(?!" + _ING_NOUNS + r"\b)[a-z]{2,20}ing\b)"
 )
+# Words that call a person names. "Clown" and "fool" also name a performer or a day,
+# so they count only where the grammar is unmistakable ("you clown", "what a clown").
+# Swear words ("twat", "dickhead") are the profanity rule's: one finding is enough.
+_NAME_WORDS = tuple(
+    [
+        "idiot",
+        "moron",
+        "imbecile",
+        "cretin",
+        "halfwit",
+        "dimwit",
+        "nitwit",
+        "numpty",
+        "muppet",
+        "prat",
+        "plonker",
+        "pillock",
+        "tosspot",
+        "loser",
+        "buffoon",
+        "dunce",
+        "jerk",
+        "creep",
+        "scumbag",
+        "lowlife",
+        "low-life",
+        "parasite",
+        "leech",
+        "waster",
+        "scrounger",
+        "sponger",
+        "freeloader",
+        "layabout",
+        "deadbeat",
+        "slob",
+        "weirdo",
+        "dumbo",
+        "dipstick",
+        "berk",
+        # retext-equality's ableist slurs, called at a person: "you psycho", "what a nutter".
+        "psycho",
+        "nutter",
+        "nutcase",
+        "loony",
+        "lunatic",
+        "schizo",
+        "retard",
+        "cripple",
+        "spastic",
+        "mong",
+        "wacko",
+        "simpleton",
+    ]
+)
+_PERFORMERS = ("clown", "fool")
+
+
+def plural(word: str) -> str:
+    """The plural of a name-calling noun: idiots, numpties, leeches."""
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return word + "es"
+    return word + "s"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    forms = {f for w in words for f in (w, plural(w))}
+    return "|".join(re.escape(f).replace(r"\-", "-?") for f in sorted(forms, key=len, reverse=True))
+
+
+_CALLED = _alternation(_NAME_WORDS)
+_ANY_CALLED = _alternation((*_NAME_WORDS, *_PERFORMERS))
+_PLURAL_CALLED = "|".join(re.escape(plural(w)).replace(r"\-", "-?") for w in _NAME_WORDS)
+_NAME_STEMS = (
+    *(w[:-1] if w.endswith("y") else w.replace("-", "") for w in (*_NAME_WORDS, *_PERFORMERS)),
+    "low-li",
+)
+_NAME_INTENSIFIER = (
+    r"(?:a|an|such\s+a|such\s+an|such|complete|total|absolute|utter|right|proper|bloody|"
+    r"fucking|effing|massive|big|useless|stupid|little|bunch\s+of|pack\s+of|load\s+of|lot\s+of)"
+)
+_NAME_CALLING = (
+    # "you idiot", "you're a moron", "you are such a clown", "he's an absolute muppet".
+    re.compile(
+        rf"(?i:\byou\s+(?:{_ANY_CALLED})\b"
+        rf"|\b(?:you're|you\s+are|you\s+were|he's|she's|they're|he\s+is|she\s+is|they\s+are)\s+"
+        rf"(?:{_NAME_INTENSIFIER}\s+){{1,3}}(?:{_ANY_CALLED})\b)"
+    ),
+    # "what a clown", "what an idiot", "what a bunch of morons".
+    re.compile(
+        rf"(?i:\bwhat\s+(?:a|an)\s+(?:{_NAME_INTENSIFIER}\s+){{0,2}}(?:{_ANY_CALLED})\b"
+        rf"|\bwhat\s+(?:(?:{_NAME_INTENSIFIER})\s+){{0,2}}(?:{_PLURAL_CALLED})\b)"
+    ),
+    # "the idiot who parked in the ambulance bay", "morons like him".
+    re.compile(
+        rf"(?i:\b(?:the|that|this|these|those|some)\s+(?:{_CALLED})\s+(?:who|that|which)\b"
+        rf"|\b(?:{_CALLED})\s+like\s+(?:him|her|them|you|that|this|these|those)\b)"
+    ),
+    # Called out on their own: "Morons.", "Shut up, idiot!", "Oi, muppets."
+    re.compile(
+        rf"(?i:(?:(?<![^.!?\n])|(?<=[.!?\n]\s)|(?<=,\s)|(?<=\boi\s)|(?<=\bhey\s))"
+        rf"(?:{_CALLED})(?=\s*(?:[.!?]|\Z)))"
+    ),
+)
+
 _INSULTS = (
     # "our useless manager", "idiot trustees", "the pathetic commissioning team".
     re.compile(
@@ -460,7 +767,152 @@ _INSULTS = (
 
 @validator("insult")
 def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
-    found = [Hit(m.start(), m.end()) for p in _INSULTS for m in p.finditer(ctx.text)]
+    text = ctx.text
+    # One pass for any name-calling word before the four grammars look at it.
+    grammars = _NAME_CALLING if _has(text.lower(), _NAME_STEMS) else ()
+    found = [Hit(m.start(), m.end()) for p in (*_INSULTS, *grammars) for m in p.finditer(text)]
+    return _merged([*found, *_listed(ctx, rule)])
+
+
+# --- disparagement ------------------------------------------------------------------------------
+
+# Running down the organisation's own people, funders, partners, clients or another service
+# without an insult word: "our trustees haven't a clue", "thanks for nothing", "some clients think
+# it's a hotel", "the Hope Street service is a disgrace". The same verdict on a situation ("the
+# housing shortage is a disgrace") is campaigning, not disparagement: it needs a target.
+
+# Another service named or pointed at: "the Hope Street service", "that other outfit".
+_OTHER_SERVICE = (
+    r"(?:(?:the\s+)?(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+)){0,2}\s+(?:service|project|"
+    r"hostel|shelter|clinic|charity|team|centre|center|trust|foundation|lot|crowd)|"
+    r"(?:their|that|the\s+other|this\s+other|the\s+rival|our\s+own)\s+(?:service|project|hostel|"
+    r"shelter|clinic|charity|organisation|organization|outfit|lot|team|crowd))"
+)
+_WHO = rf"(?:{_TARGET}|{_OTHER_SERVICE})"
+# Verdicts the insult rule leaves to this one (it has "useless", "a joke", "a disgrace" after its
+# own targets): said of a target, or of what a target did.
+_VERDICT_NEW = (
+    r"(?:a\s+farce|farcical|a\s+laughing\s*stock|laughable|hopeless|not\s+fit\s+for\s+purpose|"
+    r"an\s+embarrassment|embarrassing|a\s+liability|a\s+let-?down|a\s+dead\s+loss|"
+    r"out\s+of\s+(?:their|his|her|its)\s+depth|disgraceful|appalling|atrocious|abysmal|woeful|"
+    r"dire|beneath\s+contempt|beyond\s+(?:a\s+joke|useless)|worse\s+than\s+useless|a\s+mess|"
+    r"an\s+insult|insulting|derisory)"
+)
+_VERDICT = (
+    rf"(?:{_VERDICT_NEW}|useless|pathetic|a\s+disgrace|(?:a\s+)?shambles|shambolic|clueless|"
+    r"incompetent|a\s+joke|a\s+nightmare|a\s+waste\s+of\s+(?:space|money|time))"
+)
+_INTENSE = (
+    r"(?:so|such|a|an|the|total|totally|complete|completely|utter|utterly|absolute|absolutely|"
+    r"just|clearly|frankly|honestly|really|truly|bloody|simply|always|literally|quite|beyond)"
+)
+_COPULA_D = (
+    r"(?:are|is|were|was|'s|'re|have\s+been|has\s+been|can\s+be|remain|remains|seem|seems|"
+    r"seem\s+to\s+be|seems\s+to\s+be|looks?|proved|proving)"
+)
+_THING = (
+    r"(?:response|reply|decision|attitude|efforts?|support|offer|performance|behaviour|"
+    r"behavior|communication|handling|treatment|approach|excuses?|contribution|donations?|grant|"
+    r"funding|work|service|help|feedback|idea|plan|leadership|management)"
+)
+# Not knowing, not caring, and treating the service as a hotel.
+_CLUELESS = (
+    r"(?:(?:(?:haven't|hasn't|have\s+not|has\s+not|don't\s+have|doesn't\s+have|do\s+not\s+have|"
+    r"does\s+not\s+have)\s+(?:got\s+)?(?:a|any|the\s+faintest|the\s+slightest|a\s+single)|"
+    r"(?:have|has)\s+(?:got\s+)?no)\s+clue"
+    # "clients have no clue where to turn", "haven't a clue what PIP means": lost, not useless.
+    r"(?!\s+(?:where|whether|if|that)\b|\s+what\s+(?:help|support|to\s+do|is\s+available)\b|"
+    r"\s+how\s+to\s+(?:apply|claim|get|find|access|ask|start)\b|[^.!?\n]{0,40}\bmeans?\b)|"
+    r"(?:have|has)\s+no\s+idea\s+what\s+(?:they're|they\s+are|"
+    r"he's|she's|it's|they|he|she)\s+(?:doing|talking\s+about)|"
+    r"(?:couldn't|could\s+not)\s+care\s+less|(?:don't|doesn't)\s+give\s+a\s+(?:damn|toss|"
+    r"monkey's|stuff|hoot)|"
+    r"(?:think|thinks|treat|treats|act\s+like|acts\s+like)\s+(?:it's|it\s+is|this\s+is|"
+    r"(?:this|the)\s+(?:place|hostel|shelter|centre|project|service|hub)(?:\s+is|'s|\s+like|\s+as)?|"
+    r"us\s+(?:like|as)|we're|we\s+are)\s+(?:a|an|their\s+(?:own\s+|personal\s+)?|some\s+kind\s+of)"
+    r"\s+(?:free\s+|five-star\s+|luxury\s+|bloody\s+)?(?:hotel|holiday\s+camp|B&B|spa|"
+    r"taxi\s+service|cash\s+machine|cashpoint|free\s+bar|bank|butler\s+service|maid\s+service))"
+)
+_DISPARAGEMENT = re.compile(
+    # "our funders are a farce", "the Hope Street service is a disgrace", "the funder's response
+    # was pathetic", "trustees haven't a clue", "some clients think it's a hotel".
+    rf"(?i:\b{_WHO}(?:'s?\s+{_THING})?(?:\s+(?:on|at|in|from|of|with|who|that|here|to|for|about|"
+    rf"over)"
+    rf"(?:\s+[\w'-]{{1,30}}){{1,5}}?)?(?:\s+(?:still|just|really|clearly|honestly|frankly|"
+    rf"obviously|literally|seriously|genuinely))?"
+    rf"(?:\s+{_COPULA_D}\s+(?:{_INTENSE}\s+){{0,3}}"
+    # "staff are hopeless at saying no": a quirk, not a verdict.
+    r"(?!(?:hopeless|useless|pathetic|dire|woeful|appalling)\s+(?:at|about|with)\b)"
+    rf"{_VERDICT}|\s+{_CLUELESS})(?![\w-]))"
+    # "Pathetic response from our funders", "a disgraceful decision by the board".
+    rf"|(?i:\b(?:pathetic|useless|disgraceful|shambolic|laughable|appalling|atrocious|abysmal|"
+    rf"woeful|hopeless|insulting|derisory|shocking|feeble|measly|paltry)\s+{_THING}\s+(?:from|by|"
+    rf"of)\s+(?:(?:the|our|their|that|this|these|those|some|all)\s+)?(?:(?:main|biggest|"
+    rf"largest|local|new|so-called)\s+)?{_WHO}\b)"
+    # "Thanks for nothing", "cheers for nothing": sarcasm aimed at whoever is thanked.
+    r"|(?i:\b(?:thanks|thank\s+you|cheers|ta)\s+(?:a\s+lot\s+|very\s+much\s+|so\s+much\s+)?"
+    r"for\s+(?:absolutely\s+)?nothing\b)"
+)
+
+
+# Every verdict above holds one of these; a post with none skips the scan.
+_DISPARAGEMENT_WORDS = (
+    "farc",
+    "laugh",
+    "hopeless",
+    "fit for purpose",
+    "embarrass",
+    "liabilit",
+    "let-down",
+    "letdown",
+    "let down",
+    "dead loss",
+    "depth",
+    "disgrace",
+    "appalling",
+    "atrocious",
+    "abysmal",
+    "woeful",
+    "dire",
+    "contempt",
+    "beyond",
+    "useless",
+    "mess",
+    "insult",
+    "derisory",
+    "pathetic",
+    "shambl",
+    "clue",
+    "incompetent",
+    "joke",
+    "nightmare",
+    "waste",
+    "no idea",
+    "care less",
+    "give a",
+    "think",
+    "treat",
+    "act like",
+    "acts like",
+    "for nothing",
+    "for absolutely nothing",
+    "feeble",
+    "measly",
+    "paltry",
+    "shocking",
+)
+
+
+@validator("disparagement")
+def disparagement(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    text = ctx.text
+    found = []
+    spans = _sentences_with(text, _DISPARAGEMENT_WORDS)
+    for m in (m for lo, hi in spans for m in _DISPARAGEMENT.finditer(text, lo, hi)):
+        # Already an insult ("the council are useless"): one finding is enough.
+        if any(p.search(text, m.start(), m.end()) for p in _INSULTS):
+            continue
+        found.append(Hit(m.start(), m.end()))
     return _merged([*found, *_listed(ctx, rule)])
 
 
@@ -550,9 +1002,65 @@ def _profane(lexicon: _Lexicon, token: str) -> re.Match[str] | None:
     return found
 
 
+# --- packaged term lists (retext-equality and cuss, see data/voice/PROVENANCE.md) --------------
+
+_TERMS_FILE = Path(__file__).resolve().parent / "data" / "voice" / "terms.json"
+
+
+@functools.cache
+def packaged_terms() -> dict[str, Any]:
+    """The packaged lists, read once on first use (they ship in the wheel: no download)."""
+    data = json.loads(_TERMS_FILE.read_text(encoding="utf-8"))
+    return cast(dict[str, Any], data)
+
+
+@functools.cache
+def _packaged_lexicons() -> tuple[_Lexicon, _Lexicon]:
+    terms = packaged_terms()
+    likely = _lexicon({str(w): "" for w in terms.get("likely") or ()})
+    person_only = _lexicon({str(w): "" for w in terms.get("person_only") or ()})
+    return likely, person_only
+
+
+# An ambiguous word ("dick", "tit", "sex") is aimed at a person when it is called at someone
+# ("you dick", "what a tit", "called her a slag") — and then it must end the phrase: "you're a sex
+# worker" is a job — or when it stands for a person doing something ("the cock from upstairs").
+_CALLED_BEFORE = re.compile(
+    r"(?i:(?:\byou(?:'re|\s+are|\s+were)?(?:\s+(?:an?|such\s+an?))?|\bwhat\s+an?|"
+    r"\bcall(?:ed|ing|s)?\s+(?:him|her|them|me|us|you|someone|people|each\s+other)(?:\s+an?)?|"
+    r"\b(?:he's|she's|they're|he\s+is|she\s+is|they\s+are|is\s+such|are\s+such)(?:\s+an?)?|"
+    r"\bbunch\s+of|\bpack\s+of)"
+    r"(?:\s+(?:total|complete|absolute|utter|right|proper|fucking|bloody|little|big|stupid|old))*"
+    r"\s+)\Z"
+)
+_CALLED_AFTER = re.compile(
+    r"(?i:\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|that|like|and|or|again|over\s+there|for|because|when|just|at)\b)"
+)
+_DOER_BEFORE = re.compile(
+    r"(?i:\b(?:some|the|that|this|these|those|a|an)"
+    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute))?\s+)\Z"
+)
+_DOER_AFTER = re.compile(
+    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|kept|keeps|"
+    r"shouted|shouting|yelled|yelling|screamed|screaming|complained|complaining|spat|swore|"
+    r"threatened|barged|like\s+(?:him|her|them|you))\b)"
+)
+
+
+def aimed_at_person(text: str, start: int, end: int) -> bool:
+    """Whether the word at text[start:end] is called at a person or stands for one."""
+    before = text[max(0, start - 40) : start]
+    if _CALLED_BEFORE.search(before) and _CALLED_AFTER.match(text, end):
+        return True
+    return bool(_DOER_BEFORE.search(before) and _DOER_AFTER.match(text, end))
+
+
 @validator("profanity")
 def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     lexicon = _built(_lexicon, rule.phrases)
+    # `options: packaged_terms: false` keeps to the rule's own list.
+    packaged = rule.options.get("packaged_terms", True) is not False
+    likely, person_only = _packaged_lexicons() if packaged else (lexicon, lexicon)
     text = ctx.text
     candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
@@ -564,10 +1072,18 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             word = word.rstrip("*")  # **bold**, not f***
         if len(word) < 3 or not any(c.isalpha() for c in word):
             continue
-        found = _profane(lexicon, _canonical(word.replace(" ", "")))
+        canonical = _canonical(word.replace(" ", ""))
+        found = _profane(lexicon, canonical)
         if found and found.lastgroup:
             own = lexicon.suggestions[found.lastgroup]
             yield Hit(start, start + len(word), suggestion=own or None)
+        elif packaged and (
+            _profane(likely, canonical)
+            or (
+                _profane(person_only, canonical) and aimed_at_person(text, start, start + len(word))
+            )
+        ):
+            yield Hit(start, start + len(word))
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
 
@@ -611,8 +1127,91 @@ def _suffering(options: Mapping[str, Any]) -> tuple[re.Pattern[str] | None, dict
     return pattern, spelling
 
 
+_PERSON_NOUN = (
+    r"(?:man|men|woman|women|person|people|persons|boys?|girls?|child|children|kids?|lads?|"
+    r"lady|ladies|gentlem[ae]n|guys?|patients?|clients?|residents?|tenants?|neighbours?|"
+    r"neighbors?|sons?|daughters?|husbands?|wi(?:fe|ves)|partners?|brothers?|sisters?|mothers?|"
+    r"fathers?|mums?|moms?|dads?|friends?|students?|pupils?|adults?|teenagers?|individuals?|"
+    r"volunteers?|members?|guests?|users?|famil(?:y|ies)|couples?|folk|population|community|"
+    r"veterans?|workers?|staff|colleagues?)"
+)
+_DEGREE = r"(?:also|now|quite|very|severely|badly|profoundly|totally|completely|clinically|so)"
+# After "is epileptic", a lowercase word other than these makes a compound: "is epileptic
+# seizure activity"; "is epileptic and", "is epileptic since…" still describe the person.
+_AFTER_LABEL = (
+    r"(?!\s+(?!(?:and|or|but|with|since|after|for|now|too|as|in|at|on|so|which|who|like)\b)"
+    r"[a-z])"
+)
+
+
+def _alternate(words: Iterable[str]) -> str:
+    return "|".join(
+        r"[\s-]+".join(re.escape(w) for w in phrase.split())
+        for phrase in sorted(words, key=len, reverse=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Labels:
+    pattern: re.Pattern[str] | None
+    phrases: tuple[re.Pattern[str] | None, dict[str, str]]
+    words: tuple[str, ...]  # one word of every entry, lower-cased: a post with none skips both
+    advice: dict[str, str]  # lower-cased label or noun (singular) → suggestion
+
+
+@functools.cache
+def _packaged_labels() -> _Labels:
+    terms = packaged_terms()
+    labels = {str(k).lower(): str(v) for k, v in (terms.get("labels") or {}).items()}
+    nouns = {str(k).lower(): str(v) for k, v in (terms.get("nouns") or {}).items()}
+    before = {str(k).lower(): str(v) for k, v in (terms.get("before_person") or {}).items()}
+    plurals = {plural(n): n for n in nouns}
+    parts = []
+    if labels:
+        alt = _alternate(labels)
+        parts.append(
+            rf"\b(?:is|are|was|were|'s|'re|being|been|become|became|becomes)\s+"
+            rf"(?:{_DEGREE}\s+){{0,2}}(?P<copula>{alt})\b{_AFTER_LABEL}"
+        )
+        parts.append(rf"\b(?P<adjective>{alt})\s+{_PERSON_NOUN}\b")
+    if before:
+        parts.append(rf"\b(?P<before>{_alternate(before)})\s+{_PERSON_NOUN}\b")
+    if nouns:
+        parts.append(
+            rf"\b(?:an?|the|one|this|that)\s+(?:(?:young|old|elderly|former|local)\s+)?"
+            rf"(?P<noun>{_alternate(nouns)})(?=\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|and|or|but|with|"
+            r"from|in|on|at|like|was|is|had|has)\b)"
+        )
+        parts.append(rf"\b(?P<plural>{_alternate(plurals)})\b")
+    pattern = re.compile("(?i:" + "|".join(parts) + ")") if parts else None
+    phrases = {str(k): str(v) for k, v in (terms.get("phrases") or {}).items()}
+    every = (*labels, *nouns, *before, *(p.lower() for p in phrases))
+    return _Labels(
+        pattern=pattern,
+        phrases=_phrase_list(phrases),
+        words=tuple({max(e.replace("-", " ").split(), key=len) for e in every}),
+        advice={**before, **nouns, **labels, **{p: nouns[n] for p, n in plurals.items()}},
+    )
+
+
+def _labels(text: str) -> Iterable[Hit]:
+    """retext-equality's labels for a person, each with its person-first suggestion."""
+    packaged = _packaged_labels()
+    spans = list(_sentences_with(text, packaged.words))
+    if packaged.pattern is not None:
+        for m in (m for lo, hi in spans for m in packaged.pattern.finditer(text, lo, hi)):
+            group = m.lastgroup or ""
+            word = " ".join(m.group(group).lower().replace("-", " ").split())
+            yield Hit(m.start(), m.end(), suggestion=packaged.advice.get(word))
+    regex, lookup = packaged.phrases
+    for m in (m for lo, hi in spans for m in regex.finditer(text, lo, hi)) if regex else ():
+        yield Hit(m.start(), m.end(), suggestion=lookup.get(" ".join(m.group(0).lower().split())))
+
+
 @validator("stigmatising_term")
 def stigmatising_term(ctx: Context, rule: RulePack) -> Iterable[Hit]:
+    if rule.options.get("packaged_terms", True) is not False:
+        yield from _labels(ctx.text)
     yield from _listed(ctx, rule)
     pattern, spelling = _built(_suffering, rule.options)
     lowered = ctx.text.lower()

@@ -87,6 +87,18 @@ def test_generated_set_is_what_the_generator_makes(name):
     assert (gen.OUT / name).read_text(encoding="utf-8") == gen.SETS[name]()
 
 
+def test_a_maybe_profane_word_is_expected_only_when_aimed_at_a_person():
+    # The line: cuss "maybe" words (sex, anal, rape…) count only aimed at a person.
+    import yaml
+
+    posts = yaml.safe_load(gen.build_terms())["posts"]
+    ratings = gen.cuss_ratings()
+    maybe = {w for w in gen.ldnoobw() if ratings.get(w) == 1 and w not in gen.RETEXT_SLURS}
+    plain = [p for p in posts if p["id"].startswith("maybe-")]
+    assert len(plain) == len(maybe)
+    assert all(p["expect"] == [] and not p.get("allow") for p in plain)
+
+
 def test_faker_set_is_deterministic():
     faker = pytest.importorskip("faker")
     text = gen.build_faker()

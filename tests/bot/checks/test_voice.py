@@ -21,6 +21,7 @@ VOICE_RULES = (
     "party_political",
     "profanity",
     "insult",
+    "disparagement",
     "stigmatising_term",
 )
 
@@ -45,6 +46,7 @@ def voice(text, policy=POLICY):
         ("party_political", Severity.BLOCK, False),
         ("profanity", Severity.BLOCK, False),
         ("insult", Severity.BLOCK, True),
+        ("disparagement", Severity.BLOCK, True),
         ("stigmatising_term", Severity.WARN, True),
     ],
 )
@@ -274,6 +276,91 @@ def test_party_political_inside_a_quotation_still_blocks():
     assert found(text, "party_political") == ["Vote Labour", "Tories are liars"]
 
 
+# -- party_political: stance (a verdict on, or a call to vote in or out, a political actor) -------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Back Sarah Khan on Thursday.", "Back Sarah Khan"),
+        (
+            "Keir Starmer and Labour have been brilliant for renters.",
+            "Keir Starmer and Labour have been brilliant",
+        ),
+        ("Labour have let down every family in Leeds.", "Labour have let down"),
+        ("It's time Councillor Briggs was voted out.", "Councillor Briggs was voted out"),
+        ("Councillor Briggs should step down now.", "Councillor Briggs should step down"),
+        ("We call on Councillor Briggs to resign.", "Councillor Briggs to resign"),
+        (
+            "This government's record on housing is shameful.",
+            "This government's record on housing is shameful",
+        ),
+        ("The Lib Dems have a proud record on mental health.", "Lib Dems have a proud record"),
+        (
+            "Sarah Khan, Labour's candidate, is the best choice for Headingley.",
+            "Labour's candidate, is the best",
+        ),
+        ("Our MP has failed renters.", "Our MP has failed renters"),
+        ("Our MP is a true champion for renters.", "Our MP is a true champion"),
+        ("Sack the mayor.", "Sack the mayor"),
+        ("Get rid of them at the election.", "Get rid of them"),
+        (
+            "Fourteen years of this government have failed disabled people.",
+            "this government have failed disabled",
+        ),
+        ("They promise the earth but they'll fool you again, like the Tories did.", "fool you"),
+        ("Thirteen years of Tory failure have left families in B&Bs.", "Tory failure"),
+        (
+            "The Labour-run council has been brilliant for renters.",
+            "Labour-run council has been brilliant",
+        ),
+        (
+            "Sarah Khan (Labour) has been a fantastic councillor for Chapeltown.",
+            "Labour) has been a fantastic",
+        ),
+        (
+            "The Conservatives' record on homelessness speaks for itself.",
+            "Conservatives' record on homelessness speaks for itself",
+        ),
+        # The verdict in the next sentence, with the actor as its subject.
+        ("Labour promised 300,000 homes. They'll fool you again.", "They'll fool you"),
+        ("The Tories cut legal aid. They lied about it too.", "They lied"),
+    ],
+)
+def test_party_political_stance_blocks(text, excerpt):
+    assert excerpt in found(text, "party_political")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Civic mentions, non-partisan get-out-the-vote and thanks (CC9 allows all of them).
+        "Our MP visited the food bank.",
+        "Register to vote by 20 May.",
+        "We met Councillor Ahmed to discuss the hostel.",
+        "The election means the office closes early on Thursday.",
+        "Ask your MP to support the bill.",
+        "Thanks to our MP Jane Smith for a brilliant visit.",
+        "Polling stations open at 7am on Thursday: bring your poll card.",
+        "We support Councillor Ahmed's motion on empty homes.",
+        "Support our volunteers at the fun run on Thursday.",
+        # Criticising a policy, or what happened to people, is not a verdict on a politician.
+        "The government has failed to fund hospices.",
+        "Our MP asked why families were let down by the system.",
+        "Councillor Ahmed opened our exhibition about the worst housing in Leeds.",
+        "Our MP Jane Smith spoke at our carers' conference.",
+        "The mayor opened the new shelter this morning.",
+        "Vote in the local elections on 7 May – polling stations open 7am to 10pm.",
+        "The Minister for Housing will visit on Friday.",
+        "Our MP visited the hub. She said people had been lied to by landlords.",
+        "Councillor Ahmed met tenants. They told her about the damp.",
+        "Labour won the seat in 2024.",
+    ],
+)
+def test_party_political_stance_traps(text):
+    assert found(text, "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
@@ -350,6 +437,60 @@ def test_profanity_traps(text):
     assert found(text, "profanity") == []
 
 
+# -- packaged lists: cuss "likely" words always, its "maybe" words only aimed at a person ---------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Some poofter shouted at our Pride stall.", "poofter"),
+        ("Redskins is not a team name we will print.", "Redskins"),
+        ("You dick.", "dick"),
+        ("What a tit.", "tit"),
+        ("The cock from upstairs kept shouting at our volunteers.", "cock"),
+        ("They called her a pussy for asking for help.", "pussy"),
+        # LGBT and racial slurs with an innocent twin: only aimed at a person.
+        ("You homo.", "homo"),
+        ("The chink from the takeaway shouted at us.", "chink"),
+    ],
+)
+def test_packaged_slurs_and_person_aimed_vulgarity_block(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A sexual-health or rape-crisis service says these in clean posts.
+        "You're a sex worker? We can help, no judgement.",
+        "Free sex education and condoms at the clinic on Friday.",
+        "Our rape crisis helpline: anal rape, oral rape, any kind, you will be believed.",
+        "Penis and vulva health: a nurse answers your questions.",
+        "Nude swimming? No, the pool is closed.",
+        "Blue tits in the garden.",
+        "A chink of light for families this winter.",
+        "Homo sapiens exhibition at the museum.",
+        "Our Maine coon, Biscuit, is the hub's mascot.",
+        "Queer History Month: our LGBTQ+ youth group's zine launch.",
+    ],
+)
+def test_maybe_profane_words_used_plainly_are_clean(text):
+    assert found(text, "profanity") == []
+
+
+def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
+    assert found("You dick.", "profanity") == ["dick"]
+    assert found("He is a paraplegic.", "stigmatising_term") == ["a paraplegic"]
+    (tmp_path / "policy.yaml").write_text(
+        "rules:\n"
+        "  profanity: {add_options: {packaged_terms: false}}\n"
+        "  stigmatising_term: {add_options: {packaged_terms: false}}\n"
+    )
+    policy = load_policy(tmp_path)
+    assert found("You dick.", "profanity", policy) == []
+    assert found("He is a paraplegic.", "stigmatising_term", policy) == []
+
+
 # -- insult -------------------------------------------------------------------------------------
 
 
@@ -423,6 +564,147 @@ def test_insults_block(text, excerpt):
 )
 def test_insult_traps(text):
     assert found(text, "insult") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("You're a moron.", "You're a moron"),
+        ("You idiot.", "You idiot"),
+        ("He's an absolute muppet.", "He's an absolute muppet"),
+        ("The idiot who parked in the ambulance bay.", "The idiot who"),
+        ("What a clown.", "What a clown"),
+        ("What a bunch of morons.", "What a bunch of morons"),
+        ("What idiots.", "What idiots"),
+        ("Morons like him shouldn't be near a food bank.", "Morons like him"),
+        ("Morons.", "Morons"),
+        ("Shut up, idiot!", "idiot"),
+        ("You numpties.", "You numpties"),
+        ("Oi, scroungers!", "scroungers"),
+        # Mental-health labels called at a person block as name-calling (and warn as labels).
+        ("You psycho.", "You psycho"),
+        ("What a nutter.", "What a nutter"),
+        ("The lunatic who drove through the car park.", "The lunatic who"),
+    ],
+)
+def test_name_calling_grammar_and_plurals(text, excerpt):
+    assert found(text, "insult") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The clown who made balloon animals was a hit.",
+        "Face painting, balloons, clowns!",
+        "Don't be a fool: book your flu jab.",
+        "April fool!",
+        "The Muppets Christmas Carol screening on Friday.",
+        "You are not an idiot for asking for help.",
+        "Our clients are not idiots.",
+    ],
+)
+def test_name_calling_traps(text):
+    assert found(text, "insult") == []
+
+
+@pytest.mark.parametrize(
+    "word,plural_form",
+    [("idiot", "idiots"), ("numpty", "numpties"), ("leech", "leeches"), ("dunce", "dunces")],
+)
+def test_name_calling_nouns_are_inflected(word, plural_form):
+    from bot.checks.voice import plural
+
+    assert plural(word) == plural_form
+
+
+@pytest.mark.parametrize(
+    "text,excerpt,suggests",
+    [
+        (
+            "Our new client is epileptic and needs a ground-floor room.",
+            "is epileptic",
+            "person with epilepsy",
+        ),
+        ("He is a paraplegic.", "a paraplegic", "person with paraplegia"),
+        ("Two paraplegics joined the swimming club.", "paraplegics", "person with paraplegia"),
+        ("Schizophrenic patients need stable housing.", "Schizophrenic patients", "schizophrenia"),
+        ("She is mentally ill.", "is mentally ill", "mental health condition"),
+        ("Oriental women's group meets on Tuesdays.", "Oriental women", "Asian"),
+        ("Her husband completed suicide last spring.", "completed suicide", "died by suicide"),
+        ("He was a stroke victim.", "stroke victim", "had a stroke"),
+        ("He suffered from a stroke in May.", "suffered from a stroke", "lived with a stroke"),
+        ("Eskimos built igloos.", "Eskimos", "Inuit"),
+        ("He has been bound to a wheelchair since the crash.", "bound to a wheelchair", "uses"),
+    ],
+)
+def test_retext_equality_labels_warn_with_their_alternative(text, excerpt, suggests):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "stigmatising_term"]
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert suggests in findings[0].suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She had an epileptic seizure at the hub.",
+        "A psychotic episode is frightening.",
+        "Our oriental rugs sale starts today.",
+        "The coloured pencils are in the art room.",
+    ],
+)
+def test_retext_equality_labels_leave_conditions_and_things_alone(text):
+    assert found(text, "stigmatising_term") == []
+
+
+# -- disparagement: a verdict on the organisation's people, funders, partners or clients ---------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Thanks for nothing, donors.", "Thanks for nothing"),
+        ("Our trustees haven't a clue.", "trustees haven't a clue"),
+        ("Some clients think it's a hotel.", "clients think it's a hotel"),
+        ("Residents treat this place like a hotel.", "Residents treat this place like a hotel"),
+        ("The Hope Street service is a disgrace.", "The Hope Street service is a disgrace"),
+        ("The Riverside Project lot are useless.", "The Riverside Project lot are useless"),
+        ("Pathetic response from our funders.", "Pathetic response from our funders"),
+        ("Our funder's response was pathetic.", "funder's response was pathetic"),
+        ("Our board is a farce.", "board is a farce"),
+        (
+            "The commissioners have no idea what they're doing.",
+            "commissioners have no idea what they're doing",
+        ),
+    ],
+)
+def test_disparagement_blocks(text, excerpt):
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "disparagement"]
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert findings[0].severity is Severity.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A verdict on a situation is campaigning: it has no target.
+        "The housing shortage is a disgrace.",
+        "The waiting list is appalling.",
+        "The council tax rise is a disgrace.",
+        # Thanks, quirks and people who are lost, not useless.
+        "Thanks to our donors for everything.",
+        "Our volunteers are hopeless at saying no to cake!",
+        "Our donors have no idea how much they've helped.",
+        "Our clients have no clue where to turn when benefits stop, so we help.",
+        "Leeds Food Aid Network is a lifeline.",
+    ],
+)
+def test_disparagement_traps(text):
+    assert found(text, "disparagement") == []
+
+
+def test_an_insult_is_not_also_a_disparagement():
+    # One finding for one verdict: the insult rule already has "a joke" after "funder".
+    assert voice("Our funder is an absolute joke.") == [("insult", "funder is an absolute joke")]
 
 
 # -- stigmatising_term --------------------------------------------------------------------------
