@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
@@ -874,7 +875,8 @@ _CAPITAL_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{1,20}[^\S\n]+$")
 _WORKPLACE_BEFORE = re.compile(
     r"(?i)\b(?:works?|working|worked|volunteers?|volunteering|volunteered|nurses?|staff|runs?|"
     r"running|ran|manages?|managing|managed|teach(?:es|ing)?|taught|visits?|visiting|visited|"
-    r"chaplain|based|employed|job|shift|placement)\s+(?:\w+\s+){0,2}$"
+    r"chaplain|based|employed|job|shift|placement)\s+"
+    r"(?:(?!(?:has|had|have|is|was|who|with)\b)\w+\s+){0,2}$"  # not "volunteer Pete has MS"
 )
 _FUNCTION_WORDS = _words(
     "a an the this that these those last next every each for since in on at "
@@ -889,13 +891,34 @@ _WINDOW = 150
 _WILDCARDS = {"<n>": r"\d{1,4}", "<word>": r"[\w'’-]{1,30}"}
 
 
+# Compiled on first use: the condition vocabulary has thousands of names, and a post meets few.
+_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
 @dataclass(frozen=True)
 class _Term:
-    regex: re.Pattern[str]
+    pattern: str
+    flags: int
     category: str
     topic: bool
     single_word: bool
     unless_next: frozenset[str]  # "transitioning to a new role" is not about gender
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        key = (self.pattern, self.flags)
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = re.compile(self.pattern, self.flags)
+        return compiled
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(name: str) -> tuple[str, ...]:
+    """A word list shipped under bot/checks/data/ (built by a script in scripts/), one a line."""
+    path = resources.files("bot.checks").joinpath("data", *name.split("/"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -925,6 +948,11 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     ):
         for category, phrases in (options.get(key) or {}).items():
             entries += [(str(p), str(category), topic) for p in phrases or ()]
+    # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
+    # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
+    for category, names in (options.get("vocabularies") or {}).items():
+        for name in names or ():
+            entries += [(p, str(category), True) for p in _vocabulary(str(name))]
     unless = {
         str(k).lower(): frozenset(str(w).lower() for w in v or ())
         for k, v in (options.get("not_followed_by") or {}).items()
@@ -935,7 +963,8 @@ def _lexicon(rule: RulePack) -> _Lexicon:
             continue
         exact = phrase.isupper()
         term = _Term(
-            _term_regex(words, exact),
+            _term_regex(words),
+            0 if exact else re.IGNORECASE,
             category,
             topic,
             len(words) == 1,
@@ -962,7 +991,7 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     return lexicon
 
 
-def _term_regex(words: Sequence[str], exact: bool) -> re.Pattern[str]:
+def _term_regex(words: Sequence[str]) -> str:
     parts = []
     for word in words:
         if word in _WILDCARDS:
@@ -971,7 +1000,7 @@ def _term_regex(words: Sequence[str], exact: bool) -> re.Pattern[str]:
             parts.append(r"[\s-]?".join(re.escape(p) for p in word.split("-")))
     body = r"\s+".join(parts)
     tail = r"(?![\w])(?!-\w)" if words[-1][-1].isalnum() else r"(?![\w+])"
-    return re.compile(body + tail, 0 if exact else re.IGNORECASE)
+    return body + tail
 
 
 def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]:

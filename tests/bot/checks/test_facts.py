@@ -1,0 +1,129 @@
+"""special_category: the vocabularies it draws on (ICD-10-CM conditions, religion, immigration,
+justice, gambling) and the other forms of listed words."""
+
+import importlib.util
+from importlib import resources
+
+import pytest
+
+from bot.checks import run_checks
+from bot.domain.findings import Severity
+from bot.policy_file import load_policy
+
+BOTH = ("x", "facebook")
+POLICY = load_policy(None)
+
+
+def special(text):
+    return [f for f in run_checks(text, BOTH, POLICY) if f.rule == "special_category"]
+
+
+def excerpts(text):
+    return [f.excerpt for f in special(text)]
+
+
+# -- 1. conditions from ICD-10-CM, and lay words ICD lacks ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Our client Margaret has Alzheimer's and loves the garden.", "Alzheimer's"),
+        ("Our client Margaret has Alzheimers and loves the garden.", "Alzheimers"),
+        ("Thanks to Derek, who has Parkinson's, for the talk.", "Parkinson's"),
+        ("Priya has Crohn's disease and needs a seat near the loo.", "Crohn's disease"),
+        ("Sarah has multiple sclerosis and uses a stick.", "multiple sclerosis"),
+        ("Jo has bipolar disorder and is doing brilliantly.", "bipolar disorder"),
+        ("Mark is on dialysis three times a week.", "on dialysis"),
+        (
+            "Our resident Ken was diagnosed with motor neurone disease.",
+            "diagnosed with motor neurone disease",
+        ),
+        ("Tom, who has MND, opened our garden.", "MND"),
+        ("Big thanks to Ruth, who lives with cystic fibrosis.", "cystic fibrosis"),
+        ("Aisha has sickle cell and loves painting.", "sickle cell"),
+        ("Well done to Bev, who has type 2 diabetes and ran 5k.", "type 2 diabetes"),
+        ("Our volunteer Pete has Huntington's.", "Huntington's"),
+        ("Gemma's leukaemia is back, she told us.", "leukaemia"),
+        ("Derek has epilepsy and cannot drive.", "epilepsy"),
+        ("Our client Gary picks up his methadone script on Mondays.", "methadone script"),
+        ("Thanks to Dave, who has been clean for a year!", "clean for a year"),
+        ("Our client Kev has a gambling problem and owes money.", "gambling problem"),
+        ("Our client Paul has a personality disorder.", "personality disorder"),
+    ],
+)
+def test_conditions_from_the_vocabulary_tied_to_a_person_block(text, excerpt):
+    findings = special(text)
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert findings[0].severity is Severity.BLOCK
+
+
+def test_the_message_names_the_kind_of_fact():
+    (finding,) = special("Priya has Crohn's disease and needs a seat near the loo.")
+    assert "health information" in finding.message
+    (finding,) = special("Our client Kev has a gambling problem and owes money.")
+    assert "drug or alcohol use" in finding.message or "gambling" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alzheimer's awareness week starts Monday: come to our memory cafe.",
+        "Sarah ran the Great North Run for Parkinson's UK – thank you!",
+        "Our dementia friends session with Sarah is on Tuesday.",
+        "Sarah gave a brilliant talk on multiple sclerosis and work.",
+        "Dr Patel will speak about epilepsy at the library.",
+        "We support people living with Crohn's disease and colitis.",
+        "Thanks to Mark for organising the Alzheimer's Society coffee morning.",
+        "Sarah, our diabetes specialist nurse, is here on Fridays.",
+        "Sarah's team raised £400 for motor neurone disease research.",
+        "Join Sarah for our schizophrenia awareness training.",
+        "Our HIV testing day with Sarah was a success.",
+        "Sarah works on the dementia ward at St James's.",
+        "Thanks to Sarah for the bake sale. Dementia affects 1 in 14 people over 65.",
+        "Sarah had a cold last week but is back now.",
+        "Tom's fall at the allotment was nothing serious.",
+        "Sarah broke her wrist playing netball.",
+    ],
+)
+def test_conditions_about_a_topic_or_not_sensitive_stay_clean(text):
+    assert excerpts(text) == []
+
+
+def _condition_names() -> set[str]:
+    path = resources.files("bot.checks").joinpath("data", "conditions", "icd10cm.txt")
+    return set(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_the_condition_vocabulary_has_what_people_write_and_no_ordinary_words():
+    names = _condition_names()
+    assert len(names) > 3000
+    for head in (
+        "alzheimer's",
+        "alzheimers",
+        "parkinson's",
+        "crohn's disease",
+        "multiple sclerosis",
+        "motor neuron disease",
+        "bipolar disorder",
+        "schizophrenia",
+        "hepatitis c",
+        "leukaemia",
+        "type 1 diabetes",
+    ):
+        assert head in names
+    for ordinary in ("fall", "fracture", "cold", "hand", "pain", "bells", "hunters", "cough"):
+        assert ordinary not in names
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("simple_icd_10_cm") is None,
+    reason="simple-icd-10-cm (the [vocabulary] extra) is needed only to rebuild the list",
+)
+def test_the_shipped_condition_list_is_what_the_script_derives():
+    import importlib.machinery
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[3] / "scripts" / "make_condition_terms.py"
+    module = importlib.machinery.SourceFileLoader("make_condition_terms", str(script)).load_module()
+    assert set(module.derive()) == _condition_names()
