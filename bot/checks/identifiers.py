@@ -846,6 +846,7 @@ _LABELS = {
     "immigration": "immigration status",
     "criminal_record": "a criminal record",
     "abuse": "experience of abuse",
+    "gambling": "a gambling problem",
 }
 _TOKEN = re.compile(r"\w+")
 _POSSESSIVE_BEFORE = re.compile(
@@ -1046,8 +1047,8 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
     after = _WORDS_AFTER.match(text, end)
     if after:
         first, second = (w.lower() if w else "" for w in after.groups())
-        if first in lexicon.followers:
-            return True
+        if first in lexicon.followers and first not in _FUNCTION_WORDS:
+            return True  # "HIV testing"; not "goes to Mass every morning"
         # "HIV treatment nurse" is a job; "prison last week" is a story.
         if second in lexicon.followers and first not in _FUNCTION_WORDS:
             return True
@@ -1079,6 +1080,31 @@ def _named_subject(text: str, sentence_start: int, start: int, lexicon: _Lexicon
     return not (word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word)
 
 
+# "Ahmed goes to our group for LGBTQ+ asylum seekers", "Sarah attends the trans support group":
+# going to a group for people with something says they have it.
+_ATTENDS_BEFORE = re.compile(
+    r"(?i)\b(?:goes|go|going|went|attends|attended|attending|comes|came|coming|joined|joins|"
+    r"member\s+of|regular\s+at|started\s+going)\s+(?:to\s+)?"
+    r"(?:(?:our|the|a|an|her|his|their|weekly|local|new)\s+)*"
+    r"(?:(?:[\w+'’-]+\s+){0,3}?(?:group|meeting|meetings|club|network|circle|cafe|café|"
+    r"session|sessions)\s+for\s+(?:(?:other|young|local|fellow)\s+)?)?$"
+)
+_MEMBERSHIP = _words("group groups meeting meetings club network circle support anonymous cafe")
+
+
+def _attends(text: str, start: int, end: int, lexicon: _Lexicon) -> bool:
+    if not _ATTENDS_BEFORE.search(text, max(0, start - 70), start):
+        return False
+    after = _WORDS_AFTER.match(text, end)
+    if after is None:
+        return True
+    following = [(w or "").lower() for w in after.groups()]
+    # "went to the cancer research fun run" is an outing; "the HIV support group", membership.
+    return any(w in _MEMBERSHIP for w in following) or not any(
+        w in lexicon.followers for w in following
+    )
+
+
 def _tied_to_person(
     text: str, start: int, end: int, term: _Term, lexicon: _Lexicon, people: _Spans
 ) -> bool:
@@ -1097,6 +1123,8 @@ def _tied_to_person(
             return False
     if _about_group(text, start, s, lexicon, people):
         return False
+    if _attends(text, start, end, lexicon):
+        return True
     if _about_topic(text, start, end, term, lexicon):
         return False
     if term.topic:

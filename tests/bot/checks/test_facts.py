@@ -62,7 +62,7 @@ def test_the_message_names_the_kind_of_fact():
     (finding,) = special("Priya has Crohn's disease and needs a seat near the loo.")
     assert "health information" in finding.message
     (finding,) = special("Our client Kev has a gambling problem and owes money.")
-    assert "drug or alcohol use" in finding.message or "gambling" in finding.message
+    assert "a gambling problem" in finding.message
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,85 @@ def test_the_shipped_condition_list_is_what_the_script_derives():
     script = Path(__file__).resolve().parents[3] / "scripts" / "make_condition_terms.py"
     module = importlib.machinery.SourceFileLoader("make_condition_terms", str(script)).load_module()
     assert set(module.derive()) == _condition_names()
+
+
+# -- 2. religion, immigration, justice, gambling, sexuality and gender groups -----------------
+
+
+@pytest.mark.parametrize(
+    "text,excerpt,kind",
+    [
+        ("Sarah became a Jehovah's Witness last year.", "became a Jehovah's Witness", "religious"),
+        ("Our client Imran reverted to Islam last year.", "reverted to Islam", "religious"),
+        ("Thanks to Beth, who was baptised on Sunday.", "was baptised", "religious"),
+        ("Our resident Ken goes to Mass every morning.", "goes to Mass", "religious"),
+        ("Kwame is in a detention centre near Heathrow.", "detention centre", "immigration"),
+        ("Thanks to Ana, who finally has settled status.", "settled status", "immigration"),
+        (
+            "Our client Yonas reports to the Home Office weekly.",
+            "reports to the Home Office",
+            "immigration",
+        ),
+        (
+            "Welcome Dawit, who came on a small boat last year.",
+            "came on a small boat",
+            "immigration",
+        ),
+        (
+            "Darren did three years inside and now volunteers with us.",
+            "did three years inside",
+            "criminal record",
+        ),
+        ("Tom has two convictions for theft.", "two convictions", "criminal record"),
+        ("Darren spent 2 years in HMP Leeds.", "in HMP", "criminal record"),
+        ("Mark is on the sex offenders register.", "sex offenders register", "criminal record"),
+        ("Our client Lee wears an electronic tag.", "electronic tag", "criminal record"),
+        (
+            "Our client Jay was released on licence in May.",
+            "released on licence",
+            "criminal record",
+        ),
+        ("Thanks to Kev, a compulsive gambler, for his honesty.", "compulsive gambler", "gambling"),
+        ("Our client Sue goes to Gamblers Anonymous on Mondays.", "Gamblers Anonymous", "gambling"),
+        ("Ahmed goes to our group for LGBTQ+ asylum seekers.", "LGBTQ+", "sexual orientation"),
+        (
+            "Sarah attends the trans support group on Tuesdays.",
+            "trans support group",
+            "gender identity",
+        ),
+        (
+            "Thanks to Alex, who started hormones this spring.",
+            "started hormones",
+            "gender identity",
+        ),
+    ],
+)
+def test_facts_from_the_other_vocabularies_block_and_say_what_kind(text, excerpt, kind):
+    findings = special(text)
+    assert [f.excerpt for f in findings] == [excerpt]
+    assert kind in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our prison outreach team visited HMP Leeds today.",
+        "Sarah gave a talk on prison reform at the town hall.",
+        "Ramadan starts next week: see our faith calendar for opening times.",
+        "Thanks to Sarah for the Diwali lights in reception.",
+        "Sarah from Gamblers Anonymous spoke at our event.",
+        "Sarah went to the cancer research fun run on Saturday.",
+        "Sarah runs our group for LGBTQ+ asylum seekers.",
+        "Sarah locked up the office and went home.",
+        "Sarah spoke with real conviction about housing.",
+        "Sarah was stuck in detention after school as a kid, she jokes.",
+        "Sarah crossed the Channel on the ferry for her holiday.",
+        "Sarah bailed on the pub quiz again!",
+        "Sarah tagged us in her photos from the fun day.",
+        "Sarah, our probation liaison officer, joined the panel.",
+        "Refugee Week: Sarah is cooking food from Syria at the cafe.",
+        "Sarah works at the immigration removal centre as a visitor.",
+    ],
+)
+def test_near_misses_from_the_other_vocabularies_stay_clean(text):
+    assert excerpts(text) == []
