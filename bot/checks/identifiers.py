@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.inflect import phrase_forms
 from bot.checks.policy import Location, RulePack
 
 
@@ -940,7 +941,8 @@ def _lexicon(rule: RulePack) -> _Lexicon:
         return cached[1]
     by_word: dict[str, list[_Term]] = {}
     by_exact: dict[str, list[_Term]] = {}
-    entries: list[tuple[str, str, bool]] = []
+    # (phrase, category, topic, the listed phrase it comes from)
+    entries: list[tuple[str, str, bool, str]] = []
     for key, topic in (
         ("terms", False),
         ("extra_terms", False),
@@ -948,17 +950,21 @@ def _lexicon(rule: RulePack) -> _Lexicon:
         ("extra_topics", True),
     ):
         for category, phrases in (options.get(key) or {}).items():
-            entries += [(str(p), str(category), topic) for p in phrases or ()]
+            for p in phrases or ():
+                listed = str(p)
+                entries.append((listed, str(category), topic, listed))
+                # "convictions", "sectioning", "relapses": the listed word's other forms.
+                entries += [(f, str(category), topic, listed) for f in phrase_forms(listed)]
     # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
     # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
     for category, names in (options.get("vocabularies") or {}).items():
         for name in names or ():
-            entries += [(p, str(category), True) for p in _vocabulary(str(name))]
+            entries += [(p, str(category), True, p) for p in _vocabulary(str(name))]
     unless = {
         str(k).lower(): frozenset(str(w).lower() for w in v or ())
         for k, v in (options.get("not_followed_by") or {}).items()
     }
-    for phrase, category, topic in sorted(entries, key=lambda e: -len(e[0])):
+    for phrase, category, topic, listed in sorted(entries, key=lambda e: -len(e[0])):
         words = phrase.split()
         if not words or words[0] in _WILDCARDS:
             continue
@@ -969,7 +975,7 @@ def _lexicon(rule: RulePack) -> _Lexicon:
             category,
             topic,
             len(words) == 1,
-            unless.get(phrase.lower(), frozenset()),
+            unless.get(listed.lower(), frozenset()),
         )
         first = _TOKEN.match(words[0])
         if not first:

@@ -7,6 +7,7 @@ from importlib import resources
 import pytest
 
 from bot.checks import run_checks
+from bot.checks.inflect import forms, phrase_forms
 from bot.domain.findings import Severity
 from bot.policy_file import load_policy
 
@@ -208,4 +209,69 @@ def test_facts_from_the_other_vocabularies_block_and_say_what_kind(text, excerpt
     ],
 )
 def test_near_misses_from_the_other_vocabularies_stay_clean(text):
+    assert excerpts(text) == []
+
+
+# -- 3. other forms of listed words ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "word,expected",
+    [
+        ("sectioned", {"sectioning"}),
+        ("relapsed", {"relapsing"}),
+        ("overdosed", {"overdosing"}),
+        ("admitted", {"admitting"}),
+        ("hospitalised", {"hospitalising"}),
+        ("conviction", {"convictions"}),
+        ("diagnosis", {"diagnoses"}),
+        ("relapse", {"relapses"}),
+        ("injury", {"injuries"}),
+        ("miscarriage", {"miscarriages"}),
+        # People nouns keep their one form: the plural names a group.
+        ("offender", set()),
+        ("addict", set()),
+        ("refugee", set()),
+        # Forms that are other words.
+        ("arrested", set()),
+        ("groomed", set()),
+        ("sober", set()),
+    ],
+)
+def test_forms_of_a_word(word, expected):
+    assert forms(word) == expected
+
+
+def test_phrase_forms_change_the_last_word_only():
+    assert phrase_forms("criminal conviction") == ("criminal convictions",)
+    assert phrase_forms("clean for <n>") == ()
+    assert phrase_forms("NRPF") == ()
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("Paul's sectioning was awful for the family.", "sectioning"),
+        ("Tom has previous convictions for burglary.", "previous convictions"),
+        ("Our client Mo has had three overdoses this year.", "overdoses"),
+        ("Lisa keeps relapsing, bless her.", "relapsing"),
+        ("Thanks to Jo, who had two miscarriages.", "miscarriages"),
+        ("Our client Dean has two criminal convictions.", "criminal convictions"),
+        ("Big thanks to Amir, who has learning disabilities.", "learning disabilities"),
+    ],
+)
+def test_other_forms_of_listed_words_block(text, excerpt):
+    assert excerpts(text) == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sarah is grooming the dogs at the fun day.",
+        "Sarah wrote two sections of the annual report.",
+        "Sarah gave an arresting speech at the dinner.",
+        "Sarah found the report sobering reading.",
+    ],
+)
+def test_other_words_that_look_like_forms_stay_clean(text):
     assert excerpts(text) == []
