@@ -271,6 +271,8 @@ def test_other_forms_of_listed_words_block(text, excerpt):
         "Sarah wrote two sections of the annual report.",
         "Sarah gave an arresting speech at the dinner.",
         "Sarah found the report sobering reading.",
+        "Priya sectioned the garden into beds for each resident.",
+        "Priya is sectioning off part of the hall for the quiet room.",
     ],
 )
 def test_other_words_that_look_like_forms_stay_clean(text):
