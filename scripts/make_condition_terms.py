@@ -55,7 +55,8 @@ _ORDINARY = frozenset(
     jet lag motion sickness caries myopia hypermetropia astigmatism presbyopia
     absent cardiac hand excessive endocrine fissured hypertonic freckles greyness calculus
     ganglion pain overweight sinus sedative plague thoracic obliteration nail-biting
-    thumb-sucking nose-picking streptococcus zoster noma pinta sodoku tokelau
+    thumb-sucking nose-picking streptococcus zoster noma pinta sodoku tokelau infant injury
+    lisping lalling amkd rars h-abc lad-i lad-ii lad-iii cmml-1 cmml-2 candidid pintids
     deformity deformities anomaly anomalies disorder disorders disease diseases syndrome
     syndromes condition conditions infection infections complication complications
     """,

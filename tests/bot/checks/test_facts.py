@@ -85,6 +85,7 @@ def test_the_message_names_the_kind_of_fact():
         "Sarah had a cold last week but is back now.",
         "Tom's fall at the allotment was nothing serious.",
         "Sarah broke her wrist playing netball.",
+        "Congratulations to Sarah, who came back to work with her infant son in tow!",
     ],
 )
 def test_conditions_about_a_topic_or_not_sensitive_stay_clean(text):
