@@ -880,6 +880,11 @@ _WORKPLACE_BEFORE = re.compile(
     r"chaplain|based|employed|job|shift|placement)\s+"
     r"(?:(?!(?:has|had|have|is|was|who|with)\b)\w+\s+){0,2}$"  # not "volunteer Pete has MS"
 )
+_HELPING_WITH = re.compile(
+    r"(?i)\b(?:help|helps|helped|helping|assist|assists|assisted|assisting|advice|advise|"
+    r"advises|advised|advising|volunteer|volunteers|volunteered|volunteering)\s+"
+    r"(?:out\s+)?with\s+(?:(?:the|our|a|an|some|any)\s+)?$"
+)
 _FUNCTION_WORDS = _words(
     "a an the this that these those last next every each for since in on at "
     "and but or so to of with from by is was are were be been has had have "
@@ -1066,6 +1071,8 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
         and _CAPITAL_BEFORE.search(text, max(0, start - 25), start)
     ):
         return True  # "Sarah Gay from the council": a surname
+    if _HELPING_WITH.search(text, max(0, start - 40), start):
+        return True  # "Sarah is helping with asthma checks"; not "help with her asthma"
     if _WORKPLACE_BEFORE.search(text, max(0, start - 40), start):
         return True  # "works in prison", "volunteers in our refuge"
     return bool(_TOPIC_PREPOSITION.search(text, max(0, start - 25), start))

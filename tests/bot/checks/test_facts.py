@@ -86,6 +86,10 @@ def test_the_message_names_the_kind_of_fact():
         "Tom's fall at the allotment was nothing serious.",
         "Sarah broke her wrist playing netball.",
         "Congratulations to Sarah, who came back to work with her infant son in tow!",
+        "Sarah is helping with asthma checks at the GP surgery.",
+        "Sarah helped with the epilepsy first aid course.",
+        "Sarah had malaria jabs before her trip.",
+        "Sarah got the rabies vaccine for her trip.",
     ],
 )
 def test_conditions_about_a_topic_or_not_sensitive_stay_clean(text):
