@@ -924,6 +924,11 @@ class _Term:
 def _vocabulary(name: str) -> tuple[str, ...]:
     """A word list shipped under bot/checks/data/ (built by a script in scripts/), one a line."""
     path = resources.files("bot.checks").joinpath("data", *name.split("/"))
+    if ".." in name.split("/") or not path.is_file():
+        raise ValueError(
+            f"special_category: vocabularies names {name!r}, which is not a word list shipped "
+            "with Countersign (for example conditions/icd10cm.txt)"
+        )
     lines = path.read_text(encoding="utf-8").splitlines()
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 

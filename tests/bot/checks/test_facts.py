@@ -282,3 +282,13 @@ def test_other_forms_of_listed_words_block(text, excerpt):
 )
 def test_other_words_that_look_like_forms_stay_clean(text):
     assert excerpts(text) == []
+
+
+def test_an_unknown_vocabulary_is_named_in_the_error():
+    from dataclasses import replace
+
+    rule = POLICY.rule("special_category")
+    broken = replace(rule, options={**rule.options, "vocabularies": {"health": ["nope.txt"]}})
+    policy = replace(POLICY, rules=tuple(broken if r is rule else r for r in POLICY.rules))
+    with pytest.raises(ValueError, match=r"nope\.txt"):
+        run_checks("Sarah has asthma.", BOTH, policy)
