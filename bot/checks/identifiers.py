@@ -910,6 +910,7 @@ class _Term:
     topic: bool
     single_word: bool
     unless_next: frozenset[str]  # "transitioning to a new role" is not about gender
+    second: str  # its second word, lower case ("" if none or a wildcard): a cheap first test
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -986,6 +987,7 @@ def _lexicon(rule: RulePack) -> _Lexicon:
             topic,
             len(words) == 1,
             unless.get(listed.lower(), frozenset()),
+            _second_token(words),
         )
         first = _TOKEN.match(words[0])
         if not first:
@@ -1008,6 +1010,16 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     return lexicon
 
 
+def _second_token(words: Sequence[str]) -> str:
+    tokens = _TOKEN.findall(words[0])
+    if len(tokens) > 1:
+        return tokens[1].lower()  # "alzheimer's" → "s", "self-harm" → "harm"
+    if len(words) > 1 and words[1] not in _WILDCARDS:
+        following = _TOKEN.findall(words[1])
+        return following[0].lower() if following else ""
+    return ""
+
+
 def _term_regex(words: Sequence[str]) -> str:
     parts = []
     for word in words:
@@ -1023,7 +1035,8 @@ def _term_regex(words: Sequence[str]) -> str:
 def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]:
     """Every term in reading order, longest first at a position, never overlapping."""
     done = 0
-    for token in _TOKEN.finditer(text):
+    tokens = list(_TOKEN.finditer(text))
+    for i, token in enumerate(tokens):
         if token.start() < done:
             continue
         if token.start() > 0 and text[token.start() - 1] in "#@":
@@ -1032,8 +1045,13 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
             *lexicon.by_exact_word.get(token.group(0), ()),
             *lexicon.by_word.get(token.group(0).lower(), ()),
         )
+        if not candidates:
+            continue
+        following = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
         best: tuple[int, _Term] | None = None
         for term in candidates:
+            if term.second and term.second != following:
+                continue  # thousands of condition names share a first word ("chronic")
             m = term.regex.match(text, token.start())
             if not m or (best is not None and m.end() <= best[0]):
                 continue
