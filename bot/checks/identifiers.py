@@ -966,11 +966,6 @@ def _lexicon(rule: RulePack) -> _Lexicon:
                 entries.append((listed, str(category), topic, listed))
                 # "convictions", "sectioning", "relapses": the listed word's other forms.
                 entries += [(f, str(category), topic, listed) for f in phrase_forms(listed)]
-    # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
-    # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
-    for category, names in (options.get("vocabularies") or {}).items():
-        for name in names or ():
-            entries += [(p, str(category), True, p) for p in _vocabulary(str(name))]
     unless = {
         str(k).lower(): frozenset(str(w).lower() for w in v or ())
         for k, v in (options.get("not_followed_by") or {}).items()
@@ -996,6 +991,13 @@ def _lexicon(rule: RulePack) -> _Lexicon:
             by_exact.setdefault(first.group(0), []).append(term)
         else:
             by_word.setdefault(first.group(0).lower(), []).append(term)
+    # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
+    # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
+    # Their terms are made once per process, whatever policy is loaded.
+    for category, names in (options.get("vocabularies") or {}).items():
+        for name in names or ():
+            for first_word, terms in _vocabulary_terms(str(name), str(category)).items():
+                by_word.setdefault(first_word, []).extend(terms)
     groups = frozenset(str(w).lower() for w in options.get("group_words") or ())
     followers = frozenset(str(w).lower() for w in options.get("topic_followers") or ()) | groups
     lexicon = _Lexicon(
@@ -1008,6 +1010,27 @@ def _lexicon(rule: RulePack) -> _Lexicon:
         _LEXICONS.clear()  # policies reloaded many times over: keep only the recent ones
     _LEXICONS[id(options)] = (options, lexicon)
     return lexicon
+
+
+@lru_cache(maxsize=8)
+def _vocabulary_terms(name: str, category: str) -> dict[str, tuple[_Term, ...]]:
+    by_word: dict[str, list[_Term]] = {}
+    for phrase in _vocabulary(name):
+        words = phrase.split()
+        first = _TOKEN.match(words[0]) if words else None
+        if first is None:
+            continue
+        term = _Term(
+            _term_regex(words),
+            re.IGNORECASE,
+            category,
+            True,
+            len(words) == 1,
+            frozenset(),
+            _second_token(words),
+        )
+        by_word.setdefault(first.group(0).lower(), []).append(term)
+    return {k: tuple(v) for k, v in by_word.items()}
 
 
 def _second_token(words: Sequence[str]) -> str:
