@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.inflect import phrase_forms
 from bot.checks.membership import membership_cue
 from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
@@ -1056,6 +1058,7 @@ _LABELS = {
     "immigration": "immigration status",
     "criminal_record": "a criminal record",
     "abuse": "experience of abuse",
+    "gambling": "a gambling problem",
 }
 _TOKEN = re.compile(r"\w+")
 _POSSESSIVE_BEFORE = re.compile(
@@ -1085,7 +1088,13 @@ _CAPITAL_BEFORE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{1,20}[^\S\n]+$")
 _WORKPLACE_BEFORE = re.compile(
     r"(?i)\b(?:works?|working|worked|volunteers?|volunteering|volunteered|nurses?|staff|runs?|"
     r"running|ran|manages?|managing|managed|teach(?:es|ing)?|taught|visits?|visiting|visited|"
-    r"chaplain|based|employed|job|shift|placement)\s+(?:\w+\s+){0,2}$"
+    r"chaplain|based|employed|job|shift|placement)\s+"
+    r"(?:(?!(?:has|had|have|is|was|who|with)\b)\w+\s+){0,2}$"  # not "volunteer Pete has MS"
+)
+_HELPING_WITH = re.compile(
+    r"(?i)\b(?:help|helps|helped|helping|assist|assists|assisted|assisting|advice|advise|"
+    r"advises|advised|advising|volunteer|volunteers|volunteered|volunteering)\s+"
+    r"(?:out\s+)?with\s+(?:(?:the|our|a|an|some|any)\s+)?$"
 )
 _FUNCTION_WORDS = _words(
     "a an the this that these those last next every each for since in on at "
@@ -1100,13 +1109,40 @@ _WINDOW = 150
 _WILDCARDS = {"<n>": r"\d{1,4}", "<word>": r"[\w'’-]{1,30}"}
 
 
+# Compiled on first use: the condition vocabulary has thousands of names, and a post meets few.
+_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
 @dataclass(frozen=True)
 class _Term:
-    regex: re.Pattern[str]
+    pattern: str
+    flags: int
     category: str
     topic: bool
     single_word: bool
     unless_next: frozenset[str]  # "transitioning to a new role" is not about gender
+    second: str  # its second word, lower case ("" if none or a wildcard): a cheap first test
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        key = (self.pattern, self.flags)
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = re.compile(self.pattern, self.flags)
+        return compiled
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(name: str) -> tuple[str, ...]:
+    """A word list shipped under bot/checks/data/ (built by a script in scripts/), one a line."""
+    path = resources.files("bot.checks").joinpath("data", *name.split("/"))
+    if ".." in name.split("/") or not path.is_file():
+        raise ValueError(
+            f"special_category: vocabularies names {name!r}, which is not a word list shipped "
+            "with Countersign (for example conditions/icd10cm.txt)"
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -1127,7 +1163,8 @@ def _lexicon(rule: RulePack) -> _Lexicon:
         return cached[1]
     by_word: dict[str, list[_Term]] = {}
     by_exact: dict[str, list[_Term]] = {}
-    entries: list[tuple[str, str, bool]] = []
+    # (phrase, category, topic, the listed phrase it comes from)
+    entries: list[tuple[str, str, bool, str]] = []
     for key, topic in (
         ("terms", False),
         ("extra_terms", False),
@@ -1135,22 +1172,28 @@ def _lexicon(rule: RulePack) -> _Lexicon:
         ("extra_topics", True),
     ):
         for category, phrases in (options.get(key) or {}).items():
-            entries += [(str(p), str(category), topic) for p in phrases or ()]
+            for p in phrases or ():
+                listed = str(p)
+                entries.append((listed, str(category), topic, listed))
+                # "convictions", "sectioning", "relapses": the listed word's other forms.
+                entries += [(f, str(category), topic, listed) for f in phrase_forms(listed)]
     unless = {
         str(k).lower(): frozenset(str(w).lower() for w in v or ())
         for k, v in (options.get("not_followed_by") or {}).items()
     }
-    for phrase, category, topic in sorted(entries, key=lambda e: -len(e[0])):
+    for phrase, category, topic, listed in sorted(entries, key=lambda e: -len(e[0])):
         words = phrase.split()
         if not words or words[0] in _WILDCARDS:
             continue
         exact = phrase.isupper()
         term = _Term(
-            _term_regex(words, exact),
+            _term_regex(words),
+            0 if exact else re.IGNORECASE,
             category,
             topic,
             len(words) == 1,
-            unless.get(phrase.lower(), frozenset()),
+            unless.get(listed.lower(), frozenset()),
+            _second_token(words),
         )
         first = _TOKEN.match(words[0])
         if not first:
@@ -1159,6 +1202,13 @@ def _lexicon(rule: RulePack) -> _Lexicon:
             by_exact.setdefault(first.group(0), []).append(term)
         else:
             by_word.setdefault(first.group(0).lower(), []).append(term)
+    # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
+    # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
+    # Their terms are made once per process, whatever policy is loaded.
+    for category, names in (options.get("vocabularies") or {}).items():
+        for name in names or ():
+            for first_word, terms in _vocabulary_terms(str(name), str(category)).items():
+                by_word.setdefault(first_word, []).extend(terms)
     groups = frozenset(str(w).lower() for w in options.get("group_words") or ())
     followers = frozenset(str(w).lower() for w in options.get("topic_followers") or ()) | groups
     lexicon = _Lexicon(
@@ -1173,7 +1223,38 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     return lexicon
 
 
-def _term_regex(words: Sequence[str], exact: bool) -> re.Pattern[str]:
+@lru_cache(maxsize=8)
+def _vocabulary_terms(name: str, category: str) -> dict[str, tuple[_Term, ...]]:
+    by_word: dict[str, list[_Term]] = {}
+    for phrase in _vocabulary(name):
+        words = phrase.split()
+        first = _TOKEN.match(words[0]) if words else None
+        if first is None:
+            continue
+        term = _Term(
+            _term_regex(words),
+            re.IGNORECASE,
+            category,
+            True,
+            len(words) == 1,
+            frozenset(),
+            _second_token(words),
+        )
+        by_word.setdefault(first.group(0).lower(), []).append(term)
+    return {k: tuple(v) for k, v in by_word.items()}
+
+
+def _second_token(words: Sequence[str]) -> str:
+    tokens = _TOKEN.findall(words[0])
+    if len(tokens) > 1:
+        return tokens[1].lower()  # "alzheimer's" → "s", "self-harm" → "harm"
+    if len(words) > 1 and words[1] not in _WILDCARDS:
+        following = _TOKEN.findall(words[1])
+        return following[0].lower() if following else ""
+    return ""
+
+
+def _term_regex(words: Sequence[str]) -> str:
     parts = []
     for word in words:
         if word in _WILDCARDS:
@@ -1182,13 +1263,14 @@ def _term_regex(words: Sequence[str], exact: bool) -> re.Pattern[str]:
             parts.append(r"[\s-]?".join(re.escape(p) for p in word.split("-")))
     body = r"\s+".join(parts)
     tail = r"(?![\w])(?!-\w)" if words[-1][-1].isalnum() else r"(?![\w+])"
-    return re.compile(body + tail, 0 if exact else re.IGNORECASE)
+    return body + tail
 
 
 def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]:
     """Every term in reading order, longest first at a position, never overlapping."""
     done = 0
-    for token in _TOKEN.finditer(text):
+    tokens = list(_TOKEN.finditer(text))
+    for i, token in enumerate(tokens):
         if token.start() < done:
             continue
         if token.start() > 0 and text[token.start() - 1] in "#@":
@@ -1197,8 +1279,13 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
             *lexicon.by_exact_word.get(token.group(0), ()),
             *lexicon.by_word.get(token.group(0).lower(), ()),
         )
+        if not candidates:
+            continue
+        following = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
         best: tuple[int, _Term] | None = None
         for term in candidates:
+            if term.second and term.second != following:
+                continue  # thousands of condition names share a first word ("chronic")
             m = term.regex.match(text, token.start())
             if not m or (best is not None and m.end() <= best[0]):
                 continue
@@ -1232,8 +1319,8 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
     after = _WORDS_AFTER.match(text, end)
     if after:
         first, second = (w.lower() if w else "" for w in after.groups())
-        if first in lexicon.followers:
-            return True
+        if first in lexicon.followers and first not in _FUNCTION_WORDS:
+            return True  # "HIV testing"; not "goes to Mass every morning"
         # "HIV treatment nurse" is a job; "prison last week" is a story.
         if second in lexicon.followers and first not in _FUNCTION_WORDS:
             return True
@@ -1245,6 +1332,8 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
         and _CAPITAL_BEFORE.search(text, max(0, start - 25), start)
     ):
         return True  # "Sarah Gay from the council": a surname
+    if _HELPING_WITH.search(text, max(0, start - 40), start):
+        return True  # "Sarah is helping with asthma checks"; not "help with her asthma"
     if _WORKPLACE_BEFORE.search(text, max(0, start - 40), start):
         return True  # "works in prison", "volunteers in our refuge"
     return bool(_TOPIC_PREPOSITION.search(text, max(0, start - 25), start))
@@ -1265,6 +1354,31 @@ def _named_subject(text: str, sentence_start: int, start: int, lexicon: _Lexicon
     return not (word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word)
 
 
+# "Ahmed goes to our group for LGBTQ+ asylum seekers", "Sarah attends the trans support group":
+# going to a group for people with something says they have it.
+_ATTENDS_BEFORE = re.compile(
+    r"(?i)\b(?:goes|go|going|went|attends|attended|attending|comes|came|coming|joined|joins|"
+    r"member\s+of|regular\s+at|started\s+going)\s+(?:to\s+)?"
+    r"(?:(?:our|the|a|an|her|his|their|weekly|local|new)\s+)*"
+    r"(?:(?:[\w+'’-]+\s+){0,3}?(?:group|meeting|meetings|club|network|circle|cafe|café|"
+    r"session|sessions)\s+for\s+(?:(?:other|young|local|fellow)\s+)?)?$"
+)
+_MEMBERSHIP = _words("group groups meeting meetings club network circle support anonymous cafe")
+
+
+def _attends(text: str, start: int, end: int, lexicon: _Lexicon) -> bool:
+    if not _ATTENDS_BEFORE.search(text, max(0, start - 70), start):
+        return False
+    after = _WORDS_AFTER.match(text, end)
+    if after is None:
+        return True
+    following = [(w or "").lower() for w in after.groups()]
+    # "went to the cancer research fun run" is an outing; "the HIV support group", membership.
+    return any(w in _MEMBERSHIP for w in following) or not any(
+        w in lexicon.followers for w in following
+    )
+
+
 def _tied_to_person(
     text: str, start: int, end: int, term: _Term, lexicon: _Lexicon, people: _Spans
 ) -> bool:
@@ -1283,6 +1397,8 @@ def _tied_to_person(
             return False
     if _about_group(text, start, s, lexicon, people):
         return False
+    if _attends(text, start, end, lexicon):
+        return True
     if _about_topic(text, start, end, term, lexicon):
         return False
     if term.topic:
