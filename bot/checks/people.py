@@ -70,14 +70,31 @@ def service_user(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if cue is None or role_of(text, start, end):
             continue
         evidence = _evidence(ctx)
-        if not evidence:
-            return
-        yield Hit(
-            min(start, cue.start),
-            max(end, cue.end),
-            message=f"This names a person as {cue.label} together with "
-            f"{_listed(evidence)}: together they identify someone we support.",
-        )
+        if evidence:
+            yield Hit(
+                min(start, cue.start),
+                max(end, cue.end),
+                message=f"This names a person as {cue.label} together with "
+                f"{_listed(evidence)}: together they identify someone we support.",
+            )
+        elif not _registered(ctx, start, end):
+            # Being named as a client of a refuge, an HIV or a recovery service is itself the
+            # sensitive fact (issue [9]: a possible service user seen with a membership cue).
+            # Consent is what makes it fine, and the register is where consent is recorded:
+            # a registered name is judged by `registered_person` on its consent instead.
+            yield Hit(
+                min(start, cue.start),
+                max(end, cue.end),
+                message=f"This names a person as {cue.label}, and they are not on the consent "
+                "register: naming someone we support needs their recorded consent.",
+                suggestion="Leave the name out, or record their consent first "
+                "(an admin: `/countersign people add`) if they have agreed to be named.",
+            )
+
+
+def _registered(ctx: Context, start: int, end: int) -> bool:
+    """Whether the consent register names the person at this span (whatever their consent)."""
+    return any(h.start < end and start < h.end for h in ctx.register_hits())
 
 
 # -- tagged_handle ---------------------------------------------------------------------------
@@ -155,9 +172,10 @@ _SCHOOL = re.compile(
     r"Junior)\s+){0,3}(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
 )
 _SCHOOL_GATE = ("primary", "academy", "school", "nursery", "juniors", "infants", "high", "prep")
-# What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)".
+# What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)",
+# "Lily from Year 5 at St Anne's Primary".
 _CHILD_LINK = re.compile(
-    r"(?i)^[\s,(–-]*(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+)?[\s,]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
+    r"(?i)^[\s,(–-]*(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?[\s,]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
     r"|reception[\s,]*|nursery[\s,]*)?(?:from|at|of|in|who\s+(?:goes|go|went)\s+to|"
     r"attends|attending|,|\()?\s*(?:the\s+)?$"
 )

@@ -131,12 +131,45 @@ def test_a_possible_service_user_with_an_identifying_detail_blocks(text, saw):
     "text",
     [
         "One of our residents made this amazing cake – come and try a slice!",
-        "Sam (one of our residents) baked bread for the whole house today.",
         "People living with HIV are welcome at all our residents' meetings.",
+        "A huge thank you to our volunteer Sam, who baked bread for the residents today.",
     ],
 )
-def test_a_membership_cue_alone_is_not_a_block(text):
+def test_a_membership_cue_without_a_named_person_is_not_a_block(text):
     assert "service_user" not in rules(text)
+
+
+NAMED_MEMBERS = [
+    "Sam (one of our residents) baked bread for the whole house today.",
+    "Our resident Margaret turned 90 today and still does the crossword every morning.",
+    "Shout out to Priya, one of our clients, who ran her first 5k on Sunday!",
+]
+
+
+@pytest.mark.parametrize("text", NAMED_MEMBERS)
+def test_a_named_person_we_support_needs_recorded_consent(text):
+    """Being named as a client of a refuge, an HIV or a recovery service is the sensitive fact
+    itself: without a register entry, the name blocks, and the message says why."""
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "service_user"]
+    assert findings, text
+    assert findings[0].severity.value == "block"
+    assert "consent register" in findings[0].message
+
+
+def consenting_register():
+    from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes
+
+    key = b"a test key of at least 16 bytes"
+    names = ("Sam Okafor", "Sam", "Margaret Hill", "Margaret", "Priya Shah", "Priya")
+    entry = RegisterEntry("P-031", name_hashes(key, names), consent=True, max_tokens=2)
+    return ConsentRegister(key, (entry,))
+
+
+@pytest.mark.parametrize("text", NAMED_MEMBERS)
+def test_a_named_person_on_the_register_is_judged_on_their_consent_instead(text):
+    found = rules(text, register=consenting_register())
+    assert "service_user" not in found
+    assert "registered_person" in found  # a note: their consent covers the post
 
 
 # -- 3. roles: staff, supporters and public figures are not possible service users ----------
@@ -221,6 +254,7 @@ def test_organisations_staff_and_e_mails_are_not_tagged_people(text):
     "text",
     [
         "Well done to Jayden from St Mary's Primary for his brilliant poster!",
+        "Well done to Lily from Year 5 at St Anne's Primary for her poem.",
         "Amira, Year 4 at Oakwood Academy, won our young writers' prize.",
         "A big shout-out to Oakwood Academy pupil Leo for collecting 40 tins.",
         "Congratulations Tia (Year 6, Beechwood Primary School) on her award.",
