@@ -46,6 +46,11 @@ _CUE = re.compile(
     rf"lives?|lived|living|joined|joins|visits?|visited|sleeps?|slept|sleeping|is\s+supported|"
     rf"was\s+supported|gets?\s+support|got\s+support)\s+(?:to\s+|at\s+|in\s+|by\s+|from\s+)?"
     rf"(?:our|the)\s+(?:\w+\s+)?(?P<service>{_SERVICES})"
+    # "Tom from our Tuesday group", "Jo from our recovery group": someone who comes to a group
+    # (not "Sarah from our drop-in team", who works there)
+    r"|from\s+our\s+(?:[\w'’-]+\s+){0,2}(?P<attends>support\s+group|recovery\s+group|group|"
+    r"drop[\s-]?in|hostel|refuge|night\s+shelter|shelter|safe\s+house|circle)"
+    r"(?!\s+(?:team|staff|workers?|managers?|co-?ordinators?|leads?|leaders?|facilitators?)\b)"
     r")\b"
 )
 _CUE_GATE = ("our", "one of", "who ")

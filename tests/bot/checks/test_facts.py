@@ -167,6 +167,11 @@ def test_the_shipped_condition_list_is_what_the_script_derives():
         ),
         ("Tom has two convictions for theft.", "two convictions", "criminal record"),
         ("Darren spent 2 years in HMP Leeds.", "in HMP", "criminal record"),
+        (
+            "Congratulations to Joe Bloggs, who has completed his community payback order.",
+            "community payback order",
+            "criminal record",
+        ),
         ("Mark is on the sex offenders register.", "sex offenders register", "criminal record"),
         ("Our client Lee wears an electronic tag.", "electronic tag", "criminal record"),
         (

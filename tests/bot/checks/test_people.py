@@ -133,6 +133,7 @@ def test_a_possible_service_user_with_an_identifying_detail_blocks(text, saw):
         "One of our residents made this amazing cake – come and try a slice!",
         "People living with HIV are welcome at all our residents' meetings.",
         "A huge thank you to our volunteer Sam, who baked bread for the residents today.",
+        "Say hello to Sarah from our drop-in team at the summer fair.",
     ],
 )
 def test_a_membership_cue_without_a_named_person_is_not_a_block(text):
@@ -140,6 +141,7 @@ def test_a_membership_cue_without_a_named_person_is_not_a_block(text):
 
 
 NAMED_MEMBERS = [
+    "Tom from our Tuesday group is doing well and sends his love to everyone.",
     "Sam (one of our residents) baked bread for the whole house today.",
     "Our resident Margaret turned 90 today and still does the crossword every morning.",
     "Shout out to Priya, one of our clients, who ran her first 5k on Sunday!",
@@ -160,7 +162,7 @@ def consenting_register():
     from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes
 
     key = b"a test key of at least 16 bytes"
-    names = ("Sam Okafor", "Sam", "Margaret Hill", "Margaret", "Priya Shah", "Priya")
+    names = ("Sam Okafor", "Sam", "Margaret Hill", "Margaret", "Priya Shah", "Priya", "Tom")
     entry = RegisterEntry("P-031", name_hashes(key, names), consent=True, max_tokens=2)
     return ConsentRegister(key, (entry,))
 
