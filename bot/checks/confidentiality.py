@@ -21,9 +21,14 @@ _NOT_A_PHONE_BEFORE = re.compile(
     r"\b(?:EIN|(?:registered\s+)?charity(?:\s+(?:no|number|reg(?:istration)?))?|"
     r"company(?:\s+(?:no|number|reg(?:istration)?))?|VAT(?:\s+(?:no|number|reg))?|"
     r"sort\s+code|account(?:\s+(?:no|number))?|SC|OSCR|"
+    # An identifier's own label: its rule judges the number by its check digit and format
+    # (a wrong NHS check digit is not an NHS number, nor a phone number either).
+    r"NHS(?:\s+(?:no|number))?|(?:NI|national\s+insurance)(?:\s+(?:no|number))?|SSN|"
+    r"social\s+security(?:\s+(?:no|number))?|passport(?:\s+(?:no|number))?|"
+    r"(?:driving\s+)?licen[cs]e(?:\s+(?:no|number))?|"
     r"(?:order|invoice|receipt|booking|transaction|tracking|parcel|serial|batch|model|part|"
     r"build|version|raffle|ticket|lottery|prize)(?:\s+(?:no|number|code|ref|reference|id|"
-    r"ticket|draw))?)\.?\s*(?:no\.?|number)?\s*[:#]?\s*$",
+    r"ticket|draw))?)\.?\s*(?:no\.?|number)?\s*(?:[:#]|\b(?:is|was)\b)?\s*$",
     re.IGNORECASE,
 )
 # Charity and company numbers are shorter than any phone number worth blocking.
@@ -81,6 +86,19 @@ def email_address(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 MAX_PHONE_CANDIDATES = 300
 
 
+# An IBAN's shape, with or without its spaces: two letters, two check digits, then groups of
+# four (ISO 13616). Its digit tail would otherwise read as a phone number.
+_IBAN_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
+
+
+def _inside_iban(text: str, start: int, end: int) -> bool:
+    low = max(0, start - 40)
+    return any(
+        m.start() + low <= start and end <= m.end() + low
+        for m in _IBAN_SHAPE.finditer(text[low : end + 40])
+    )
+
+
 @validator("phone_number")
 def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     # POSSIBLE, not VALID: the drama range (07700 900xxx) and new ranges must still be caught.
@@ -103,6 +121,8 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             continue
         if _NOT_A_PHONE_BEFORE.search(ctx.text[max(0, match.start - 30) : match.start]):
             continue
+        if _inside_iban(ctx.text, match.start, match.end):
+            continue  # the iban rule judges it by its mod-97 check
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:
             continue

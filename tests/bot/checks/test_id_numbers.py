@@ -164,3 +164,31 @@ def test_every_format_takes_bounded_time_on_hostile_text(text):
     started = time.process_time()
     run_checks(text[:10_000], BOTH, POLICY)
     assert time.process_time() - started < 2.0  # generous: a slow machine, not backtracking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # wrong check digits: not an NHS number, an IBAN or a phone number either
+        "Her NHS number is 943 476 5871, please update the form.",
+        "Patient NHS no. 9434765871 was seen today.",
+        "Jane Doe, IBAN GB82 WEST 1234 5698 7654 33",
+        "Jane Doe, IBAN GB82WEST12345698765433",
+        "Passport number 07700900123 is on the old form.",
+    ],
+)
+def test_a_labelled_identifier_with_a_wrong_check_is_not_read_as_a_phone_number(text):
+    assert found(text, "phone_number") == []
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("Her NHS number is 943 476 5870, please update the form.", "nhs_number"),
+        ("Jane Doe, IBAN GB82 WEST 1234 5698 7654 32", "iban"),
+        ("Call Jane, her number is 07700 900123.", "phone_number"),
+        ("Our charity number is 1234567; Jane's mobile is 07700 900456.", "phone_number"),
+    ],
+)
+def test_the_same_shapes_with_a_right_check_or_a_persons_number_still_block(text, rule):
+    assert found(text, rule)
