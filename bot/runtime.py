@@ -94,6 +94,7 @@ class Runtime:
             log.info("finished %s Slack event(s) interrupted by the last stop", finished)
 
     def start(self) -> None:
+        self.service.warm_up()
         self.recover()
         self.scheduler.start()
 
