@@ -51,6 +51,7 @@ def excerpts(text):
         ("Thanks to Dave, who has been clean for a year!", "clean for a year"),
         ("Our client Kev has a gambling problem and owes money.", "gambling problem"),
         ("Our client Paul has a personality disorder.", "personality disorder"),
+        ("Tom is doing well after his stroke.", "stroke"),
     ],
 )
 def test_conditions_from_the_vocabulary_tied_to_a_person_block(text, excerpt):
@@ -70,6 +71,7 @@ def test_the_message_names_the_kind_of_fact():
     "text",
     [
         "Alzheimer's awareness week starts Monday: come to our memory cafe.",
+        "Come and improve your swimming stroke at our Tuesday session.",
         "Sarah ran the Great North Run for Parkinson's UK – thank you!",
         "Our dementia friends session with Sarah is on Tuesday.",
         "Sarah gave a brilliant talk on multiple sclerosis and work.",
