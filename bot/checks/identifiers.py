@@ -802,7 +802,7 @@ _VENUE_AFTER_ANY_CASE = re.compile(
 )
 # A name just before the address, parted only by punctuation: "Maureen Kelly, 22 Bank Street",
 # "Residents: Tom Price, 14 Elm Road; …", a name on one line and the address on the next.
-_SEPARATORS = " \t\n,:;–—-(|•*"
+_SEPARATORS = " \t\n,:;–—-(|•*!"  # "Welcome home, Marcus Reed! 1423 Maple Trail"
 _NAME_RUN_BEFORE = re.compile(
     r"(?<![\w'’.-])(?:[A-Z][\w'’.-]{0,30}[^\S\n]+){0,3}[A-Z][\w'’.-]{0,30}$"
 )

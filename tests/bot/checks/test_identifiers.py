@@ -388,6 +388,7 @@ def test_allowed_terms_are_never_home_addresses():
             "14 Elm Road",
         ),
         ("Maureen Kelly, 22 Bank Street, Hull", "22 Bank Street, Hull"),
+        ("Welcome home, Marcus Reed! 1423 Maple Trail is yours now.", "1423 Maple Trail"),
         ("Ruth Ellis, 77 Foxglove Parkway, Unit 4", "77 Foxglove Parkway, Unit 4"),
         (
             "Kayla Brooks - 509 Cedar Pike Suite 200, Spokane, WA 99201",
