@@ -1339,9 +1339,11 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
     return bool(_TOPIC_PREPOSITION.search(text, max(0, start - 25), start))
 
 
-# "Bernie is undocumented": an unfamiliar capitalised first word, then "is", then the fact.
+# "Bernie is undocumented", "Kev has a gambling problem": an unfamiliar capitalised first
+# word, then "is" or "has", then the fact. "Has" asks more of the word (below): "Leeds has a
+# gambling problem" is a place, and a place's name is a common word to wordfreq.
 _SUBJECT_IS = re.compile(
-    r"([A-Z][a-z]{1,20})\s+(?:is|was|has\s+been|had\s+been)\s+"
+    r"([A-Z][a-z]{1,20})\s+(?:is|was|has\s+been|had\s+been|(?P<has>has|had|has\s+got))\s+"
     r"(?:(?:now|still|also|just|recently|currently|newly|a|an)\s+){0,2}$"
 )
 
@@ -1351,7 +1353,9 @@ def _named_subject(text: str, sentence_start: int, start: int, lexicon: _Lexicon
     if m is None or not _sentence_initial(text, m.start()):
         return False
     word = m.group(1).lower()
-    return not (word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word)
+    if word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word:
+        return False
+    return not (m.group("has") and gazetteer().is_common_word(m.group(1)))
 
 
 # "Ahmed goes to our group for LGBTQ+ asylum seekers", "Sarah attends the trans support group":

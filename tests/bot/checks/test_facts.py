@@ -52,6 +52,7 @@ def excerpts(text):
         ("Our client Kev has a gambling problem and owes money.", "gambling problem"),
         ("Our client Paul has a personality disorder.", "personality disorder"),
         ("Tom is doing well after his stroke.", "stroke"),
+        ("Kev has a gambling problem and we are helping him.", "gambling problem"),
     ],
 )
 def test_conditions_from_the_vocabulary_tied_to_a_person_block(text, excerpt):
@@ -72,6 +73,7 @@ def test_the_message_names_the_kind_of_fact():
     [
         "Alzheimer's awareness week starts Monday: come to our memory cafe.",
         "Come and improve your swimming stroke at our Tuesday session.",
+        "Leeds has a gambling problem, says the council's new report.",
         "Sarah ran the Great North Run for Parkinson's UK – thank you!",
         "Our dementia friends session with Sarah is on Tuesday.",
         "Sarah gave a brilliant talk on multiple sclerosis and work.",
