@@ -109,7 +109,12 @@ _SERVICE_CONTEXT = re.compile(
     r"domestic\s+(?:abuse|violence)|survivors?(?:'|’)?\s+(?:group|circle|network)|"
     r"peer\s+support|mental\s+health|self[\s-]harm|addiction|methadone|probation|"
     r"prison\s+leavers?|food\s?bank|bereavement\s+group|eating\s+disorders?|"
-    r"dementia\s+(?:cafe|café|group)|carers?(?:'|’)?\s+group|trans\s+(?:group|support))"
+    r"dementia\s+(?:cafe|café|group)|carers?(?:'|’)?\s+group|trans\s+(?:group|support)|"
+    # whose members are private too: survivors, LGBTQ+ young people, care leavers, the
+    # bereaved, a domestic-abuse course; and someone "sharing their story" is telling one
+    r"survivors?\b|lgbt\w*|queer|youth\s+(?:group|club|project|service)|care\s+leavers?|"
+    r"bereave\w*|grief|counselling|therapy\s+group|freedom\s+programme|"
+    r"shar(?:e|ed|ing)\s+(?:your|their|his|her)\s+(?:story|journey|experience))"
 )
 # Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral". Long words
 # anywhere in the handle; short ones only at its start or end, or between underscores

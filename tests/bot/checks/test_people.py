@@ -229,6 +229,9 @@ def with_terms(*terms):
         "Lovely to see @jess_m_92 and @dazza.k at Thursday's recovery group – 90 days sober!",
         "Our HIV peer support circle was packed tonight. Welcome back @tomoakes84",
         "Great turnout at the refuge coffee morning, thanks @ShaunaB for coming along.",
+        "Thanks @sarah_louise for sharing your story at the survivors' evening",
+        "Great turnout at the LGBTQ+ youth group tonight – shout out @kai.moves",
+        "Congratulations @leanne_w on finishing the Freedom Programme with us",
     ],
 )
 def test_a_persons_handle_in_a_support_service_post_blocks(text):
@@ -243,6 +246,7 @@ def test_a_persons_handle_in_a_support_service_post_blocks(text):
         "Thanks to @NHSEngland for funding our HIV testing van.",  # a body
         "Our recovery group meets on Tuesdays: e-mail hello@northsidehope.org.uk",  # an e-mail
         "Huge thanks to our chair @ruthmoss for opening the new hostel wing.",  # staff
+        "Huge thanks to @sarah_louise for raising £500 for survivors of abuse",  # a supporter
     ],
 )
 def test_organisations_staff_and_e_mails_are_not_tagged_people(text):
