@@ -380,12 +380,16 @@ _STANCE_AFTER = re.compile(
     r"|\bdeserves?\s+(?:your|our|a|every)\s+vote"
     r"|\b(?:fighting|fights|fought|working|works|stands?)\s+(?:hard\s+)?for\s+(?:you|us)\b"
     r"|\bon\s+(?:your|our)\s+side\b"
+    # "have done more for renters than anyone", "did nothing for homeless people"
+    r"|\b(?:done|did|do|does|doing)\s+(?:more|less|nothing|so\s+little|"
+    r"the\s+most|the\s+least|(?:absolutely|next\s+to)\s+nothing)\s+for\b"
     r"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|would\s+be)\s+"
     r"(?:(?:by\s+far|easily|clearly|simply|truly|really|just)\s+)?the\s+(?:best|worst|right|only|"
     r"obvious|clear)\b"
     r"|\bthe\s+(?:best|worst)\s+(?:MPs?|councillors?|mayors?|leaders?|candidates?|party|"
     r"government|prime\s+minister|president|choice)\b"
-    rf"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|has\s+done|have\s+done|"
+    rf"|\b(?:is|are|was|were|'s|'re|has\s+been|have\s+been|will\s+be|would\s+be|"
+    rf"has\s+done|have\s+done|"
     rf"is\s+doing|are\s+doing|did)\s+(?:(?:a|an|so|such|really|absolutely|truly|simply|"
     rf"such\s+a|just)\s+){{0,2}}{_PRAISE}\b"
     r"|\b(?:proud|strong|excellent|great|good|fine|proven|shameful|appalling|terrible|dismal|"
@@ -425,7 +429,7 @@ _ELECTION_CALL = re.compile(
 )
 # "Back Sarah Khan on Thursday": a named person backed, when the post is about an election.
 _BACK_NAME = re.compile(
-    rf"(?i:\b(?:back|support|choose|pick|put\s+your\s+cross\s+next\s+to)\s+)"
+    rf"(?i:\b(?:back(?:ing)?|support(?:ing)?|choose|pick|put\s+your\s+cross\s+next\s+to)\s+)"
     rf"(?!{_NOT_A_CANDIDATE}){_NAME}"
 )
 _ELECTION_CONTEXT = re.compile(

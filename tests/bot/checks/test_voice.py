@@ -325,6 +325,19 @@ def test_party_political_inside_a_quotation_still_blocks():
         # The verdict in the next sentence, with the actor as its subject.
         ("Labour promised 300,000 homes. They'll fool you again.", "They'll fool you"),
         ("The Tories cut legal aid. They lied about it too.", "They lied"),
+        (
+            "Keir Starmer and Labour have done more for renters than anyone.",
+            "Keir Starmer and Labour have done more for",
+        ),
+        (
+            "Rishi Sunak's government did nothing for homeless people.",
+            "Rishi Sunak's government did nothing for",
+        ),
+        (
+            "Reform UK's candidate would be a disaster for this town.",
+            "Reform UK's candidate would be a disaster",
+        ),
+        ("We're backing Priya Shah for mayor: she gets it.", "backing Priya Shah"),
     ],
 )
 def test_party_political_stance_blocks(text, excerpt):
@@ -355,6 +368,8 @@ def test_party_political_stance_blocks(text, excerpt):
         "Our MP visited the hub. She said people had been lied to by landlords.",
         "Councillor Ahmed met tenants. They told her about the damp.",
         "Labour won the seat in 2024.",
+        "Our MP did so much for the food bank appeal – thank you for visiting!",
+        "We are supporting Priya Shah, our new volunteer, in her first week.",
     ],
 )
 def test_party_political_stance_traps(text):
