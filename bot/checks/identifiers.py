@@ -788,6 +788,10 @@ _PLACE_PREPOSITION = re.compile(r"(?i)(?:\b(?:at|of|in|from|near)|\()\s*$")
 _PERSON_NOUN_BEFORE = re.compile(rf"(?i)\b{_PERSON_NOUN}\s*$")  # one household, not "families"
 _STILL_AT = re.compile(
     r"(?i)\b(?:now|still|back|currently)\s+(?:living\s+|staying\s+|sleeping\s+)?(?:at|in)\s*$"
+    # "he's at 14 Oak Avenue now", "Bill is at number 14": someone named in the sentence is
+    # at a house number (a venue after the street is ruled out where addresses are found)
+    r"|\b(?:he|she|they|(?<=[a-z])\s+(?:is|was))(?:'s|'re|\s+is|\s+are|\s+was)?\s+"
+    r"(?:now\s+|still\s+)?at\s+(?:number\s+)?$"
 )
 _OLD_ADDRESS = re.compile(
     r"(?i)\b(?<!our\s)(?:old|new|home|previous|last|current)\s+address[\s,:]*$"

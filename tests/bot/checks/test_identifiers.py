@@ -389,6 +389,8 @@ def test_allowed_terms_are_never_home_addresses():
         ),
         ("Maureen Kelly, 22 Bank Street, Hull", "22 Bank Street, Hull"),
         ("Welcome home, Marcus Reed! 1423 Maple Trail is yours now.", "1423 Maple Trail"),
+        ("Pop in and see Bill – he's at number 14 Oak Avenue now.", "14 Oak Avenue"),
+        ("Bill is at 14 Oak Avenue now.", "14 Oak Avenue"),
         ("Ruth Ellis, 77 Foxglove Parkway, Unit 4", "77 Foxglove Parkway, Unit 4"),
         (
             "Kayla Brooks - 509 Cedar Pike Suite 200, Spokane, WA 99201",
@@ -459,6 +461,8 @@ def test_every_address_in_a_list_of_residents_blocks():
         "Thank you Sainsbury's Moortown, 400 King Lane, for your donation.",
         "Meet Sarah Jones, 25 Church Road, every Tuesday for coffee.",
         "Speakers: Dr Amina Shah, 14 Park Square Chambers.",
+        "Sarah is at 14 Elm Road community hall every Tuesday.",
+        "Our next quiz is at 14 Oak Avenue Social Club.",
     ],
 )
 def test_the_organisations_own_addresses_stay_clean(text):
