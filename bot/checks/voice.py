@@ -6,7 +6,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -951,6 +951,11 @@ class _Lexicon:
     inside: re.Pattern[str] | None  # words that may sit inside a longer one ("*fuck*", "*shit")
     suggestions: dict[str, str]  # group name → the word's own suggestion
     phrases: dict[str, str]  # several words ("bloody hell"): matched as written
+    # A word's verdict, worked out once: (own group or None, likely, person-only), by
+    # (word, packaged lists on). Most words of most posts are the same few thousand.
+    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _letter(ch: str, first: bool) -> str:
@@ -1072,20 +1077,36 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             word = word.rstrip("*")  # **bold**, not f***
         if len(word) < 3 or not any(c.isalpha() for c in word):
             continue
-        canonical = _canonical(word.replace(" ", ""))
-        found = _profane(lexicon, canonical)
-        if found and found.lastgroup:
-            own = lexicon.suggestions[found.lastgroup]
+        verdict = lexicon.verdicts.get((word, packaged))
+        if verdict is None:
+            verdict = _verdict(lexicon, likely, person_only, packaged, word)
+        own_group, is_likely, is_person_only = verdict
+        if own_group:
+            own = lexicon.suggestions[own_group]
             yield Hit(start, start + len(word), suggestion=own or None)
-        elif packaged and (
-            _profane(likely, canonical)
-            or (
-                _profane(person_only, canonical) and aimed_at_person(text, start, start + len(word))
-            )
-        ):
+        elif is_likely or (is_person_only and aimed_at_person(text, start, start + len(word))):
             yield Hit(start, start + len(word))
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
+
+
+_MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded
+
+
+def _verdict(
+    lexicon: _Lexicon, likely: _Lexicon, person_only: _Lexicon, packaged: bool, word: str
+) -> tuple[str | None, bool, bool]:
+    canonical = _canonical(word.replace(" ", ""))
+    found = _profane(lexicon, canonical)
+    own_group = found.lastgroup if found else None
+    is_likely = bool(packaged and not own_group and _profane(likely, canonical))
+    is_person_only = bool(
+        packaged and not own_group and not is_likely and _profane(person_only, canonical)
+    )
+    if len(lexicon.verdicts) >= _MAX_VERDICTS:
+        lexicon.verdicts.clear()
+    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only)
+    return verdict
 
 
 # --- stigmatising_term -------------------------------------------------------------------------
