@@ -942,3 +942,29 @@ def test_a_disabled_voice_rule_finds_nothing():
         rules=tuple(replace(r, enabled=r.id != "profanity") for r in POLICY.rules),
     )
     assert found("What the fuck", "profanity", policy) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our stupıd manager cancelled it again.",  # dotless i: IGNORECASE takes it for "i"
+        "Our uſeleſs trustees never came.",  # long s
+        "The council are clowns.",
+        "These junkies never turn up.",
+        "Whoever designed this form is a moron.",
+        "Junkies who won't help themselves.",
+        "The idiots at head office.",
+        "Our back-stabbing, two-faced funders.",
+    ],
+)
+def test_an_insult_pattern_is_never_skipped_by_its_word_gate(text):
+    # The insult rule skips a pattern when none of its words is in the post: a quick look that
+    # must never hide a match the pattern would have made.
+    from bot.checks.voice import _ALSO_MATCHED_ANY_CASE, _INSULT_WORDS, _INSULTS, _has
+
+    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    matched = [p for p in _INSULTS if p.search(text)]
+    assert matched, "each example is an insult some pattern finds"
+    for pattern, words in zip(_INSULTS, _INSULT_WORDS, strict=True):
+        if pattern.search(text):
+            assert _has(lowered, words), pattern.pattern[:60]
