@@ -131,9 +131,13 @@ def run_checks(
         excepted: list[tuple[int, int]] | None = None  # found only once a rule has a hit
         seen: set[tuple[int, int]] = set()
         kept = 0
+        blocks = False  # whether the validator itself found a blocking hit (see raw_blocks)
         for hit in source:
             if kept >= MAX_FINDINGS_PER_RULE:
                 break  # the verdict is settled; a wall of repeats helps nobody
+            if not blocks and (hit.severity is None or hit.severity == Severity.BLOCK):
+                blocks = True
+                ctx._memo[f"{_RAW_BLOCKS}{rule.id}"] = True
             if (hit.start, hit.end) in seen:
                 continue
             seen.add((hit.start, hit.end))
@@ -165,7 +169,24 @@ def run_checks(
                     replacement=_replacement(suggestion),
                 )
             )
+        if not blocks and kept < MAX_FINDINGS_PER_RULE:
+            ctx._memo[f"{_RAW_BLOCKS}{rule.id}"] = False  # every hit seen: none blocks
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
+
+
+_RAW_BLOCKS = "engine.raw_blocks."
+
+
+def raw_blocks(ctx: Context, rule: RulePack) -> bool:
+    """Whether the rule's validator finds anything at block severity (a hit without its own
+    severity takes the rule's, taken here as blocking), before exceptions and quotations. Known
+    without running it again once the engine has run that rule in this run."""
+    known = ctx._memo.get(f"{_RAW_BLOCKS}{rule.id}")
+    if known is None:
+        assert rule.validator is not None
+        hits = VALIDATORS[rule.validator](ctx, rule)
+        known = any(h.severity is None or h.severity == Severity.BLOCK for h in hits)
+    return bool(known)
 
 
 # Suggestions that name a swap ('Say "we" — …') can be applied mechanically.
