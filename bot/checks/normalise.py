@@ -147,9 +147,9 @@ def normalise(original: str) -> Normalised:
             n = len(text)
             return Normalised(original, text, tuple(range(n)), tuple(range(1, n + 1)))
     pieces = [_FOLDED[ch] if ch in _FOLDED else _fold(ch) for ch in original]
-    if all(len(piece) == 1 for piece in pieces):
+    text = "".join(pieces)
+    if len(text) == len(pieces) and "" not in pieces:
         # Every character folds to one (curly quotes, dashes, accents): positions stay one to one.
-        text = "".join(pieces)
         starts: list[int] | range = range(len(text))
         ends: list[int] | range = range(1, len(text) + 1)
     else:
