@@ -470,6 +470,10 @@ def _has(lowered: str, words: tuple[str, ...]) -> bool:
     return any(w in lowered for w in words)
 
 
+# The four letters outside ASCII that re's IGNORECASE also takes for an ASCII one (Python docs,
+# re.IGNORECASE), so a word the pattern would find is never skipped.
+_ALSO_MATCHED_ANY_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
@@ -513,6 +517,14 @@ def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
                 yield Hit(m.start(), m.end() - (2 if m.group(0).endswith("'s") else 0))
 
 
+# Without a politician named, _POLITICIAN_JUDGED needs one of its adjectives before a title.
+_JUDGED_WORDS = (
+    *("lying", "corrupt", "useless", "incompetent", "heartless", "spineless", "clueless"),
+    *("disgraceful", "pathetic", "racist", "fascist", "crooked", "treacherous"),
+)
+_SUPPORT_WORDS = ("vote", "endors", "elect", "campaign")
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -537,17 +549,28 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         promise = _ONLY_PROMISE.match(after)
         if only and promise:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
-    for pattern in (_POLITICIAN_JUDGED, _POLITICIAN_VOTE, _VOTE_OUT):
+    # Each pattern below runs only when the words it cannot match without are in the post.
+    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    politician = _POLITICIAN_RE.search(text) is not None
+    for pattern, needs in (
+        (_POLITICIAN_JUDGED, _JUDGED_WORDS),
+        (_POLITICIAN_VOTE, _SUPPORT_WORDS),
+        (_VOTE_OUT, ("vote",)),
+    ):
+        if not (pattern is _POLITICIAN_JUDGED and politician) and not _has(lowered, needs):
+            continue
         for m in pattern.finditer(text):
             yield Hit(m.start(), m.end())
-    if parties or _POLITICIAN_RE.search(text):
+    if parties or politician:
         for m in _ELECTORAL_CALL.finditer(text):
             yield Hit(m.start(), m.end())
-    for pattern, not_politics in (
-        (_VOTE_FOR_NAME, _AWARD),
-        (_NAME_FOR_OFFICE, _AWARD),
-        (_ELECT_NAME, _AGM),
+    for pattern, not_politics, needs in (
+        (_VOTE_FOR_NAME, _AWARD, ("vot",)),
+        (_NAME_FOR_OFFICE, _AWARD, ("for",)),
+        (_ELECT_NAME, _AGM, ("elect",)),
     ):
+        if not _has(lowered, needs):
+            continue
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
@@ -783,9 +806,6 @@ _RUN_DOWN_NOUN_WORDS = (
     *("shambles", "lost", "thieves", "crook", "dosser", "layabout", "deadbeat", "dregs"),
     "lowlife",
 )
-# The four letters outside ASCII that re's IGNORECASE also takes for an ASCII one (Python docs,
-# re.IGNORECASE), so a word the pattern would find is never skipped.
-_ALSO_MATCHED_ANY_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _INSULT_WORDS: tuple[tuple[str, ...], ...] = (
     _RUN_DOWN_WORDS,
     (*_RUN_DOWN_WORDS, *_RUN_DOWN_NOUN_WORDS),
