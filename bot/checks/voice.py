@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from bot.checks.engine import Context, Hit, phrase_regex, validator
+from bot.checks.engine import Context, Hit, may_hold_a_phrase, phrase_regex, validator
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -112,7 +112,10 @@ def _listed(
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
-    regex, lookup = _built(_phrase_list, rule.phrases if phrases is None else phrases)
+    listed = rule.phrases if phrases is None else phrases
+    if not may_hold_a_phrase(ctx, listed):
+        return
+    regex, lookup = _built(_phrase_list, listed)
     for m in regex.finditer(ctx.text) if regex else ():
         own = lookup.get(" ".join(m.group(0).lower().split()), "")
         yield Hit(m.start(), m.end(), suggestion=own or None)
