@@ -7,7 +7,7 @@ the clock, the network or the disk.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -90,7 +90,7 @@ def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
-    if rule.phrases:
+    if rule.phrases and may_hold_a_phrase(ctx, rule.phrases):
         regex, lookup = _compiled_phrases(rule)
         for m in regex.finditer(ctx.text) if regex else ():
             own = lookup.get(" ".join(m.group(0).lower().split()), "")
@@ -98,6 +98,42 @@ def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 
 _PHRASES: dict[int, tuple[Any, re.Pattern[str] | None, dict[str, str]]] = {}
+
+# The four letters outside ASCII that re's IGNORECASE also takes for an ASCII one (Python docs,
+# re.IGNORECASE): folded before the post's words are taken, so no match is ever skipped.
+_ALSO_MATCHED_ANY_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_WORD_RUN = re.compile(r"\w+")
+_FIRST_WORDS: dict[int, tuple[Any, frozenset[str] | None]] = {}
+
+
+def may_hold_a_phrase(ctx: Context, phrases: Mapping[str, str]) -> bool:
+    """False when no phrase of the list can match: none of their first words is a word of the
+    post. A phrase_regex match starts after a character that is not a word character, and its
+    first word is followed by one that is not either, so the post's word there is exactly the
+    phrase's first word (its leading run of word characters). Lists with a phrase that is not
+    ASCII, or that starts with a non-word character, are always searched."""
+    cached = _FIRST_WORDS.get(id(phrases))
+    if cached is None or cached[0] is not phrases:
+        firsts: set[str] | None = set()
+        for phrase in phrases:
+            words = phrase.split()
+            first = _WORD_RUN.match(words[0]) if words else None
+            if not words:
+                continue
+            if firsts is None or first is None or not phrase.isascii():
+                firsts = None
+                break
+            firsts.add(first.group(0).lower())
+        cached = (phrases, frozenset(firsts) if firsts is not None else None)
+        _FIRST_WORDS[id(phrases)] = cached
+    firsts_of_list = cached[1]
+    if firsts_of_list is None:
+        return True
+    if "engine.words" not in ctx._memo:
+        folded = ctx.text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+        ctx._memo["engine.words"] = frozenset(_WORD_RUN.findall(folded))
+    words_of_post: frozenset[str] = ctx._memo["engine.words"]
+    return not firsts_of_list.isdisjoint(words_of_post)
 
 
 def _compiled_phrases(rule: RulePack) -> tuple[re.Pattern[str] | None, dict[str, str]]:
@@ -131,9 +167,13 @@ def run_checks(
         excepted: list[tuple[int, int]] | None = None  # found only once a rule has a hit
         seen: set[tuple[int, int]] = set()
         kept = 0
+        blocks = False  # whether the validator itself found a blocking hit (see raw_blocks)
         for hit in source:
             if kept >= MAX_FINDINGS_PER_RULE:
                 break  # the verdict is settled; a wall of repeats helps nobody
+            if not blocks and (hit.severity is None or hit.severity == Severity.BLOCK):
+                blocks = True
+                ctx._memo[f"{_RAW_BLOCKS}{rule.id}"] = True
             if (hit.start, hit.end) in seen:
                 continue
             seen.add((hit.start, hit.end))
@@ -165,7 +205,24 @@ def run_checks(
                     replacement=_replacement(suggestion),
                 )
             )
+        if not blocks and kept < MAX_FINDINGS_PER_RULE:
+            ctx._memo[f"{_RAW_BLOCKS}{rule.id}"] = False  # every hit seen: none blocks
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
+
+
+_RAW_BLOCKS = "engine.raw_blocks."
+
+
+def raw_blocks(ctx: Context, rule: RulePack) -> bool:
+    """Whether the rule's validator finds anything at block severity (a hit without its own
+    severity takes the rule's, taken here as blocking), before exceptions and quotations. Known
+    without running it again once the engine has run that rule in this run."""
+    known = ctx._memo.get(f"{_RAW_BLOCKS}{rule.id}")
+    if known is None:
+        assert rule.validator is not None
+        hits = VALIDATORS[rule.validator](ctx, rule)
+        known = any(h.severity is None or h.severity == Severity.BLOCK for h in hits)
+    return bool(known)
 
 
 # Suggestions that name a swap ('Say "we" — …') can be applied mechanically.

@@ -947,12 +947,17 @@ def _home_addresses(ctx: Context) -> _Spans:
     return homes
 
 
+_DIGIT = re.compile(r"\d")  # any digit, as _HOUSE's and _MILITARY's \d take it
+
+
 def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     text = ctx.text
     allowed = _allowed_spans(ctx)
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
-    for m in itertools.chain(_STREET.finditer(text), _MILITARY.finditer(text)):
+    # Both patterns need a house number or a box number: a post without a digit skips them.
+    streets = (_STREET, _MILITARY) if _DIGIT.search(text) else ()
+    for m in itertools.chain.from_iterable(p.finditer(text) for p in streets):
         if allowed.covers(m.start("street"), m.end("street")):
             continue
         if _venue_follows(text, m.end("street")):

@@ -124,6 +124,21 @@ class Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
+# Each character's folding, worked out once ("" when it is dropped); a few thousand at most.
+_FOLDED: dict[str, str] = {}
+_MAX_FOLDED = 20_000
+
+
+def _fold(ch: str) -> str:
+    if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
+        folded = ""
+    else:
+        folded = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
+    if len(_FOLDED) < _MAX_FOLDED:
+        _FOLDED[ch] = folded
+    return folded
+
+
 def normalise(original: str) -> Normalised:
     if original.isascii():
         # Nothing to fold but the backtick: positions stay one to one.
@@ -131,18 +146,21 @@ def normalise(original: str) -> Normalised:
         if not _SPACED_DIGITS.search(text):
             n = len(text)
             return Normalised(original, text, tuple(range(n)), tuple(range(1, n + 1)))
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for i, ch in enumerate(original):
-        if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
-            continue
-        folded = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
-        for out in folded:
-            chars.append(out)
-            starts.append(i)
-            ends.append(i + 1)
-    text = "".join(chars)
+    pieces = [_FOLDED[ch] if ch in _FOLDED else _fold(ch) for ch in original]
+    text = "".join(pieces)
+    if len(text) == len(pieces) and "" not in pieces:
+        # Every character folds to one (curly quotes, dashes, accents): positions stay one to one.
+        starts: list[int] | range = range(len(text))
+        ends: list[int] | range = range(1, len(text) + 1)
+    else:
+        chars: list[str] = []
+        starts, ends = [], []
+        for i, folded in enumerate(pieces):
+            for out in folded:
+                chars.append(out)
+                starts.append(i)
+                ends.append(i + 1)
+        text = "".join(chars)
     # Collapse spaced-out digits, keeping the map in step.
     if _SPACED_DIGITS.search(text):
         keep = [True] * len(text)

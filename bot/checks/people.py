@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.checks.engine import VALIDATORS, Context, Hit, validator
+from bot.checks.engine import Context, Hit, raw_blocks, validator
 from bot.checks.identifiers import _everyone, _once_per_run
 from bot.checks.membership import cue_near, membership_cues, role_of
 from bot.checks.policy import RulePack
@@ -38,16 +38,16 @@ _EVIDENCE = {
 
 
 def _evidence(ctx: Context) -> list[str]:
-    """What the evidence rules find in this post, in words (each rule run once, and only here,
-    when a post has a membership cue next to a person — a few posts in a hundred)."""
+    """What the evidence rules find in this post, in words (worked out only when a post has a
+    membership cue next to a person — a few posts in a hundred — from what the engine found)."""
 
     def compute() -> list[str]:
         seen: list[str] = []
         for rule in ctx.policy.rules:
             if rule.id not in _EVIDENCE or not rule.enabled or rule.validator is None:
                 continue
-            hits = VALIDATORS[rule.validator](ctx, rule)
-            if any(h.severity is None or h.severity.value == "block" for h in hits):
+            # The engine has already run the evidence rules listed before this one.
+            if raw_blocks(ctx, rule):
                 seen.append(_EVIDENCE[rule.id])
         return seen
 

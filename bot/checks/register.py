@@ -181,6 +181,9 @@ class _KeyedHash:
         return outer.digest()
 
 
+_MAX_KNOWN = 100_000  # windows whose answer a register remembers
+
+
 class ConsentRegister:
     """The register as the engine's `Context.register`: `find` names entries by span."""
 
@@ -192,6 +195,10 @@ class ConsentRegister:
             for digest in entry.name_hashes:
                 self._by_hash.setdefault(bytes.fromhex(digest), []).append(entry)
         self._window = min(MAX_TOKENS, max((e.max_tokens for e in self.entries), default=0))
+        # Each window's answer, kept across posts: most windows are everyday words ("the
+        # centre") hashed again and again. It is in memory only, beside the key that would
+        # undo the hashing anyway, and bounded.
+        self._known: dict[str, list[RegisterEntry] | None] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -202,7 +209,9 @@ class ConsentRegister:
             return []
         tokens = _tokens(text)
         joinable = _joinable(text, tokens)
-        seen: dict[str, list[RegisterEntry] | None] = {}
+        if len(self._known) > _MAX_KNOWN:
+            self._known.clear()
+        seen = self._known
         found: list[RegisterMatch] = []
         for i, (start, _, key, _) in enumerate(tokens):
             last = min(len(tokens), i + self._window) - 1

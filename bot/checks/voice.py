@@ -6,11 +6,11 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from bot.checks.engine import Context, Hit, phrase_regex, validator
+from bot.checks.engine import Context, Hit, may_hold_a_phrase, phrase_regex, validator
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -112,7 +112,10 @@ def _listed(
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
-    regex, lookup = _built(_phrase_list, rule.phrases if phrases is None else phrases)
+    listed = rule.phrases if phrases is None else phrases
+    if not may_hold_a_phrase(ctx, listed):
+        return
+    regex, lookup = _built(_phrase_list, listed)
     for m in regex.finditer(ctx.text) if regex else ():
         own = lookup.get(" ".join(m.group(0).lower().split()), "")
         yield Hit(m.start(), m.end(), suggestion=own or None)
@@ -474,6 +477,10 @@ def _has(lowered: str, words: tuple[str, ...]) -> bool:
     return any(w in lowered for w in words)
 
 
+# The four letters outside ASCII that re's IGNORECASE also takes for an ASCII one (Python docs,
+# re.IGNORECASE), so a word the pattern would find is never skipped.
+_ALSO_MATCHED_ANY_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
@@ -517,6 +524,14 @@ def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
                 yield Hit(m.start(), m.end() - (2 if m.group(0).endswith("'s") else 0))
 
 
+# Without a politician named, _POLITICIAN_JUDGED needs one of its adjectives before a title.
+_JUDGED_WORDS = (
+    *("lying", "corrupt", "useless", "incompetent", "heartless", "spineless", "clueless"),
+    *("disgraceful", "pathetic", "racist", "fascist", "crooked", "treacherous"),
+)
+_SUPPORT_WORDS = ("vote", "endors", "elect", "campaign")
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -541,17 +556,28 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         promise = _ONLY_PROMISE.match(after)
         if only and promise:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
-    for pattern in (_POLITICIAN_JUDGED, _POLITICIAN_VOTE, _VOTE_OUT):
+    # Each pattern below runs only when the words it cannot match without are in the post.
+    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    politician = _POLITICIAN_RE.search(text) is not None
+    for pattern, needs in (
+        (_POLITICIAN_JUDGED, _JUDGED_WORDS),
+        (_POLITICIAN_VOTE, _SUPPORT_WORDS),
+        (_VOTE_OUT, ("vote",)),
+    ):
+        if not (pattern is _POLITICIAN_JUDGED and politician) and not _has(lowered, needs):
+            continue
         for m in pattern.finditer(text):
             yield Hit(m.start(), m.end())
-    if parties or _POLITICIAN_RE.search(text):
+    if parties or politician:
         for m in _ELECTORAL_CALL.finditer(text):
             yield Hit(m.start(), m.end())
-    for pattern, not_politics in (
-        (_VOTE_FOR_NAME, _AWARD),
-        (_NAME_FOR_OFFICE, _AWARD),
-        (_ELECT_NAME, _AGM),
+    for pattern, not_politics, needs in (
+        (_VOTE_FOR_NAME, _AWARD, ("vot",)),
+        (_NAME_FOR_OFFICE, _AWARD, ("for",)),
+        (_ELECT_NAME, _AGM, ("elect",)),
     ):
+        if not _has(lowered, needs):
+            continue
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
@@ -768,13 +794,53 @@ _INSULTS = (
     ),
 )
 
+# What each of _INSULTS cannot match without (each alternative holds one of these, lower-cased),
+# so a post with none of them skips the pattern: the first two cost most of the rule.
+_RUN_DOWN_WORDS = (
+    *("useless", "idiot", "stupid", "incompetent", "lazy", "pathetic", "pointless", "clueless"),
+    *("worthless", "spineless", "brainless", "gormless", "moron", "ungrateful", "scroung"),
+    *("spong", "freeload", "nothing", "feckless", "idle", "greedy", "faced", "stabbing", "lying"),
+    *("thieving", "crap", "shit", "awful", "terrible", "horrible", "disgusting", "filthy"),
+    *("smelly", "feral", "thick", "dumb", "dopey", "dozy", "numpt", "muppet", "fisted", "stingy"),
+    *("pinching", "moaning", "whinging", "whining", "entitled", "vile", "nasty", "rude"),
+    *("coward", "evil", "corrupt", "dodgy", "shambolic"),
+)
+_RUN_DOWN_NOUN_WORDS = (
+    *("rubbish", "idiot", "moron", "clown", "joke", "disgrace", "muppet", "waster", "scroung"),
+    *("parasite", "leech", "freeload", "spong", "scum", "animals", "vermin", "loser", "liar"),
+    *("coward", "numpt", "plonker", "prat", "prick", "knob", "dickhead", "tosser", "wanker"),
+    *("twat", "arsehole", "asshole", "cowboys", "dinosaurs", "nightmare", "pain", "waste"),
+    *("shambles", "lost", "thieves", "crook", "dosser", "layabout", "deadbeat", "dregs"),
+    "lowlife",
+)
+_INSULT_WORDS: tuple[tuple[str, ...], ...] = (
+    _RUN_DOWN_WORDS,
+    (*_RUN_DOWN_WORDS, *_RUN_DOWN_NOUN_WORDS),
+    (
+        *("scroung", "spong", "dosser", "freeload", "parasite", "leech", "waster", "layabout"),
+        *("cheat", "smackhead", "crackhead", "druggie", "junkie", "tramp", "vagrant", "bums"),
+        *("deadbeat", "chav", "low", "riff", "dregs", "degenerate"),
+    ),
+    (
+        *("idiot", "moron", "imbecile", "cretin", "halfwit", "dimwit", "muppet", "numpt"),
+        *("clown", "joker", "cowboy", "incompetent"),
+    ),
+    (
+        *("moron", "idiot", "imbecile", "cretin", "halfwit", "dimwit", "numpt", "muppet"),
+        *("prat", "plonker"),
+    ),
+    ("themselves",),
+)
+
 
 @validator("insult")
 def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     # One pass for any name-calling word before the four grammars look at it.
     grammars = _NAME_CALLING if _has(text.lower(), _NAME_STEMS) else ()
-    found = [Hit(m.start(), m.end()) for p in (*_INSULTS, *grammars) for m in p.finditer(text)]
+    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    insults = [p for p, words in zip(_INSULTS, _INSULT_WORDS, strict=True) if _has(lowered, words)]
+    found = [Hit(m.start(), m.end()) for p in (*insults, *grammars) for m in p.finditer(text)]
     return _merged([*found, *_listed(ctx, rule)])
 
 
@@ -955,6 +1021,11 @@ class _Lexicon:
     inside: re.Pattern[str] | None  # words that may sit inside a longer one ("*fuck*", "*shit")
     suggestions: dict[str, str]  # group name → the word's own suggestion
     phrases: dict[str, str]  # several words ("bloody hell"): matched as written
+    # A word's verdict, worked out once: (own group or None, likely, person-only), by
+    # (word, packaged lists on). Most words of most posts are the same few thousand.
+    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _letter(ch: str, first: bool) -> str:
@@ -1076,20 +1147,36 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             word = word.rstrip("*")  # **bold**, not f***
         if len(word) < 3 or not any(c.isalpha() for c in word):
             continue
-        canonical = _canonical(word.replace(" ", ""))
-        found = _profane(lexicon, canonical)
-        if found and found.lastgroup:
-            own = lexicon.suggestions[found.lastgroup]
+        verdict = lexicon.verdicts.get((word, packaged))
+        if verdict is None:
+            verdict = _verdict(lexicon, likely, person_only, packaged, word)
+        own_group, is_likely, is_person_only = verdict
+        if own_group:
+            own = lexicon.suggestions[own_group]
             yield Hit(start, start + len(word), suggestion=own or None)
-        elif packaged and (
-            _profane(likely, canonical)
-            or (
-                _profane(person_only, canonical) and aimed_at_person(text, start, start + len(word))
-            )
-        ):
+        elif is_likely or (is_person_only and aimed_at_person(text, start, start + len(word))):
             yield Hit(start, start + len(word))
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
+
+
+_MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded
+
+
+def _verdict(
+    lexicon: _Lexicon, likely: _Lexicon, person_only: _Lexicon, packaged: bool, word: str
+) -> tuple[str | None, bool, bool]:
+    canonical = _canonical(word.replace(" ", ""))
+    found = _profane(lexicon, canonical)
+    own_group = found.lastgroup if found else None
+    is_likely = bool(packaged and not own_group and _profane(likely, canonical))
+    is_person_only = bool(
+        packaged and not own_group and not is_likely and _profane(person_only, canonical)
+    )
+    if len(lexicon.verdicts) >= _MAX_VERDICTS:
+        lexicon.verdicts.clear()
+    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only)
+    return verdict
 
 
 # --- stigmatising_term -------------------------------------------------------------------------

@@ -99,6 +99,11 @@ _MAX_URL_LENGTH = 4096
 _MAX_TCO_SLUG = 40
 _MAX_LABEL = 63
 _IDN_DOTS = re.compile("[\u3002\uff0e\uff61]")
+# Where a link could end: every domain has a "." straight before its TLD or punycode label.
+_TLD_AFTER_DOT = re.compile(f"\\.(?:{_TLD}|xn--)", re.IGNORECASE)
+# A link (group 2) holds no space, so it lies inside one run of non-space characters.
+_SPACE = re.compile(f"[{_SPACES}]")
+_UP_TO_LAST_SPACE = re.compile(f".*[{_SPACES}]", re.DOTALL)
 _NON_ASCII = re.compile("[^\x00-\x7e]")
 
 
@@ -113,7 +118,7 @@ def extract_urls(text: str) -> list[Url]:
     if "." not in text:  # every link has a domain with a dot
         return []
     urls: list[Url] = []
-    for match in _URL.finditer(text):
+    for match in _link_matches(text):
         before, url, protocol, domain, path = match.group(1, 2, 3, 4, 5)
         start, end = match.start(2), match.end(2)
         if not _fits_dns(url, protocol or "https://", domain):
@@ -140,6 +145,23 @@ def extract_urls(text: str) -> list[Url]:
             found[-1] = Url(url.replace(domain, last.url, 1), last.start, end)
         urls.extend(found)
     return urls
+
+
+def _link_matches(text: str) -> Iterable[re.Match[str]]:
+    """_URL's matches, tried only in the runs of non-space characters where a TLD follows a
+    dot. The bounded pattern still tries up to 127 labels at every dot, which on 10,000
+    characters of "a." cost 0.7-0.9 s; a run with no TLD in it cannot hold a link. Scanning
+    each run from the character before it (a link's preceding character) gives the matches a
+    whole-text scan gives: no match spans a space, and "^" matches only at the text's start."""
+    after = 0  # where the last run scanned ended
+    for candidate in _TLD_AFTER_DOT.finditer(text):
+        if candidate.start() < after:
+            continue  # in a run already scanned
+        space_before = _UP_TO_LAST_SPACE.match(text, 0, candidate.start())
+        start = space_before.end() if space_before else 0
+        space_after = _SPACE.search(text, candidate.start())
+        after = space_after.start() if space_after else len(text)
+        yield from _URL.finditer(text, max(0, start - 1), after)
 
 
 class UrlEntity(TypedDict):

@@ -191,3 +191,25 @@ def test_slurs_and_vulgarity_both_cuss_and_ldnoobw_list_are_blocked(text, word):
 )
 def test_their_innocent_twins_and_sexual_health_words_are_not_profanity(text):
     assert [f for f in run_checks(text, BOTH, POLICY) if f.rule == "profanity"] == []
+
+
+@pytest.mark.parametrize(
+    "text,holds",
+    [
+        ("In my opinion it went well.", True),
+        ("IN MY OPINION it went well.", True),
+        ("\u0130n my opinion", True),  # IGNORECASE takes "İ" for "i"
+        ("Don't you think so?", True),
+        ("It went well, we hear.", False),
+    ],
+)
+def test_a_phrase_list_is_skipped_only_when_none_of_its_first_words_is_in_the_post(text, holds):
+    from bot.checks.engine import Context, may_hold_a_phrase, phrase_regex
+    from bot.checks.normalise import normalise
+    from bot.policy_file import load_policy
+
+    phrases = {"in my opinion": "", "don't you think": ""}
+    ctx = Context(normalise(text), ("x",), load_policy(None))
+    matches = phrase_regex(phrases).search(ctx.text) is not None
+    assert may_hold_a_phrase(ctx, phrases) is holds
+    assert matches <= holds  # never skipped where the regex would have matched

@@ -335,3 +335,23 @@ def test_media_and_politicians_handles_are_not_tagged_service_users(text):
 @pytest.mark.parametrize("handle", ["luke_b", "aidan_k", "rebecca", "eunice.m", "olive_92"])
 def test_short_organisation_words_inside_a_persons_handle_do_not_excuse_it(handle):
     assert "tagged_handle" in rules(f"Lovely to see @{handle} back at the recovery group.")
+
+
+def test_the_evidence_for_a_possible_service_user_is_not_looked_for_twice(monkeypatch):
+    # The evidence rules run before service_user in the policy: it reuses what they found
+    # rather than running every one of them again on the post.
+    from bot.checks import engine
+
+    calls = {"phone_number": 0, "special_category": 0}
+    for rule_id in calls:
+        validator = engine.VALIDATORS[rule_id]
+
+        def counted(ctx, rule, validator=validator, rule_id=rule_id):
+            calls[rule_id] += 1
+            return validator(ctx, rule)
+
+        monkeypatch.setitem(engine.VALIDATORS, rule_id, counted)
+    text = "Please call Kerry (one of our residents) on 07700 900123 about her bike."
+    findings = [f for f in run_checks(text, BOTH, POLICY) if f.rule == "service_user"]
+    assert findings and "a phone number" in findings[0].message
+    assert calls == {"phone_number": 1, "special_category": 1}

@@ -957,3 +957,61 @@ def test_a_disabled_voice_rule_finds_nothing():
         rules=tuple(replace(r, enabled=r.id != "profanity") for r in POLICY.rules),
     )
     assert found("What the fuck", "profanity", policy) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our stupıd manager cancelled it again.",  # dotless i: IGNORECASE takes it for "i"
+        "Our uſeleſs trustees never came.",  # long s
+        "The council are clowns.",
+        "These junkies never turn up.",
+        "Whoever designed this form is a moron.",
+        "Junkies who won't help themselves.",
+        "The idiots at head office.",
+        "Our back-stabbing, two-faced funders.",
+    ],
+)
+def test_an_insult_pattern_is_never_skipped_by_its_word_gate(text):
+    # The insult rule skips a pattern when none of its words is in the post: a quick look that
+    # must never hide a match the pattern would have made.
+    from bot.checks.voice import _ALSO_MATCHED_ANY_CASE, _INSULT_WORDS, _INSULTS, _has
+
+    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    matched = [p for p in _INSULTS if p.search(text)]
+    assert matched, "each example is an insult some pattern finds"
+    for pattern, words in zip(_INSULTS, _INSULT_WORDS, strict=True):
+        if pattern.search(text):
+            assert _has(lowered, words), pattern.pattern[:60]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vote for Jane Smith on Thursday.",
+        "Vote them out in May.",
+        "Re-elect Sam Jones.",
+        "Kim Patel for Mayor!",
+        "Our useless councillor did nothing.",
+        "Campaigning for Tom Reed MP this weekend.",
+        "VOTE FOR JANE SMITH.",
+    ],
+)
+def test_a_party_political_pattern_is_never_skipped_by_its_word_gate(text):
+    # party_political skips a pattern when the words it needs are absent (see _party_political).
+    from bot.checks import voice
+
+    lowered = text.translate(voice._ALSO_MATCHED_ANY_CASE).lower()
+    politician = voice._POLITICIAN_RE.search(text) is not None
+    gates = {
+        voice._POLITICIAN_JUDGED: politician or voice._has(lowered, voice._JUDGED_WORDS),
+        voice._POLITICIAN_VOTE: voice._has(lowered, voice._SUPPORT_WORDS),
+        voice._VOTE_OUT: "vote" in lowered,
+        voice._VOTE_FOR_NAME: "vot" in lowered,
+        voice._NAME_FOR_OFFICE: "for" in lowered,
+        voice._ELECT_NAME: "elect" in lowered,
+    }
+    assert any(p.search(text) for p in gates), "each example is one some pattern finds"
+    for pattern, runs in gates.items():
+        if pattern.search(text):
+            assert runs, pattern.pattern[:60]
