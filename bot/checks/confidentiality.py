@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import phonenumbers
 
 from bot.checks.engine import Context, Hit, validator
+from bot.checks.id_numbers import iban_spans
 from bot.checks.identifiers import _words, nhs_number_spans, ssn_spans
 from bot.checks.policy import RulePack
 from bot.domain.findings import Severity
@@ -86,29 +87,21 @@ def email_address(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 MAX_PHONE_CANDIDATES = 300
 
 
-# An IBAN's shape, with or without its spaces: two letters, two check digits, then groups of
-# four (ISO 13616). Its digit tail would otherwise read as a phone number.
-_IBAN_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
-
-
-def _inside_iban(text: str, start: int, end: int) -> bool:
-    low = max(0, start - 40)
-    return any(
-        m.start() + low <= start and end <= m.end() + low
-        for m in _IBAN_SHAPE.finditer(text[low : end + 40])
-    )
-
-
 @validator("phone_number")
 def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     # POSSIBLE, not VALID: the drama range (07700 900xxx) and new ranges must still be caught.
     matcher = phonenumbers.PhoneNumberMatcher(
         ctx.text, ctx.policy.country, leniency=phonenumbers.Leniency.POSSIBLE
     )
-    # An NHS number or an SSN is reported by its own rule, with its own advice; once is enough.
+    # An NHS number, an SSN or an IBAN is judged by its own rule, with its own advice (an
+    # IBAN-shaped run with a wrong check is not a phone number either).
     claimed = [
         span
-        for rule, spans in (("nhs_number", nhs_number_spans), ("ssn", ssn_spans))
+        for rule, spans in (
+            ("nhs_number", nhs_number_spans),
+            ("ssn", ssn_spans),
+            ("iban", iban_spans),
+        )
         if _enabled(ctx, rule)
         for span in spans(ctx)
     ]
@@ -121,8 +114,6 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             continue
         if _NOT_A_PHONE_BEFORE.search(ctx.text[max(0, match.start - 30) : match.start]):
             continue
-        if _inside_iban(ctx.text, match.start, match.end):
-            continue  # the iban rule judges it by its mod-97 check
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:
             continue

@@ -78,6 +78,12 @@ def iban_ok(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
+def iban_spans(ctx: Context) -> list[tuple[int, int]]:
+    """Every IBAN-shaped run, whatever its check digits: the iban rule's to judge, so the phone
+    rule leaves its digit tail alone."""
+    return [m.span("iban") for m in _IBAN.finditer(ctx.text)]
+
+
 @validator("iban")
 def iban(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """A bank account number (IBAN) that is not the organisation's own (allow.terms)."""

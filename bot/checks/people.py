@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from bot.checks.engine import Context, Hit, raw_blocks, validator
-from bot.checks.identifiers import _everyone, _once_per_run
+from bot.checks.identifiers import _everyone, _once_per_run, _register_spans, _Spans
 from bot.checks.membership import cue_near, membership_cues, role_of
 from bot.checks.policy import RulePack
 
@@ -94,7 +94,7 @@ def service_user(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 def _registered(ctx: Context, start: int, end: int) -> bool:
     """Whether the consent register names the person at this span (whatever their consent)."""
-    return any(h.start < end and start < h.end for h in ctx.register_hits())
+    return _Spans(_register_spans(ctx)).overlaps(start, end)
 
 
 # -- tagged_handle ---------------------------------------------------------------------------
