@@ -23,6 +23,7 @@ from bot.logs import configure
 from bot.people_commands import add_arguments as add_people_arguments
 from bot.policy_file import load_policy
 from bot.storage import Store
+from bot.storage.audit_chain import Checkpoint
 from bot.storage.people import RegisterError
 
 SECRET_FIELDS = (
@@ -155,7 +156,9 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser(
         "audit",
         help="verify or export the tamper-evident audit log",
-        description="`audit verify` checks that no record was changed or removed; "
+        description="`audit verify [--checkpoint FILE]` checks that no record was changed or "
+        "removed, and that the log still reaches the newest audit checkpoint (from the review "
+        "channel, or FILE); "
         "`audit export [--csv|--json] [--since YYYY-MM-DD]` prints the full history of who "
         "proposed, checked, approved and published what.",
     )
@@ -164,6 +167,12 @@ def parser() -> argparse.ArgumentParser:
     kind.add_argument("--csv", action="store_true", help="CSV with a header row")
     kind.add_argument("--json", action="store_true", help="one JSON object per line (default)")
     audit.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    audit.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="verify against this checkpoint file (e.g. the one beside a backup) instead of "
+        "the newest checkpoint in the review channel",
+    )
 
     backup = sub.add_parser(
         "backup",
@@ -270,11 +279,14 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
 def open_database(settings: Settings) -> Store:
     """The database, created when missing — said out loud, because a mistyped COUNTERSIGN_DB
     would otherwise quietly send the change somewhere the server never reads."""
+    from datetime import UTC, datetime
+
     from bot.storage import open_store
 
     new = not settings.db.exists()
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.db)
+    store.key_audit(settings.secret("secret_key") or None, at=datetime.now(UTC))
     if new:
         print(f"countersign: created a new, empty database at {settings.db}", file=sys.stderr)
     return store
@@ -303,6 +315,8 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from bot import audit_commands
     from bot.storage import open_store
 
@@ -310,14 +324,66 @@ def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
         print(f"countersign: there is no database at {settings.db}", file=sys.stderr)
         return 2
     store = open_store(settings.db)
+    secret = settings.secret("secret_key") or None
+    store.key_audit(secret)  # no `at`: verify and backup write nothing to the database
     try:
         if args.command == "backup":
-            return audit_commands.backup(store, Path(args.path))
+            return audit_commands.backup(store, Path(args.path), datetime.now(UTC))
         if args.action == "verify":
-            return audit_commands.verify(store)
+            read = read_checkpoint(settings, args.checkpoint)
+            if isinstance(read, int):
+                return read
+            checkpoint, source = read
+            return audit_commands.verify(
+                store, checkpoint, source=source, keyed=secret is not None
+            )
         return audit_commands.export(store, as_csv=args.csv, since=args.since)
     finally:
         store.close()
+
+
+def read_checkpoint(settings: Settings, path: str | None) -> tuple[Checkpoint | None, str | None] | int:
+    """The newest checkpoint `audit verify` can read, and where from: the file named, else the
+    review channel when Slack is configured, else none. An int: the exit code of a refusal."""
+    from bot import audit_checkpoint
+
+    if path:
+        try:
+            found = audit_checkpoint.read_file(Path(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(
+                f"countersign audit: cannot read {path}: {getattr(exc, 'strerror', exc)}",
+                file=sys.stderr,
+            )
+            return 2
+        if found is None:
+            print(
+                f"countersign audit: {path} holds no audit checkpoint (a line starting "
+                "'Audit checkpoint:', as `countersign backup` writes beside each backup)",
+                file=sys.stderr,
+            )
+            return 2
+        return found, path
+    token, channel = settings.secret("slack_bot_token"), settings.review_channel
+    if not token or not channel:
+        return None, None
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.app import web_client
+
+    try:
+        found = audit_checkpoint.newest_in_slack(
+            web_client(token, settings.slack_api_url), channel
+        )
+    except SlackApiError as exc:
+        print(
+            "countersign audit: cannot read the review channel's history "
+            f"({exc.response.get('error')}): the app needs the channels:history scope (or "
+            "groups:history for a private channel), or pass --checkpoint FILE",
+            file=sys.stderr,
+        )
+        return 2
+    return found, f"the review channel ({channel})"
 
 
 def schedule_command(settings: Settings, words: list[str]) -> int:

@@ -73,6 +73,9 @@ class Deliverer:
         self.clock = clock
         self.jitter = jitter
         self.on_queue_changed = on_queue_changed
+        # Writes the audit chain's head down outside the database (bot/audit_checkpoint.py)
+        # after a takedown or a pause; runtime.py wires it.
+        self.checkpoint: Callable[[str], object] = lambda why: None
         self.backoff_base = backoff_base
         self.recheck = recheck
         self.approvals_required = approvals_required  # re-checked by every claim
@@ -380,6 +383,8 @@ class Deliverer:
             paused = self.store.pause_platform(
                 delivery.platform, reason=exc.reason, at=now, kind=exc.kind.value
             )
+            if paused:
+                self.checkpoint(f"after {name} was paused")
             if paused and exc.kind is FailureKind.ACCOUNT:
                 what = _ACCOUNT_FIXES.get(delivery.platform, "the account")
                 self.notifier.alert(
@@ -707,6 +712,7 @@ class Deliverer:
             d for d in self.store.deliveries_for(post.id) if d.status is DeliveryStatus.PUBLISHED
         ]
         if not published and not results:
+            self.checkpoint(f"after the takedown of {post.ref}")
             return Outcome(
                 False, f"{post.ref} is not published anywhere, so there is nothing to take down."
             )
@@ -734,6 +740,7 @@ class Deliverer:
             f"<@{actor}>: " + "; ".join(results) + ".",
         )
         self.notifier.refresh_card(post.id)
+        self.checkpoint(f"after the takedown of {post.ref}")
         return Outcome(ok, f"{post.ref}: " + "; ".join(results) + ".")
 
 

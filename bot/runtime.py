@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.audit_checkpoint import Checkpoints
 from bot.config import Settings, load_schedule
 from bot.delivery import Deliverer
 from bot.domain.posts import Delivery, Post
@@ -120,6 +121,8 @@ def build_runtime(
         )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.db)
+    # Keyed from COUNTERSIGN_SECRET_KEY; a chain from before the upgrade is sealed now.
+    store.key_audit(settings.secret("secret_key") or None, at=clock())
     schedule = load_schedule(settings.config_dir)
     store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
@@ -167,6 +170,13 @@ def build_runtime(
     )
     service.delivery = delivery
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
+    # The head of the audit chain, out of reach of whoever can write the database: in the
+    # review channel daily and after every takedown or pause (not waited for).
+    checkpoints = Checkpoints(store, client, settings.review_channel, clock)
+    service.checkpoint = delivery.checkpoint = lambda why: service.later(
+        lambda: checkpoints.post(why)
+    )
+    scheduler.every_day("audit_checkpoint", lambda: checkpoints.post("daily"))
     service.on_queue_changed = scheduler.rearm
     delivery.on_queue_changed = scheduler.rearm
     if serving:

@@ -120,6 +120,8 @@ class Countersign:
     delivery: Deliverer | None = None
     # Runs Slack work that nobody should wait for (the server's pool; at once on the CLI).
     later: Callable[[Callable[[], None]], object] = lambda work: work()
+    # Writes the audit chain's head down outside the database after a pause (runtime.py).
+    checkpoint: Callable[[str], object] = lambda why: None
     # Choosing a free slot and taking it is one step (approvals worked on side by side would
     # otherwise all see the same slot free and share it), and so is each review decision.
     # A SlotLock beside the database file reaches the command line's bookings too.
@@ -663,6 +665,7 @@ class Countersign:
         if not self.store.pause_all(reason=reason, actor=actor, at=self.clock()):
             return f"Publishing is already paused ({self.store.paused_reason()})."
         log.warning("all publishing paused by %s", actor)  # the reason may name people
+        self.checkpoint("after publishing was paused")
         self._announce_queue_change(
             f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
             "Nothing will be published until an admin runs `/countersign "

@@ -110,6 +110,22 @@ class SlackEmulator(Emulator):
     def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         return [m for m in self.messages(channel) if m["thread_ts"] == thread_ts]
 
+    def add_message(self, channel: str, text: str, *, user: str) -> dict[str, Any]:
+        """A message a person posted (so that conversations.history holds others' messages)."""
+        with self._lock:
+            message = {
+                "channel": channel,
+                "ts": new_ts(),
+                "text": text,
+                "blocks": None,
+                "thread_ts": None,
+                "updated": 0,
+                "user": user,
+            }
+            self._messages.append(message)
+            self._by_ts[(channel, message["ts"])] = message
+            return dict(message)
+
     def ephemerals(self, user: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(e) for e in self._ephemerals if user in (None, e["user"])]
@@ -390,6 +406,39 @@ class SlackEmulator(Emulator):
                 "is_private": False,
                 "is_member": True,
             },
+        }
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/conversations.history: the channel's
+        # messages newest first (thread replies stay in their threads), ``limit`` a page (100 by
+        # default, at most 999), a ``cursor`` from ``response_metadata.next_cursor`` for the
+        # next, older page, ``has_more``; channel_not_found without a channel. The answer's
+        # shape: slackapi/java-slack-sdk:json-logs/samples/api/conversations.history.json;
+        # the client is slack_sdk's WebClient.conversations_history.
+        channel = args.get("channel")
+        if not channel:
+            return _body("channel_not_found")
+        with self._lock:
+            top = [
+                m
+                for m in self._messages
+                if m["channel"] == channel and m["thread_ts"] in (None, m["ts"])
+            ][::-1]
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        start = int(args.get("cursor") or 0)
+        page = top[start : start + limit]
+        more = start + limit < len(top)
+        return {
+            "ok": True,
+            "messages": [
+                {"type": "message", "user": m["user"], "text": m["text"], "ts": m["ts"]}
+                if m.get("user")
+                else _as_sent(m)
+                for m in page
+            ],
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -430,3 +430,11 @@ def m015_one_post_per_platform_per_slot(db: Database) -> None:
             AND slot_at IS NOT NULL AND slot_at <> '9999-12-31T00:00:00.000000Z';
         """,
     )
+
+
+@migrations()
+def m017_keyed_audit_chain(db: Database) -> None:
+    # The id of the key whose HMAC made each audit record (never the key itself); NULL marks a
+    # record of the unkeyed SHA-256 chain from before this migration. Nothing is recomputed:
+    # see bot/storage/audit_chain.py for why the old records are sealed, not rewritten.
+    _run(db, "ALTER TABLE audit ADD COLUMN mac_key TEXT")

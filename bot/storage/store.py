@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -27,9 +26,10 @@ from bot.domain.posts import (
 )
 from bot.domain.review import Decision
 from bot.scheduling.slots import DAYS, Slot, in_blackout, parse_time
+from bot.storage import audit_chain
+from bot.storage.audit_chain import GENESIS
 from bot.storage.migrations import NO_SNAPSHOT, SLOT_HOLDING, migrations
 
-GENESIS = "0" * 64
 _HOLDING_MARKS = ", ".join("?" for _ in SLOT_HOLDING)
 # An in-flight delivery's state after a takedown: whatever its platform answers is settled.
 TAKEN_DOWN_IN_FLIGHT = (
@@ -144,6 +144,35 @@ class Store:
 
     # -- audit -------------------------------------------------------------------------------
 
+    # The keys of the audit chain (see bot/storage/audit_chain.py): the current one makes new
+    # records; older ones (a rotation) still verify theirs. None: unkeyed, as before m017.
+    _audit_mac: tuple[str, bytes] | None = None
+    _audit_keys: dict[str, bytes] = {}  # noqa: RUF012 - replaced, never mutated in place
+
+    def key_audit(
+        self, secret: str | None, *, older: Sequence[str] = (), at: datetime | None = None
+    ) -> None:
+        """Make new audit records with a MAC keyed from ``secret`` (COUNTERSIGN_SECRET_KEY).
+        With ``at``, an unkeyed chain (one written before m017) is sealed at once by a keyed
+        record that counts it, so that from now on none of it can change unseen; without
+        (``audit verify``, which must not write), nothing is written."""
+        if not secret:
+            return
+        keys = {audit_chain.key_id(k): k for k in map(audit_chain.audit_key, [secret, *older])}
+        current = audit_chain.audit_key(secret)
+        self._audit_mac = (audit_chain.key_id(current), current)
+        self._audit_keys = keys
+        if at is None:
+            return
+        with self._tx(durable=True):
+            keyed = list(self.db.query("SELECT 1 FROM audit WHERE mac_key IS NOT NULL LIMIT 1"))
+            count = next(iter(self.db.query("SELECT count(*) AS n FROM audit")))["n"]
+            if keyed or not count:
+                return
+            verdict = audit_chain.walk(self.db.query("SELECT * FROM audit ORDER BY id"), {})
+            if verdict.problem is None:  # a broken chain stays as it is, for verify to name
+                self._audit(at, "countersign", "audit_keyed", unkeyed_records=count)
+
     def _audit(
         self,
         at: datetime,
@@ -164,22 +193,35 @@ class Store:
             "content_hash": content_hash,
             "detail": json.dumps(detail, sort_keys=True, default=str),
         }
-        self.db.table("audit").insert(
-            {**record, "prev_hash": prev, "hash": record_hash(prev, record)}
-        )
+        if self._audit_mac is None:
+            mac, kid = audit_chain.unkeyed_hash(prev, record), None
+        else:
+            kid, key = self._audit_mac
+            mac = audit_chain.keyed_mac(key, prev, record)
+        self.db.table("audit").insert({**record, "prev_hash": prev, "hash": mac, "mac_key": kid})
+
+    def audit_verdict(self) -> audit_chain.Verdict:
+        """Every record checked in order, with the keys this store was given."""
+        with self._lock:
+            return audit_chain.walk(
+                self.db.query("SELECT * FROM audit ORDER BY id"), self._audit_keys
+            )
 
     def verify_audit(self) -> tuple[int, int | None]:
         """(records checked, id of the first record whose chain is broken, or None)."""
-        prev, checked = GENESIS, 0
-        for row in self._rows("SELECT * FROM audit ORDER BY id"):
-            record = {k: row[k] for k in AUDIT_FIELDS}
-            if row["prev_hash"] != prev or row["hash"] != record_hash(prev, record):
-                return checked, int(row["id"])
-            prev, checked = row["hash"], checked + 1
-        return checked, None
+        verdict = self.audit_verdict()
+        return verdict.checked, verdict.broken_at
 
-    def backup(self, target: Path) -> None:
-        """A consistent copy while Countersign runs (SQLite's online backup)."""
+    def audit_head(self) -> audit_chain.Head:
+        """The end of the chain as it is (unchecked): what a checkpoint writes down."""
+        with self._lock:
+            count = next(iter(self.db.query("SELECT count(*) AS n FROM audit")))["n"]
+            last = list(self.db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+        return audit_chain.Head(int(count), last[0]["hash"] if last else GENESIS)
+
+    def backup(self, target: Path) -> audit_chain.Head:
+        """A consistent copy while Countersign runs (SQLite's online backup), and the head of
+        the audit chain in that copy (for the checkpoint written beside it)."""
         private_file(target)
         with self._lock:
             copy = sqlite3.connect(str(target))
@@ -187,6 +229,7 @@ class Store:
                 self.db.conn.backup(copy)
             finally:
                 copy.close()
+            return self.audit_head()
 
     def audit_log(self, post_id: int | None = None) -> list[dict[str, Any]]:
         if post_id is None:
@@ -1407,13 +1450,8 @@ class Store:
         ]
 
 
-AUDIT_FIELDS = ("at", "actor", "action", "post_id", "content_hash", "detail")
-
-
-def record_hash(prev: str, record: dict[str, Any]) -> str:
-    """Each audit record's hash covers the one before it, so no record can change unseen."""
-    body = json.dumps({k: record[k] for k in AUDIT_FIELDS}, sort_keys=True)
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+# The migrations that write audit records (m015) chain them the unkeyed way: no key there.
+record_hash = audit_chain.unkeyed_hash
 
 
 def _findings_json(findings: list[Finding]) -> str:
