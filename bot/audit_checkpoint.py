@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.storage import Store
-from bot.storage.audit_chain import Checkpoint, parse_checkpoint
+from bot.storage.audit_chain import Checkpoint, against, parse_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,35 @@ class Checkpoints:
     ) -> None:
         self.store, self.client, self.channel, self.clock = store, client, channel, clock
 
-    def post(self, why: str) -> Checkpoint | None:
+    def post(self, why: str) -> None:
         if not self.channel:
-            return None
+            return
         checkpoint = take(self.store, self.clock())
+        text = f"{checkpoint.text()} ({why})"
+        behind = self._behind_the_last()
+        if behind:
+            # Said where the admins look, at once: otherwise this checkpoint, the newest, would
+            # quietly vouch for a log that lost records (a restore, a deletion).
+            text += f"\n:warning: The audit log does not reach the previous checkpoint: {behind}."
+            log.warning("the audit log does not reach the previous checkpoint")
         try:
-            self.client.chat_postMessage(channel=self.channel, text=f"{checkpoint.text()} ({why})")
+            self.client.chat_postMessage(channel=self.channel, text=text)
         except SlackApiError as exc:
             log.warning("audit checkpoint not posted: %s", exc.response.get("error"))
-            return None
+            return
         except Exception:
             log.exception("audit checkpoint not posted")
-            return None
+            return
         log.info("audit checkpoint posted: %s records (%s)", checkpoint.count, why)
-        return checkpoint
+
+    def _behind_the_last(self) -> str | None:
+        assert self.channel
+        try:
+            previous = newest_in_slack(self.client, self.channel)
+        except Exception as exc:  # unreadable history (a missing scope): it still goes out
+            log.warning("the previous audit checkpoint could not be read (%s)", type(exc).__name__)
+            return None
+        return None if previous is None else against(self.store.audit_log(), previous)
 
 
 def newest_in_slack(client: WebClient, channel: str) -> Checkpoint | None:

@@ -334,15 +334,15 @@ def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
             if isinstance(read, int):
                 return read
             checkpoint, source = read
-            return audit_commands.verify(
-                store, checkpoint, source=source, keyed=secret is not None
-            )
+            return audit_commands.verify(store, checkpoint, source=source, keyed=secret is not None)
         return audit_commands.export(store, as_csv=args.csv, since=args.since)
     finally:
         store.close()
 
 
-def read_checkpoint(settings: Settings, path: str | None) -> tuple[Checkpoint | None, str | None] | int:
+def read_checkpoint(
+    settings: Settings, path: str | None
+) -> tuple[Checkpoint | None, str | None] | int:
     """The newest checkpoint `audit verify` can read, and where from: the file named, else the
     review channel when Slack is configured, else none. An int: the exit code of a refusal."""
     from bot import audit_checkpoint
@@ -372,9 +372,7 @@ def read_checkpoint(settings: Settings, path: str | None) -> tuple[Checkpoint | 
     from bot.slack.app import web_client
 
     try:
-        found = audit_checkpoint.newest_in_slack(
-            web_client(token, settings.slack_api_url), channel
-        )
+        found = audit_checkpoint.newest_in_slack(web_client(token, settings.slack_api_url), channel)
     except SlackApiError as exc:
         print(
             "countersign audit: cannot read the review channel's history "

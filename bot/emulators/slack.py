@@ -113,7 +113,7 @@ class SlackEmulator(Emulator):
     def add_message(self, channel: str, text: str, *, user: str) -> dict[str, Any]:
         """A message a person posted (so that conversations.history holds others' messages)."""
         with self._lock:
-            message = {
+            message: dict[str, Any] = {
                 "channel": channel,
                 "ts": new_ts(),
                 "text": text,

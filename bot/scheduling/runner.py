@@ -46,9 +46,7 @@ class PublishingScheduler:
     def every_day(self, job_id: str, work: Callable[[], object], *, hour: int = 6) -> None:
         """A daily job beside the publishing (the audit checkpoint), at a fixed hour UTC, so
         that restarts neither skip nor repeat it; added before start, it begins with it."""
-        self.scheduler.add_job(
-            work, "cron", hour=hour, minute=0, id=job_id, replace_existing=True
-        )
+        self.scheduler.add_job(work, "cron", hour=hour, minute=0, id=job_id, replace_existing=True)
 
     def shutdown(self) -> None:
         if self.scheduler.running:

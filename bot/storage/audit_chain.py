@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,7 +108,9 @@ def parse_checkpoint(text: str) -> Checkpoint | None:
     if found is None:
         return None
     return Checkpoint(
-        int(found["count"]), found["mac"], datetime.fromisoformat(found["at"].replace("Z", "+00:00"))
+        int(found["count"]),
+        found["mac"],
+        datetime.fromisoformat(found["at"].replace("Z", "+00:00")),
     )
 
 
@@ -169,7 +171,7 @@ def walk(rows: Iterable[Mapping[str, Any]], keys: Mapping[str, bytes]) -> Verdic
     return Verdict(checked, keyed, Head(checked, prev))
 
 
-def against(rows: list[Mapping[str, Any]], checkpoint: Checkpoint) -> str | None:
+def against(rows: Sequence[Mapping[str, Any]], checkpoint: Checkpoint) -> str | None:
     """Why the log does not extend ``checkpoint``, or None when it does. A log extends a
     checkpoint when it has at least that many records and its record number ``count`` (in
     order) carries the checkpoint's MAC: what came after the checkpoint may be new, never less."""

@@ -281,6 +281,20 @@ def test_restoring_an_older_backup_fails_and_the_backup_reaches_its_own_checkpoi
     assert own.returncode == 0 and "reaches the checkpoint" in own.stdout
 
 
+def test_a_checkpoint_after_lost_records_says_so_in_the_channel(h):
+    _published_and_taken_down(h)
+    [before] = _checkpoints(h)
+    _sql(h.tmp / "countersign.db", ("DELETE FROM audit WHERE id > ?", [before.count - 5]))
+    h.command("pause restored from a backup", DANA)
+    h.executor.drain()
+    text = h.slack.messages(REVIEW)[-1]["text"]
+    assert text.startswith("Audit checkpoint: ")
+    assert (
+        ":warning: The audit log does not reach the previous checkpoint: the checkpoint of "
+        f"2026-11-23 08:00 UTC counted {before.count} records; the log has {before.count - 4}"
+    ) in text
+
+
 def test_only_the_bots_own_checkpoints_count(h):
     _published_and_taken_down(h)
     # A channel member posts a look-alike claiming an empty log, to hide a deletion.
