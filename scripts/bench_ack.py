@@ -44,7 +44,7 @@ from urllib.parse import urlencode
 import requests
 
 from bot.emulators.graph import GraphEmulator
-from bot.emulators.process import SIGNING_SECRET, product_env, start_emulators
+from bot.emulators.process import REGISTER_KEY, SIGNING_SECRET, product_env, start_emulators
 from bot.emulators.slack import (
     BOT_USER_ID,
     TEAM_ID,
@@ -506,6 +506,7 @@ def database_checks(path: Path) -> tuple[int, int, int | None]:
             "GROUP BY platform, slot_at "
             "HAVING COUNT(*) > 1)"
         ).fetchall()
+        store.key_audit(REGISTER_KEY)  # the product's records are keyed with it
         audited, broken = store.verify_audit()
     finally:
         store.close()

@@ -316,3 +316,28 @@ def test_verify_says_what_it_needs(h, tmp_path):
     assert empty.returncode == 2 and "holds no audit checkpoint" in empty.stderr
     for result in (refused, missing, empty):
         assert "xoxb-test" not in result.stdout + result.stderr
+
+
+def test_a_checkpoint_slack_refuses_is_logged_never_raised(tmp_path, caplog):
+    from slack_sdk import WebClient
+
+    from bot.audit_checkpoint import Checkpoints
+    from bot.emulators.slack import SlackEmulator
+
+    slack = SlackEmulator(token="xoxb-right").start()
+    try:
+        store = open_store(tmp_path / "c.db")
+        store.key_audit(KEY, at=NOW)
+        _records(store, 1)
+        wrong = WebClient(token="xoxb-wrong", base_url=slack.api_url)
+        Checkpoints(store, wrong, REVIEW, lambda: NOW).post("after publishing was paused")
+        assert slack.messages(REVIEW) == []
+        assert "audit checkpoint not posted: invalid_auth" in caplog.text
+        assert "xoxb-wrong" not in caplog.text
+        right = WebClient(token="xoxb-right", base_url=slack.api_url)
+        Checkpoints(store, right, REVIEW, lambda: NOW).post("daily")
+        [message] = slack.messages(REVIEW)
+        assert parse_checkpoint(message["text"]) == Checkpoint(2, store.audit_head().mac, NOW)
+        store.close()
+    finally:
+        slack.stop()
