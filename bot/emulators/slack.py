@@ -425,7 +425,10 @@ class SlackEmulator(Emulator):
                 if m["channel"] == channel and m["thread_ts"] in (None, m["ts"])
             ][::-1]
         limit = max(1, min(int(args.get("limit") or 100), 999))
-        start = int(args.get("cursor") or 0)
+        cursor = str(args.get("cursor") or "0")
+        if not cursor.isdigit():  # the method's documented error for a cursor it never gave
+            return _body("invalid_cursor")
+        start = int(cursor)
         page = top[start : start + limit]
         more = start + limit < len(top)
         return {

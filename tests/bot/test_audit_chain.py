@@ -341,3 +341,16 @@ def test_a_checkpoint_slack_refuses_is_logged_never_raised(tmp_path, caplog):
         store.close()
     finally:
         slack.stop()
+
+
+def test_a_real_history_page_yields_the_bots_checkpoint_not_a_look_alike(h):
+    from tests.bot.publishers.real import real
+
+    page = real("slack", "conversations_history_checkpoints")
+    h.slack.inject(r"/api/conversations\.history", status=200, body=page)
+    failed = run("audit", "verify", env=_env(h))
+    # The person's "0 records" look-alike is newer, and ignored; the bot's counts 500.
+    have = len(h.store.audit_log())
+    assert failed.returncode == 1
+    assert f"counted 500 records; the log has {have}" in failed.stdout
+    assert "checkpoint of 2026-11-23 08:00 UTC" in failed.stdout
