@@ -96,9 +96,18 @@ def test_records_are_chained_by_a_mac_whose_key_the_database_never_holds(tmp_pat
 
 def test_an_unkeyed_chain_is_sealed_on_upgrade_and_stays_verifiable(tmp_path):
     path = tmp_path / "c.db"
-    store = open_store(path)  # no key: records as before m017 (mac_key NULL, plain SHA-256)
+    store = open_store(path)  # no key: records as before m017 (plain SHA-256)
     _records(store, 2)
+    store.close()
+    # Made a database of the version before m017: no mac_key column, m017 not applied.
+    _sql(
+        path,
+        ("ALTER TABLE audit DROP COLUMN mac_key", []),
+        ("DELETE FROM _sqlite_migrations WHERE name = 'm017_keyed_audit_chain'", []),
+    )
+    store = open_store(path)  # m017 runs: it marks, it does not recompute
     assert all(r["mac_key"] is None for r in store.audit_log())
+    assert store.audit_verdict().problem is None
     store.close()
 
     store = open_store(path)
