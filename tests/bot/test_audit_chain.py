@@ -363,3 +363,19 @@ def test_a_real_history_page_yields_the_bots_checkpoint_not_a_look_alike(h):
     assert failed.returncode == 1
     assert f"counted 500 records; the log has {have}" in failed.stdout
     assert "checkpoint of 2026-11-23 08:00 UTC" in failed.stdout
+
+
+def test_an_unkeyed_log_without_a_key_is_reported_intact_but_not_keyed(tmp_path):
+    store = open_store(tmp_path / "c.db")  # a Countersign that never had the key
+    _records(store, 2)
+    store.close()
+    env = {"COUNTERSIGN_DB": str(tmp_path / "c.db"), "COUNTERSIGN_CONFIG_DIR": str(tmp_path)}
+    result = run("audit", "verify", env=env)
+    assert result.returncode == 0
+    assert "intact: 4 records, each chained to the one before (by plain hashes: not keyed)" in (
+        result.stdout
+    )
+    assert "No checkpoint was read" in result.stdout
+    # With the key set but never used by the server, the same log is not accepted as keyed.
+    keyed = run("audit", "verify", env=env | {"COUNTERSIGN_SECRET_KEY": KEY})
+    assert keyed.returncode == 1 and "None of the 4 records is keyed" in keyed.stdout
