@@ -28,6 +28,7 @@ from bot.slack.files import SlackFiles
 from bot.slack.notifier import SlackNotifier
 from bot.storage import Store, open_store
 from bot.storage.people import RegisterError, load_register
+from bot.storage.retention import Retention
 from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def build_runtime(
             "`countersign serve` creates it on its first start"
         )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db)
+    store = open_store(settings.db, settings.keyring())
     schedule = load_schedule(settings.config_dir)
     store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
@@ -167,6 +168,8 @@ def build_runtime(
     )
     service.delivery = delivery
     scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
+    retention = Retention(store, days=settings.retention_days, clock=clock)
+    scheduler.daily(retention.run_logged, job_id="retention")
     service.on_queue_changed = scheduler.rearm
     delivery.on_queue_changed = scheduler.rearm
     if serving:

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 from bot.storage import open_store
+from bot.storage.crypto import Keyring
 from tests.bot.test_cli import run
 from tests.conftest import DANA, close_harness, make_harness
 
@@ -20,6 +21,7 @@ def test_verify_export_and_backup_on_the_command_line(tmp_path):
         env = {
             "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
             "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
+            "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
         }
         verified = run("audit", "verify", env=env)
         assert verified.returncode == 0 and "intact" in verified.stdout
@@ -34,7 +36,7 @@ def test_verify_export_and_backup_on_the_command_line(tmp_path):
         copy = tmp_path / "backups" / "c.db"
         backed = run("backup", str(copy), env=env)
         assert backed.returncode == 0 and "To restore" in backed.stdout
-        restored = open_store(copy)
+        restored = open_store(copy, Keyring("test-register-key-0123456789"))
         assert restored.get_post(post.id).text == "Our open day is on Saturday."
         assert restored.verify_audit()[1] is None
         restored.close()
