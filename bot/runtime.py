@@ -28,6 +28,7 @@ from bot.slack.files import SlackFiles
 from bot.slack.notifier import SlackNotifier
 from bot.storage import Store, open_store
 from bot.storage.people import RegisterError, load_register
+from bot.storage.permissions import tighten_folder
 from bot.storage.retention import Retention
 from bot.yamlfile import ConfigError
 
@@ -121,6 +122,7 @@ def build_runtime(
         )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.db, settings.keyring())
+    tighten_folder(settings.outbox_dir, what="the outbox")
     schedule = load_schedule(settings.config_dir)
     store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)

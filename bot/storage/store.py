@@ -29,6 +29,7 @@ from bot.domain.review import Decision
 from bot.scheduling.slots import DAYS, Slot, in_blackout, parse_time
 from bot.storage.crypto import Keyring, StoredTextError
 from bot.storage.migrations import NO_SNAPSHOT, SLOT_HOLDING, migrations
+from bot.storage.permissions import database_files, tighten
 
 GENESIS = "0" * 64
 _HOLDING_MARKS = ", ".join("?" for _ in SLOT_HOLDING)
@@ -100,6 +101,8 @@ def private_file(path: Path | str) -> None:
 def open_store(path: Path | str, keys: Keyring | None = None) -> Store:
     """The database at ``path``. With a key, any text not yet sealed with the current key
     (plain text from before m016, or a previous key's) is encrypted again before it is used."""
+    if str(path) != ":memory:":
+        tighten(database_files(path), what="the database")  # a restored 0644 copy, say
     private_file(path)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     db = Database(conn)
