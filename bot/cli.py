@@ -201,7 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo()
         settings = load_settings()
-        configure(settings.log_level, [settings.secret(f) for f in SECRET_FIELDS])
+        # Each former key on its own too: the setting is a comma-separated list of them.
+        former = settings.secret("previous_secret_keys").split(",")
+        configure(
+            settings.log_level,
+            [settings.secret(f) for f in SECRET_FIELDS] + [k.strip() for k in former],
+        )
         if args.command is None:
             if settings.slack_bot_token is None:
                 print(
