@@ -303,8 +303,9 @@ class People:
 
 _WRONG_KEY = (
     "COUNTERSIGN_SECRET_KEY is not the key the register was built with, so no registered name "
-    "would be found. Restore the old key, or remove every entry and import the register again "
-    "with the new one."
+    "would be found. Restore the old key, or to change keys put the old one in "
+    "COUNTERSIGN_PREVIOUS_SECRET_KEYS (it keeps matching until the register is re-imported), "
+    "or remove every entry and import the register again with the new one."
 )
 
 

@@ -113,6 +113,37 @@ def test_the_daily_job_moves_text_written_under_the_old_key(tmp_path):
     server.close()
 
 
+def test_keys_from_the_settings(tmp_path):
+    from bot.config import load_settings
+    from bot.yamlfile import ConfigError
+
+    settings = load_settings(
+        isolated=True,
+        overrides={
+            "COUNTERSIGN_SECRET_KEY": NEW,
+            "COUNTERSIGN_PREVIOUS_SECRET_KEYS": f" {OLD} ,",
+        },
+    )
+    keys = settings.keyring()
+    assert keys.current_id == key_id(NEW) and keys.previous_secrets == [OLD.encode()]
+    short = load_settings(isolated=True, overrides={"COUNTERSIGN_PREVIOUS_SECRET_KEYS": "short"})
+    with pytest.raises(ConfigError, match="COUNTERSIGN_PREVIOUS_SECRET_KEYS is too short"):
+        short.keyring()
+
+
+def test_the_wrong_key_names_the_setting_for_a_rotation(tmp_path):
+    from bot.storage.people import RegisterKeyError
+
+    path = tmp_path / "c.db"
+    old = open_store(path, Keyring(OLD))
+    add_person(old, OLD, name="Maisie Tregarthen", consent=False, label="P-1", actor="U1", at=NOW)
+    old.close()
+    store = open_store(path, Keyring(NEW))
+    with pytest.raises(RegisterKeyError, match="COUNTERSIGN_PREVIOUS_SECRET_KEYS"):
+        load_register(store, NEW)
+    store.close()
+
+
 def _list(store, key):
     args = SimpleNamespace(people_command="list")
     return people_command(args, store, key, actor="U1", at=NOW, today=NOW.date()).text
