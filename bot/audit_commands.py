@@ -91,6 +91,8 @@ def verify(
 
 def export(store: Store, *, as_csv: bool, since: date | None, out: TextIO = sys.stdout) -> int:
     rows = [r for r in store.audit_log() if since is None or r["at"][:10] >= since.isoformat()]
+    # Reasons are stored encrypted (bot/storage/crypto.py); the export is plain text on purpose.
+    rows = [{**r, "detail": json.dumps(store.readable_detail(r), sort_keys=True)} for r in rows]
     if as_csv:
         writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
         writer.writeheader()

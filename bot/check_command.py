@@ -81,7 +81,7 @@ def load_register_if_any(settings: Settings) -> Register | None:
     from bot.storage import open_store
     from bot.storage.people import load_register
 
-    store = open_store(settings.db)
+    store = open_store(settings.db, settings.keyring())
     try:
         # With entries and no (or the wrong) key this raises: names must never go unchecked.
         return load_register(store, settings.secret("secret_key") or None)

@@ -24,6 +24,7 @@ from bot.people_commands import add_arguments as add_people_arguments
 from bot.policy_file import load_policy
 from bot.storage import Store
 from bot.storage.audit_chain import Checkpoint
+from bot.storage.crypto import StoredTextError
 from bot.storage.people import RegisterError
 
 SECRET_FIELDS = (
@@ -36,6 +37,7 @@ SECRET_FIELDS = (
     "x_access_token_secret",
     "facebook_page_token",
     "secret_key",
+    "previous_secret_keys",
 )
 
 
@@ -174,6 +176,14 @@ def parser() -> argparse.ArgumentParser:
         "the newest checkpoint in the review channel",
     )
 
+    sub.add_parser(
+        "rekey",
+        help="re-encrypt the database's stored text under the current COUNTERSIGN_SECRET_KEY",
+        description="After a key rotation (the old key moved to "
+        "COUNTERSIGN_PREVIOUS_SECRET_KEYS), re-encrypt every stored text under the current "
+        "key now, rather than at the next start or the daily job. Safe while Countersign runs.",
+    )
+
     backup = sub.add_parser(
         "backup",
         help="a consistent copy of the database, while Countersign runs",
@@ -200,7 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo()
         settings = load_settings()
-        configure(settings.log_level, [settings.secret(f) for f in SECRET_FIELDS])
+        # Each former key on its own too: the setting is a comma-separated list of them.
+        former = settings.secret("previous_secret_keys").split(",")
+        configure(
+            settings.log_level,
+            [settings.secret(f) for f in SECRET_FIELDS] + [k.strip() for k in former],
+        )
         if args.command is None:
             if settings.slack_bot_token is None:
                 print(
@@ -221,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings, args)
         if args.command in ("audit", "backup"):
             return audit_or_backup(settings, args)
+        if args.command == "rekey":
+            return rekey(settings)
         if args.command == "schedule":
             return schedule_command(settings, args.words)
         if args.command in ("blackout", "queue"):
@@ -231,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return on_post(settings, args.command, args.post_id)
         if args.command == "people":
             return people(settings, args)
-    except (ConfigError, RegisterError) as exc:
+    except (ConfigError, RegisterError, StoredTextError) as exc:
         print(f"countersign: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -285,8 +302,12 @@ def open_database(settings: Settings) -> Store:
 
     new = not settings.db.exists()
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db)
-    store.key_audit(settings.secret("secret_key") or None, at=datetime.now(UTC))
+    store = open_store(settings.db, settings.keyring())
+    store.key_audit(
+        settings.secret("secret_key") or None,
+        older=settings.previous_keys(),
+        at=datetime.now(UTC),
+    )
     if new:
         print(f"countersign: created a new, empty database at {settings.db}", file=sys.stderr)
     return store
@@ -314,6 +335,34 @@ def people(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if answer.ok else 1
 
 
+def rekey(settings: Settings) -> int:
+    """`countersign rekey`: every stored text under the current key, and the count said."""
+    from bot.storage import open_store
+
+    if not settings.secret("secret_key"):
+        print(
+            "countersign: COUNTERSIGN_SECRET_KEY is not set: nothing to encrypt with",
+            file=sys.stderr,
+        )
+        return 2
+    if not Path(settings.db).exists():
+        print(f"countersign: there is no database at {settings.db}", file=sys.stderr)
+        return 2
+    keys = settings.keyring()
+    store = open_store(settings.db, keys)  # opening re-encrypts (Store.reseal)
+    try:
+        done = sum(store.resealed.values()) + sum(store.reseal().values())
+        store.checkpoint()
+    finally:
+        store.close()
+    print(
+        f"Re-encrypted {done} stored value(s); all stored text is now under the current key "
+        f"({keys.current_id}). The consent register is separate: `people list` says whether it "
+        "still needs a re-import."
+    )
+    return 0
+
+
 def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
@@ -323,9 +372,10 @@ def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
     if not Path(settings.db).exists():
         print(f"countersign: there is no database at {settings.db}", file=sys.stderr)
         return 2
-    store = open_store(settings.db)
+    store = open_store(settings.db, settings.keyring())
     secret = settings.secret("secret_key") or None
-    store.key_audit(secret)  # no `at`: verify and backup write nothing to the database
+    # no `at`: verify and backup write nothing to the database
+    store.key_audit(secret, older=settings.previous_keys())
     try:
         if args.command == "backup":
             return audit_commands.backup(store, Path(args.path), datetime.now(UTC))

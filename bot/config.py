@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from bot.domain.posts import PLATFORMS
 from bot.scheduling.slots import ScheduleError, Slot, weekly_slots
+from bot.storage.crypto import Keyring
 from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 
 DEFAULT_GRAPH_VERSION = "v24.0"
@@ -129,7 +130,22 @@ class Settings(BaseSettings):
         "COUNTERSIGN_SECRET_KEY",
         "secret_key",
         None,
-        "Key for the keyed hashes of the consent register (at least 16 characters).",
+        "Key for the keyed hashes of the consent register and for the encryption of every "
+        "text stored in the database (at least 16 characters).",
+    )
+    previous_secret_keys: SecretStr | None = _setting(
+        "COUNTERSIGN_PREVIOUS_SECRET_KEYS",
+        "previous_secret_keys",
+        None,
+        "Former COUNTERSIGN_SECRET_KEYs, comma-separated: still read (stored text, the "
+        "register) until `countersign rekey` and a register re-import have moved to the new key.",
+    )
+    retention_days: int = _setting(
+        "COUNTERSIGN_RETENTION_DAYS",
+        "retention_days",
+        30,
+        "Days after which the words of posts never published (blocked, rejected, withdrawn) "
+        "are erased; their hashes, rule ids and audit records stay.",
     )
     proposals_channel: str | None = _setting(
         "COUNTERSIGN_PROPOSALS_CHANNEL",
@@ -220,6 +236,13 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+    @field_validator("retention_days")
+    @classmethod
+    def _positive_days(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be a whole number of days, at least 1 (default 30)")
+        return value
+
     @field_validator("platforms")
     @classmethod
     def _known_platforms(cls, value: list[str]) -> list[str]:
@@ -294,6 +317,17 @@ class Settings(BaseSettings):
     def secret(self, name: str) -> str:
         value = getattr(self, name)
         return value.get_secret_value() if value is not None else ""
+
+    def previous_keys(self) -> list[str]:
+        """Former COUNTERSIGN_SECRET_KEYs, still read after a rotation (stored text, audit MACs)."""
+        return [k.strip() for k in self.secret("previous_secret_keys").split(",") if k.strip()]
+
+    def keyring(self) -> Keyring:
+        """The keys of the database's encrypted text: the current one, then former ones."""
+        try:
+            return Keyring(self.secret("secret_key") or None, self.previous_keys())
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 class IsolatedSettings(Settings):

@@ -38,6 +38,8 @@ from bot.storage.people import (
     RegisterError,
     RegisterKeyError,
     key_fingerprint,
+    on_previous_key,
+    register_key,
     secret_key,
 )
 from bot.storage.store import Store
@@ -368,9 +370,15 @@ def list_people(store: Store) -> list[PersonSummary]:
     return sorted(summaries, key=lambda s: _natural(s.label))
 
 
+ON_PREVIOUS_KEY_ADD = (
+    "the register still uses the previous key (COUNTERSIGN_PREVIOUS_SECRET_KEYS): re-import the "
+    "whole register (`people import FILE`, every entry with its label) before adding one"
+)
+
+
 def posts_mentioning(store: Store, key: str | None, label: str) -> list[int]:
     """Published posts that name this entry: the match re-run with its hashes, no name needed."""
-    raw = secret_key(key)
+    raw = register_key(store, key)
     person = People(store).get(label.strip())
     if person is None:
         raise PersonError(f"nobody on the register has the label {label.strip()!r}")
@@ -405,6 +413,22 @@ def _save(
     """Resolve labels, refuse on any problem, then write everything in one transaction."""
     repo = People(store)
     with repo.transaction():
+        if on_previous_key(store, key):
+            # After a key rotation the stored hashes are the old key's: a re-import under the
+            # new key replaces them all, so it must name every entry (nothing is dropped).
+            if source != "import":
+                raise error([ON_PREVIOUS_KEY_ADD])
+            given = {row.label for row in rows if row.label is not None}
+            missing = sorted({p.label for p in repo.all()} - given, key=_natural)
+            if missing:
+                raise error(
+                    [
+                        "the register still uses the previous key: this import moves it to "
+                        "the current one, so it must give every entry with its label; "
+                        f"missing: {', '.join(missing)}"
+                    ]
+                )
+            repo.adopt_key(key_fingerprint(key))
         repo.check_key(key_fingerprint(key))
         existing = {p.label for p in repo.all()}
         explicit = {row.label: row.line for row in reversed(rows) if row.label is not None}

@@ -18,7 +18,7 @@ from bot.people import (
     set_consent,
 )
 from bot.storage import Store
-from bot.storage.people import RegisterError
+from bot.storage.people import ON_PREVIOUS_KEY, RegisterError, on_previous_key
 
 USAGE = (
     "people list | people add NAME --consent yes|no [--alias A]... [--expires YYYY-MM-DD] "
@@ -92,7 +92,10 @@ def run(
             people = list_people(store)
             if not people:
                 return Answer(True, "The register is empty.")
-            return Answer(True, "\n".join(p.describe(today) for p in people))
+            listed = "\n".join(p.describe(today) for p in people)
+            if on_previous_key(store, key):
+                listed = f"{ON_PREVIOUS_KEY}\n{listed}"
+            return Answer(True, listed)
         if command == "import":
             result = import_csv(store, key, args.file, actor=actor, at=at)
             return Answer(True, "Imported: " + result.describe())

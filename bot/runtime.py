@@ -29,6 +29,8 @@ from bot.slack.files import SlackFiles
 from bot.slack.notifier import SlackNotifier
 from bot.storage import Store, open_store
 from bot.storage.people import RegisterError, load_register
+from bot.storage.permissions import tighten_folder
+from bot.storage.retention import Retention
 from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
@@ -120,9 +122,12 @@ def build_runtime(
             "`countersign serve` creates it on its first start"
         )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db)
+    store = open_store(settings.db, settings.keyring())
+    tighten_folder(settings.outbox_dir, what="the outbox")
     # Keyed from COUNTERSIGN_SECRET_KEY; a chain from before the upgrade is sealed now.
-    store.key_audit(settings.secret("secret_key") or None, at=clock())
+    store.key_audit(
+        settings.secret("secret_key") or None, older=settings.previous_keys(), at=clock()
+    )
     schedule = load_schedule(settings.config_dir)
     store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
@@ -177,6 +182,8 @@ def build_runtime(
         lambda: checkpoints.post(why)
     )
     scheduler.every_day("audit_checkpoint", lambda: checkpoints.post("daily"))
+    retention = Retention(store, days=settings.retention_days, clock=clock)
+    scheduler.daily(retention.run_logged, job_id="retention")
     service.on_queue_changed = scheduler.rearm
     delivery.on_queue_changed = scheduler.rearm
     if serving:

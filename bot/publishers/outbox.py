@@ -85,5 +85,9 @@ class OutboxPublisher:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write then rename: a crash leaves no half-written file that looks published."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
+    # Owner only (0600): an outbox file holds a post's words and pictures.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(tmp, 0o600)  # an old .tmp left by a crash keeps its mode through O_CREAT
     os.replace(tmp, path)

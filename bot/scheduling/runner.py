@@ -35,12 +35,27 @@ class PublishingScheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self._running = threading.Lock()
+        self._daily: list[tuple[str, Callable[[], object]]] = []
+
+    def daily(self, work: Callable[[], object], *, job_id: str) -> None:
+        """Run ``work`` once a day, the first time a minute after start (a restart does not
+        put it off by a day)."""
+        self._daily.append((job_id, work))
 
     def start(self) -> None:
         self.scheduler.start()
         self.scheduler.add_job(
             self.run_due, "interval", seconds=self.sweep_seconds, id="sweep", replace_existing=True
         )
+        for job_id, work in self._daily:
+            self.scheduler.add_job(
+                work,
+                "interval",
+                days=1,
+                id=job_id,
+                replace_existing=True,
+                next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+            )
         self.rearm()
 
     def every_day(self, job_id: str, work: Callable[[], object], *, hour: int = 6) -> None:

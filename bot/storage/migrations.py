@@ -433,6 +433,16 @@ def m015_one_post_per_platform_per_slot(db: Database) -> None:
 
 
 @migrations()
+def m016_text_at_rest(db: Database) -> None:
+    # Every free text is encrypted from here on (bot/storage/crypto.py). The key never reaches
+    # a migration, so the rows already stored are encrypted in place by Store.reseal, which
+    # open_store runs right after the migrations whenever it has a key (and on every later
+    # start, for anything written without one or under a previous key). What is erased
+    # (retention) is remembered by when: the post's hashes, rule ids and audit records stay.
+    _run(db, "ALTER TABLE posts ADD COLUMN erased_at TEXT;")
+
+
+@migrations()
 def m017_keyed_audit_chain(db: Database) -> None:
     # The id of the key whose HMAC made each audit record (never the key itself); NULL marks a
     # record of the unkeyed SHA-256 chain from before this migration. Nothing is recomputed:

@@ -144,6 +144,13 @@ class People:
                 [_KEY_CHECK_NAME, fingerprint],
             )
 
+    def adopt_key(self, fingerprint: str) -> None:
+        """The register moves to another key (a re-import after a rotation)."""
+        self.store.db.execute(
+            "INSERT OR REPLACE INTO register_meta (key, value) VALUES (?, ?)",
+            [_KEY_CHECK_NAME, fingerprint],
+        )
+
     def _stored_fingerprint(self) -> str | None:
         rows = self.store._rows("SELECT value FROM register_meta WHERE key = ?", [_KEY_CHECK_NAME])
         return rows[0]["value"] if rows else None
@@ -256,24 +263,35 @@ class People:
         """Posts with a published delivery and every text of theirs that went out, for "which
         posts mention this person": the main words, each platform's own words and the
         pictures' descriptions (alt text is published too, and can name someone)."""
-        rows = self.store._rows(
-            """SELECT p.id, p.text, p.variants,
-                      (SELECT group_concat(i.alt_text, char(0)) FROM post_images i
-                        WHERE i.post_id = p.id AND i.alt_text != '' AND i.content_hash IN
-                          (SELECT d.content_hash FROM deliveries d
-                            WHERE d.post_id = p.id AND d.status = 'published')) AS alts
-                 FROM posts p
-                WHERE EXISTS (SELECT 1 FROM deliveries d
-                               WHERE d.post_id = p.id AND d.status = 'published')
-                ORDER BY p.id"""
-        )
+        store = self.store
+        with store._lock:
+            rows = [
+                store._open_row("posts", r)
+                for r in store._rows(
+                    """SELECT p.id, p.text, p.variants FROM posts p
+                        WHERE EXISTS (SELECT 1 FROM deliveries d
+                                       WHERE d.post_id = p.id AND d.status = 'published')
+                        ORDER BY p.id"""
+                )
+            ]
+            # Stored encrypted (bot/storage/crypto.py): decrypted here, in memory.
+            alts: dict[int, list[str]] = {}
+            for image in store._rows(
+                """SELECT i.post_id, i.content_hash, i.position, i.alt_text FROM post_images i
+                    WHERE i.alt_text != '' AND i.content_hash IN
+                      (SELECT d.content_hash FROM deliveries d
+                        WHERE d.post_id = i.post_id AND d.status = 'published')
+                    ORDER BY i.post_id, i.position"""
+            ):
+                opened = store._open_row("post_images", image)
+                alts.setdefault(int(image["post_id"]), []).append(str(opened["alt_text"]))
         return [
             (
                 int(r["id"]),
                 (
                     str(r["text"]),
                     *(str(v) for v in json.loads(r["variants"] or "{}").values()),
-                    *(str(r["alts"]).split("\0") if r["alts"] else ()),
+                    *alts.get(int(r["id"]), ()),
                 ),
             )
             for r in rows
@@ -285,8 +303,43 @@ class People:
 
 _WRONG_KEY = (
     "COUNTERSIGN_SECRET_KEY is not the key the register was built with, so no registered name "
-    "would be found. Restore the old key, or remove every entry and import the register again "
-    "with the new one."
+    "would be found. Restore the old key, or to change keys put the old one in "
+    "COUNTERSIGN_PREVIOUS_SECRET_KEYS (it keeps matching until the register is re-imported), "
+    "or remove every entry and import the register again with the new one."
+)
+
+
+def register_key(store: Store, key: str | bytes | None) -> bytes:
+    """The key the register's hashes were made with: COUNTERSIGN_SECRET_KEY, or after a
+    rotation a key in COUNTERSIGN_PREVIOUS_SECRET_KEYS (it keeps matching with that one until
+    the admins re-import it). Any other key is refused."""
+    raw = secret_key(key)
+    stored = People(store)._stored_fingerprint()
+    if stored is None or stored == key_fingerprint(raw):
+        return raw
+    for old in store.keys.previous_secrets:
+        if key_fingerprint(old) == stored:
+            return old
+    raise RegisterKeyError(_WRONG_KEY)
+
+
+def on_previous_key(store: Store, key: str | bytes | None) -> bool:
+    """True while the register still matches with a previous key (see ``register_key``)."""
+    if not key:
+        return False
+    with store._lock:
+        if not list(store.db.query("SELECT 1 FROM people LIMIT 1")):
+            return False
+        try:
+            return register_key(store, key) != secret_key(key)
+        except RegisterKeyError:
+            return False
+
+
+ON_PREVIOUS_KEY = (
+    "The register still matches names with a previous key (COUNTERSIGN_PREVIOUS_SECRET_KEYS), "
+    "as before the key changed. Re-import it (`people import FILE`, every entry with its "
+    "label) to move it to the current COUNTERSIGN_SECRET_KEY; then the old key can go."
 )
 
 
@@ -297,10 +350,7 @@ def load_register(store: Store, key: str | bytes | None) -> ConsentRegister:
         entries = [p.entry() for p in people.all()]
         if not entries:
             return ConsentRegister(b"", ())
-        raw = secret_key(key)
-        stored = people._stored_fingerprint()
-        if stored is not None and stored != key_fingerprint(raw):
-            raise RegisterKeyError(_WRONG_KEY)
+        raw = register_key(store, key)
     return ConsentRegister(raw, entries)
 
 

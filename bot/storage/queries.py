@@ -79,7 +79,8 @@ def queued(store: Store, platform: str, *, limit: int = 15) -> Page[Queued]:
     params = [platform, DeliveryStatus.QUEUED.value]
     with store._lock:
         rows = store._rows(
-            "SELECT d.id, p.text FROM deliveries d JOIN posts p ON p.id = d.post_id "
+            "SELECT d.id, p.id AS post_id, p.text FROM deliveries d JOIN posts p "
+            "ON p.id = d.post_id "
             "WHERE d.platform = ? AND d.status = ? ORDER BY d.due_at, d.id LIMIT ?",
             [*params, limit],
         )
@@ -88,7 +89,7 @@ def queued(store: Store, platform: str, *, limit: int = 15) -> Page[Queued]:
         )
         if not rows:
             return Page((), total)
-        texts = {r["id"]: str(r["text"]) for r in rows}
+        texts = {r["id"]: str(store._open(r["text"], "posts", "text", r["post_id"])) for r in rows}
         deliveries = store._deliveries(f"id IN ({_marks(texts)})", list(texts))
         return Page(tuple(Queued(d, texts[d.id]) for d in deliveries), total)
 

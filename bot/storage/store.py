@@ -28,7 +28,9 @@ from bot.domain.review import Decision
 from bot.scheduling.slots import DAYS, Slot, in_blackout, parse_time
 from bot.storage import audit_chain
 from bot.storage.audit_chain import GENESIS
+from bot.storage.crypto import Keyring, StoredTextError
 from bot.storage.migrations import NO_SNAPSHOT, SLOT_HOLDING, migrations
+from bot.storage.permissions import database_files, tighten
 
 _HOLDING_MARKS = ", ".join("?" for _ in SLOT_HOLDING)
 # An in-flight delivery's state after a takedown: whatever its platform answers is settled.
@@ -96,7 +98,11 @@ def private_file(path: Path | str) -> None:
         os.close(os.open(str(path), os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def open_store(path: Path | str) -> Store:
+def open_store(path: Path | str, keys: Keyring | None = None) -> Store:
+    """The database at ``path``. With a key, any text not yet sealed with the current key
+    (plain text from before m016, or a previous key's) is encrypted again before it is used."""
+    if str(path) != ":memory:":
+        tighten(database_files(path), what="the database")  # a restored 0644 copy, say
     private_file(path)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     db = Database(conn)
@@ -104,15 +110,46 @@ def open_store(path: Path | str) -> Store:
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")  # see Store._tx for what is flushed when
     db.execute("PRAGMA foreign_keys = ON")
+    # Deleted and overwritten text is zeroed in the file, not left in free pages for a copy
+    # to find (encrypted or erased words, plain text replaced by its encryption).
+    db.execute("PRAGMA secure_delete = ON")
     migrations.apply(db)
-    return Store(db)
+    store = Store(db, keys)
+    store.resealed = store.reseal()
+    if store.resealed:
+        store.checkpoint()  # the plain text's old pages leave the -wal file too
+    return store
+
+
+# Every column holding someone's words, and the columns naming its row: a value's associated
+# data is "table.column:row", so it decrypts only where it was written.
+SEALED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("posts", "text"): ("id",),
+    ("posts", "variants"): ("id",),
+    ("posts", "findings"): ("id",),
+    ("post_images", "name"): ("post_id", "content_hash", "position"),
+    ("post_images", "alt_text"): ("post_id", "content_hash", "position"),
+    ("deliveries", "words"): ("post_id", "platform", "content_hash"),
+    ("deliveries", "pictures"): ("post_id", "platform", "content_hash"),
+    ("deliveries", "last_error"): ("post_id", "platform", "content_hash"),
+    ("slack_events", "body"): ("event_id",),
+    ("blackouts", "reason"): ("id",),
+    ("platform_state", "paused_reason"): ("platform",),
+}
+
+
+def place(table: str, column: str, *row: Any) -> str:
+    """The associated data of a stored value."""
+    return f"{table}.{column}:" + "/".join(str(part) for part in row)
 
 
 class Store:
     """The repository. One lock: the scheduler, Slack listeners and the CLI share a connection."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: Keyring | None = None) -> None:
         self.db = db
+        self.keys = keys or Keyring()
+        self.resealed: dict[str, int] = {}  # what opening re-encrypted (`countersign rekey`)
         self._lock = threading.RLock()
         self._events_seen = 0
         self._requests_seen = 0
@@ -141,6 +178,75 @@ class Store:
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.db.query(sql, list(params)))
+
+    # -- encryption at rest (bot/storage/crypto.py) --------------------------------------------
+
+    def _seal(self, text: str | None, table: str, column: str, *row: Any) -> str | None:
+        return self.keys.seal(text, place(table, column, *row))
+
+    def _open(self, value: str | None, table: str, column: str, *row: Any) -> str | None:
+        return self.keys.open(value, place(table, column, *row))
+
+    def _open_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """A row with its sealed columns decrypted (those it has)."""
+        opened = dict(row)
+        for (name, column), keys in SEALED.items():
+            if name == table and column in row and all(k in row for k in keys):
+                opened[column] = self._open(row[column], table, column, *(row[k] for k in keys))
+        return opened
+
+    def _seal_reason(self, reason: str, action: str, post_id: int | None) -> str:
+        """A reason in an audit record's detail (a rejection's, a pause's, a blackout's)."""
+        return self.keys.seal(reason, place("audit", "reason", action, post_id or "")) or ""
+
+    def readable_detail(self, row: dict[str, Any]) -> dict[str, Any]:
+        """An audit record's detail with its reason decrypted, for `audit export`."""
+        detail: dict[str, Any] = json.loads(row["detail"] or "{}")
+        if isinstance(detail.get("reason"), str):
+            at = place("audit", "reason", row["action"], row["post_id"] or "")
+            try:
+                detail["reason"] = self.keys.open(detail["reason"], at)
+            except StoredTextError:
+                # Audit records are never rewritten (the chain), so a reason recorded under a
+                # retired key stays under it: say so rather than stop the export.
+                detail["reason"] = "(encrypted with a key Countersign no longer has)"
+        return detail
+
+    def checkpoint(self) -> None:
+        """Copy the -wal file into the database and empty it: text just encrypted or erased
+        no longer survives there in older page images."""
+        with self._lock:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def reseal(self) -> dict[str, int]:
+        """Encrypt with the current key every stored text that is not yet: plain text (written
+        before m016 or without a key) and text a previous key wrote. Without a key, nothing.
+        Returns how many values each table.column had re-encrypted (`countersign rekey`)."""
+        done: dict[str, int] = {}
+        if not self.keys.encrypting:
+            return done
+        prefix = f"cs1:{self.keys.current_id}:*"
+        with self._tx():
+            for (table, column), keys in SEALED.items():
+                names = ", ".join(keys)
+                rows = list(
+                    self.db.query(
+                        f"SELECT rowid AS _rowid, {names}, {column} FROM {table} "  # noqa: S608
+                        f"WHERE {column} IS NOT NULL AND {column} != '' "
+                        f"AND {column} NOT GLOB ?",
+                        [prefix],
+                    )
+                )
+                for row in rows:
+                    at = place(table, column, *(row[k] for k in keys))
+                    sealed = self.keys.seal(self.keys.open(row[column], at), at)
+                    self.db.execute(
+                        f"UPDATE {table} SET {column} = ? WHERE rowid = ?",  # noqa: S608
+                        [sealed, row["_rowid"]],
+                    )
+                if rows:
+                    done[f"{table}.{column}"] = len(rows)
+        return done
 
     # -- audit -------------------------------------------------------------------------------
 
@@ -244,7 +350,7 @@ class Store:
         with self._tx(durable=True) as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO slack_events (event_id, received_at, body) VALUES (?, ?, ?)",
-                [event_id, iso(at), body],
+                [event_id, iso(at), self._seal(body, "slack_events", "body", event_id)],
             )
             self._events_seen += 1
             if self._events_seen % 1000 == 0:
@@ -288,7 +394,7 @@ class Store:
                 "SELECT event_id, body FROM slack_events WHERE done_at IS NULL "
                 "AND body IS NOT NULL ORDER BY received_at, rowid"
             ).fetchall()
-        return [(str(r[0]), str(r[1])) for r in rows]
+        return [(str(r[0]), str(self._open(r[1], "slack_events", "body", r[0]))) for r in rows]
 
     # -- posts -------------------------------------------------------------------------------
 
@@ -323,16 +429,24 @@ class Store:
                     source_channel,
                     source_ts,
                     proposer,
-                    text,
+                    "",  # sealed below, bound to the row id it has only now
                     json.dumps(list(platforms)),
                     content_hash,
                     status.value,
-                    _findings_json(findings),
+                    "[]",
                     iso(at),
                     iso(at),
                 ],
             )
             post_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "UPDATE posts SET text = ?, findings = ? WHERE id = ?",
+                [
+                    self._seal(text, "posts", "text", post_id),
+                    self._seal(_findings_json(findings), "posts", "findings", post_id),
+                    post_id,
+                ],
+            )
             if requested_at is not None:
                 db.execute(
                     "UPDATE posts SET requested_at = ? WHERE id = ?", [iso(requested_at), post_id]
@@ -340,7 +454,12 @@ class Store:
             if variants:
                 db.execute(
                     "UPDATE posts SET variants = ? WHERE id = ?",
-                    [json.dumps(variants, sort_keys=True), post_id],
+                    [
+                        self._seal(
+                            json.dumps(variants, sort_keys=True), "posts", "variants", post_id
+                        ),
+                        post_id,
+                    ],
                 )
             self._save_images(post_id, content_hash, images)
             # Version 1 exists from the moment its message was posted.
@@ -375,6 +494,7 @@ class Store:
         self, post_id: int, content_hash: str, images: Sequence[tuple[Attachment, bytes]]
     ) -> None:
         for position, (attachment, data) in enumerate(images):
+            row = (post_id, content_hash, position)
             self.db.execute(
                 """INSERT OR REPLACE INTO post_images (post_id, content_hash, position, name,
                        sha256, mime_type, size, data, alt_text)
@@ -383,12 +503,12 @@ class Store:
                     post_id,
                     content_hash,
                     position,
-                    attachment.name,
+                    self._seal(attachment.name, "post_images", "name", *row),
                     attachment.sha256,
                     attachment.mime_type,
                     attachment.size,
                     data,
-                    attachment.alt_text,
+                    self._seal(attachment.alt_text, "post_images", "alt_text", *row),
                 ],
             )
 
@@ -398,7 +518,10 @@ class Store:
             "SELECT * FROM post_images WHERE post_id = ? AND content_hash = ? ORDER BY position",
             [post.id, post.content_hash],
         )
-        return [(_attachment(r), bytes(r["data"])) for r in rows]
+        return [(self._attachment(r), bytes(r["data"])) for r in rows]
+
+    def _attachment(self, row: dict[str, Any]) -> Attachment:
+        return _attachment(self._open_row("post_images", row))
 
     def get_post(self, post_id: int) -> Post | None:
         with self._lock:
@@ -435,7 +558,7 @@ class Store:
         rows = list(self.db.query(f"SELECT * FROM posts WHERE {where}", params))  # noqa: S608
         if not rows:
             return None
-        row = rows[0]
+        row = self._open_row("posts", rows[0])
         approvers = [
             r["reviewer"]
             for r in self.db.query(
@@ -462,14 +585,75 @@ class Store:
             requested_at=parse_iso(row.get("requested_at")),
             variants=json.loads(row.get("variants") or "{}"),
             images=tuple(
-                _attachment(r)
+                self._attachment(r)
                 for r in self.db.query(
-                    "SELECT name, sha256, mime_type, size, alt_text FROM post_images "
+                    "SELECT post_id, content_hash, position, name, sha256, mime_type, size, "
+                    "alt_text FROM post_images "
                     "WHERE post_id = ? AND content_hash = ? ORDER BY position",
                     [row["id"], row["content_hash"]],
                 )
             ),
         )
+
+    # Posts that never went out: their words are erased after the retention period.
+    NEVER_PUBLISHED = (PostStatus.BLOCKED, PostStatus.REJECTED, PostStatus.WITHDRAWN)
+
+    def erase_unpublished(self, *, before: datetime, at: datetime) -> list[int]:
+        """Erase the words of posts never published (blocked, rejected, withdrawn) whose last
+        change was before ``before``: the text, each platform's words, the findings' excerpts
+        and suggestions, the pictures (names, descriptions, bytes) and any delivery snapshot.
+        Their hashes, rule ids, statuses and audit records stay. Returns the posts' ids."""
+        marks = ", ".join("?" for _ in self.NEVER_PUBLISHED)
+        with self._tx() as db:
+            rows = list(
+                db.query(
+                    f"SELECT id, content_hash, findings FROM posts WHERE status IN ({marks}) "  # noqa: S608
+                    "AND updated_at < ? AND erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM "
+                    "deliveries d WHERE d.post_id = posts.id AND d.status IN (?, ?)) ORDER BY id",
+                    [
+                        *(s.value for s in self.NEVER_PUBLISHED),
+                        iso(before),
+                        DeliveryStatus.PUBLISHED.value,
+                        DeliveryStatus.UNCONFIRMED.value,
+                    ],
+                )
+            )
+            for row in rows:
+                post_id = int(row["id"])
+                findings = json.loads(
+                    self._open(row["findings"], "posts", "findings", post_id) or "[]"
+                )
+                kept = [
+                    {**f, "excerpt": "", "suggestion": "", "replacement": None} for f in findings
+                ]
+                db.execute(
+                    "UPDATE posts SET text = '', variants = ?, findings = ?, erased_at = ? "
+                    "WHERE id = ?",
+                    [
+                        self._seal("{}", "posts", "variants", post_id),
+                        self._seal(json.dumps(kept), "posts", "findings", post_id),
+                        iso(at),
+                        post_id,
+                    ],
+                )
+                db.execute(
+                    "UPDATE post_images SET name = '', alt_text = '', data = x'' WHERE post_id = ?",
+                    [post_id],
+                )
+                db.execute(
+                    "UPDATE deliveries SET words = NULL, pictures = NULL, last_error = NULL "
+                    "WHERE post_id = ?",
+                    [post_id],
+                )
+                self._audit(
+                    at,
+                    "countersign",
+                    "words_erased",
+                    post_id,
+                    row["content_hash"],
+                    reason="never published; retention period over",
+                )
+            return [int(r["id"]) for r in rows]
 
     def unannounced(self) -> list[Post]:
         """Posts whose report or review card never reached Slack (a crash, an outage)."""
@@ -509,7 +693,14 @@ class Store:
             db.execute(
                 """UPDATE posts SET text = ?, content_hash = ?, findings = ?, status = ?,
                        version = version + 1, updated_at = ? WHERE id = ?""",
-                [text, content_hash, _findings_json(findings), status.value, iso(at), post_id],
+                [
+                    self._seal(text, "posts", "text", post_id),
+                    content_hash,
+                    self._seal(_findings_json(findings), "posts", "findings", post_id),
+                    status.value,
+                    iso(at),
+                    post_id,
+                ],
             )
             if made_ts is not None:
                 db.execute(
@@ -567,7 +758,7 @@ class Store:
             cancelled = self._cancel_queued(post_id, at) if cancel_queued else 0
             detail: dict[str, Any] = {"status": status.value, "cancelled_deliveries": cancelled}
             if reason:
-                detail["reason"] = reason
+                detail["reason"] = self._seal_reason(reason, action, post_id)
             self._audit(at, actor, action, post_id, post.content_hash, **detail)
             updated = self._post_where("id = ?", [post_id])
             assert updated is not None
@@ -647,6 +838,7 @@ class Store:
                 ]
             )
             for platform, due_at in due.items():
+                row = (current.id, platform, current.content_hash)
                 db.execute(
                     """INSERT INTO deliveries (post_id, platform, content_hash, status,
                            due_at, slot_at, created_at, updated_at, words, pictures)
@@ -667,8 +859,8 @@ class Store:
                         iso(due_at),
                         iso(at),
                         iso(at),
-                        current.text_for(platform),
-                        pictures,
+                        self._seal(current.text_for(platform), "deliveries", "words", *row),
+                        self._seal(pictures, "deliveries", "pictures", *row),
                         DeliveryStatus.CANCELLED.value,
                     ],
                 )
@@ -689,12 +881,13 @@ class Store:
         out: a delivery queued before snapshots were kept, for a post edited since)."""
         with self._lock:
             rows = self._rows(
-                "SELECT post_id, content_hash, words, pictures FROM deliveries WHERE id = ?",
+                "SELECT post_id, platform, content_hash, words, pictures FROM deliveries "
+                "WHERE id = ?",
                 [delivery_id],
             )
             if not rows or rows[0]["words"] is None:
                 return None
-            row = rows[0]
+            row = self._open_row("deliveries", rows[0])
             stored = {
                 r["position"]: r
                 for r in self._rows(
@@ -815,7 +1008,13 @@ class Store:
                 db.execute(
                     "UPDATE deliveries SET status = ?, last_error = ?, updated_at = ? "
                     "WHERE id = ? AND status = ?",
-                    [ends_as.value, reason, iso(at), delivery_id, DeliveryStatus.QUEUED.value],
+                    [
+                        ends_as.value,
+                        self._seal(reason, "deliveries", "last_error", *_row_of(delivery)),
+                        iso(at),
+                        delivery_id,
+                        DeliveryStatus.QUEUED.value,
+                    ],
                 )
                 self._audit(
                     at,
@@ -825,7 +1024,7 @@ class Store:
                     delivery.content_hash,
                     platform=delivery.platform,
                     status=ends_as.value,
-                    reason=reason,
+                    reason=self._seal_reason(reason, "not_claimed", delivery.post_id),
                 )
                 delivery = self._deliveries("id = ?", [delivery_id])[0]
             refused = NotClaimed(delivery, reason, held=held)
@@ -913,6 +1112,12 @@ class Store:
     ) -> Delivery | None:
         """The UPDATE of ``_transition``, inside the caller's transaction; None when the
         delivery was not in an allowed state (someone else moved it: a takedown, say)."""
+        if values.get("last_error"):
+            found = self._deliveries("id = ?", [delivery_id])
+            if found:
+                values["last_error"] = self._seal(
+                    values["last_error"], "deliveries", "last_error", *_row_of(found[0])
+                )
         sets = ", ".join(f"{k} = ?" for k in values)
         marks = ", ".join("?" for _ in allowed)
         cursor = self.db.execute(
@@ -1192,7 +1397,9 @@ class Store:
         state = rows[0] if rows else {"platform": platform}
         return {
             "platform": platform,
-            "paused_reason": state.get("paused_reason"),
+            "paused_reason": self._open(
+                state.get("paused_reason"), "platform_state", "paused_reason", platform
+            ),
             "paused_kind": state.get("paused_kind") or "credentials",
             "hold_until": parse_iso(state.get("hold_until")),
             "checked_at": parse_iso(state.get("checked_at")),
@@ -1200,6 +1407,10 @@ class Store:
 
     def _upsert_platform(self, platform: str, **values: Any) -> None:
         self.db.execute("INSERT OR IGNORE INTO platform_state (platform) VALUES (?)", [platform])
+        if values.get("paused_reason"):
+            values["paused_reason"] = self._seal(
+                values["paused_reason"], "platform_state", "paused_reason", platform
+            )
         sets = ", ".join(f"{k} = ?" for k in values)
         self.db.execute(
             f"UPDATE platform_state SET {sets} WHERE platform = ?",  # noqa: S608
@@ -1220,7 +1431,13 @@ class Store:
                 paused_at=iso(at),
                 checked_at=iso(at),
             )
-            self._audit(at, "countersign", "platform_paused", platform=platform, reason=reason)
+            self._audit(
+                at,
+                "countersign",
+                "platform_paused",
+                platform=platform,
+                reason=self._seal_reason(reason, "platform_paused", None),
+            )
             return True
 
     def resume_platform(self, platform: str, *, actor: str, at: datetime) -> bool:
@@ -1237,7 +1454,12 @@ class Store:
             if self.platform_state(ALL)["paused_reason"]:
                 return False
             self._upsert_platform(ALL, paused_reason=reason or "no reason given", paused_at=iso(at))
-            self._audit(at, actor, "publishing_paused", reason=reason)
+            self._audit(
+                at,
+                actor,
+                "publishing_paused",
+                reason=self._seal_reason(reason, "publishing_paused", None),
+            )
             return True
 
     def resume_all(self, *, actor: str, at: datetime) -> bool:
@@ -1326,12 +1548,22 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO blackouts (starts, ends, reason, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [iso(starts), iso(ends), reason, actor, iso(at)],
+                [iso(starts), iso(ends), "", actor, iso(at)],
+            )
+            blackout_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "UPDATE blackouts SET reason = ? WHERE id = ?",
+                [self._seal(reason, "blackouts", "reason", blackout_id), blackout_id],
             )
             self._audit(
-                at, actor, "blackout_added", starts=iso(starts), ends=iso(ends), reason=reason
+                at,
+                actor,
+                "blackout_added",
+                starts=iso(starts),
+                ends=iso(ends),
+                reason=self._seal_reason(reason, "blackout_added", None),
             )
-            return int(cursor.lastrowid or 0)
+            return blackout_id
 
     def remove_blackout(self, blackout_id: int, *, actor: str, at: datetime) -> bool:
         with self._tx() as db:
@@ -1344,7 +1576,14 @@ class Store:
         rows = self._rows(
             "SELECT * FROM blackouts WHERE ends > ? ORDER BY starts", [iso(ending_after)]
         )
-        return [{**r, "starts": parse_iso(r["starts"]), "ends": parse_iso(r["ends"])} for r in rows]
+        return [
+            {
+                **self._open_row("blackouts", r),
+                "starts": parse_iso(r["starts"]),
+                "ends": parse_iso(r["ends"]),
+            }
+            for r in rows
+        ]
 
     def blackout_spans(self, *, ending_after: datetime) -> list[tuple[datetime, datetime]]:
         return [(b["starts"], b["ends"]) for b in self.blackouts(ending_after=ending_after)]
@@ -1442,7 +1681,14 @@ class Store:
                 attempts=r["attempts"],
                 remote_id=r["remote_id"],
                 url=r["url"],
-                last_error=r["last_error"],
+                last_error=self._open(
+                    r["last_error"],
+                    "deliveries",
+                    "last_error",
+                    r["post_id"],
+                    r["platform"],
+                    r["content_hash"],
+                ),
                 published_at=parse_iso(r["published_at"]),
                 claimed_at=parse_iso(r["claimed_at"]),
             )
@@ -1452,6 +1698,10 @@ class Store:
 
 # The migrations that write audit records (m015) chain them the unkeyed way: no key there.
 record_hash = audit_chain.unkeyed_hash
+
+
+def _row_of(delivery: Delivery) -> tuple[Any, ...]:
+    return (delivery.post_id, delivery.platform, delivery.content_hash)
 
 
 def _findings_json(findings: list[Finding]) -> str:

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 from bot.storage import open_store
+from bot.storage.crypto import Keyring
 from tests.bot.test_cli import run
 from tests.conftest import DANA, close_harness, make_harness
 
@@ -35,7 +36,7 @@ def test_verify_export_and_backup_on_the_command_line(tmp_path):
         copy = tmp_path / "backups" / "c.db"
         backed = run("backup", str(copy), env=env)
         assert backed.returncode == 0 and "To restore" in backed.stdout
-        restored = open_store(copy)
+        restored = open_store(copy, Keyring("test-register-key-0123456789"))
         restored.key_audit("test-register-key-0123456789")
         assert restored.get_post(post.id).text == "Our open day is on Saturday."
         assert restored.verify_audit()[1] is None

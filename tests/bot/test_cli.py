@@ -119,6 +119,7 @@ def test_now_from_the_cli_publishes_an_approved_post(tmp_path):
             "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
             "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
             "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
+            "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
         }
         result = run("now", f"#{post.id}", env=env)
         assert result.returncode == 0, result.stderr

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.domain.posts import DeliveryStatus
-from bot.emulators.process import product_env
+from bot.emulators.process import REGISTER_KEY, product_env
 from bot.storage import open_store
+from bot.storage.crypto import Keyring
 from tests.conftest import REVIEW, close_harness, make_harness, wait_until
 
 TEXT = "Our winter appeal starts today: every coat helps."
@@ -37,7 +38,7 @@ def env_for(h, tmp_path: Path) -> dict[str, str]:
 
 
 def x_delivery(tmp_path: Path, post_id: int):
-    store = open_store(tmp_path / "countersign.db")
+    store = open_store(tmp_path / "countersign.db", Keyring(REGISTER_KEY))
     try:
         return next(d for d in store.deliveries_for(post_id) if d.platform == "x")
     finally:

@@ -45,6 +45,7 @@ from bot.emulators.slack import (
 from bot.emulators.x import XEmulator
 from bot.slack.blocks import REJECT_ACTION, REJECT_VIEW
 from bot.storage import open_store
+from bot.storage.crypto import Keyring
 from tests.conftest import ALICE, BOB, CAROL, DANA, PROPOSALS, REVIEW, SCHEDULE, wait_until
 
 # Distinctive values, long enough that finding one is never a coincidence, with characters that
@@ -197,7 +198,7 @@ class World:
     sender: SlackEventSender | None = None
 
     def store(self) -> Any:
-        return open_store(self.tmp / "countersign.db")
+        return open_store(self.tmp / "countersign.db", Keyring(SECRETS["COUNTERSIGN_SECRET_KEY"]))
 
 
 @pytest.fixture

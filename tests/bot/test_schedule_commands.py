@@ -59,6 +59,7 @@ def test_schedule_ics_writes_a_calendar_of_queued_posts(tmp_path):
         env = {
             "COUNTERSIGN_DB": str(tmp_path / "countersign.db"),
             "COUNTERSIGN_CONFIG_DIR": str(tmp_path / "config"),
+            "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
         }
         out = tmp_path / "posts.ics"
         assert run("schedule", "ics", str(out), env=env).returncode == 0

@@ -40,6 +40,7 @@ def cli_env(h) -> dict[str, str]:
         "COUNTERSIGN_CONFIG_DIR": str(h.tmp / "config"),
         "COUNTERSIGN_REVIEW_CHANNEL": "C0REVIEW",
         "COUNTERSIGN_TIMEZONE": "Europe/London",
+        "COUNTERSIGN_SECRET_KEY": "test-register-key-0123456789",
         "X_CONSUMER_KEY": "x-ck",
         "X_CONSUMER_SECRET": "x-cs",
         "X_ACCESS_TOKEN": "x-at",

@@ -193,8 +193,8 @@ def proposal_view(text: str) -> dict[str, Any]:
 
 
 def proposals_by_carol(harness) -> list[str]:
-    rows = harness.store._rows("SELECT text FROM posts WHERE proposer = ?", [CAROL])
-    return [r["text"] for r in rows]
+    rows = harness.store._rows("SELECT id FROM posts WHERE proposer = ?", [CAROL])
+    return [harness.store.get_post(r["id"]).text for r in rows]  # stored encrypted
 
 
 def test_a_modal_submitted_for_another_app_proposes_nothing(harness):
