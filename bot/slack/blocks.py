@@ -194,10 +194,19 @@ def card_text(post: Post) -> str:
     return f"{post.ref} from <@{post.proposer}>: {_STATUS[post.status].split(' — ')[0]}"
 
 
+def words_withheld(post: Post) -> bool:
+    """True when the checks block the post's newest version: its words, pictures' names and
+    descriptions, and what the checks saw stay in the proposer's thread, where they were
+    written. Whatever its state since (withdrawn, rejected), the words are still those."""
+    return verdict(list(post.findings)) is Verdict.BLOCK
+
+
 def card_blocks(
     post: Post, deliveries: list[Delivery], zone: ZoneInfo, *, paused: str | None = None
 ) -> list[Block]:
     """The review card: what exactly would go out, where, what the checks said, and its state."""
+    if words_withheld(post):
+        return _withheld_card(post, deliveries, zone)
     platforms = []
     for platform in post.platforms:
         label = PLATFORM_NAMES[platform]
@@ -264,6 +273,32 @@ def card_blocks(
             }
         )
     return blocks
+
+
+def _withheld_card(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[Block]:
+    """A blocked version on the review card: that it is blocked, by which rules, and where the
+    proposer was told — none of its words, which would put what the checks caught in front of
+    the whole review channel."""
+    rules = ", ".join(
+        dict.fromkeys(
+            f.rule.replace("_", " ") for f in post.findings if f.severity is Severity.BLOCK
+        )
+    )
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} is blocked"}},
+        _section(
+            f":red_circle: *Version {post.version} of {post.ref} is blocked by the checks* "
+            f"({rules}). Its words are not shown here: <@{post.proposer}> was told what the "
+            f"checks found in the thread of their message in <#{post.source_channel}>. When "
+            "an edit passes the checks, it comes back here for review."
+        ),
+        _context(
+            f"Proposed by <@{post.proposer}> · to "
+            f"{', '.join(PLATFORM_NAMES[p] for p in post.platforms)} · version {post.version}"
+        ),
+        {"type": "divider"},
+        _section(state_line(post, deliveries, zone)),
+    ]
 
 
 def _show_all(post: Post) -> list[Block]:

@@ -44,6 +44,7 @@ from bot.slack.blocks import (
     full_text_modal,
     propose_modal,
     reject_modal,
+    words_withheld,
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
 from bot.slack.markup import message_words
@@ -591,10 +592,22 @@ def register(
     ) -> None:
         ack()
         value = str(action.get("value", ""))
-        post = store.get_post(int(value)) if value.isdigit() else None
-        if post is not None:
-            view = full_text_modal(post)
-            _show(client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=view)
+        post = store.get_post(int(value)) if value.isdigit() and len(value) <= 15 else None
+        if post is None:
+            return
+        user, channel = _user(body), str((body.get("channel") or {}).get("id", ""))
+        if words_withheld(post) and user != post.proposer:
+            # The button was drawn before an edit the checks block: the words it would show
+            # now stay in the proposer's thread.
+            service.notifier.tell(
+                channel,
+                user,
+                f"{post.ref} is blocked by the checks, so its words are not shown here; its "
+                "proposer was told what the checks found in their thread.",
+            )
+            return
+        view = full_text_modal(post)
+        _show(client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=view)
 
     # Slack waits 3 seconds for an acknowledgement, whatever else the app is doing. Bolt runs
     # with process_before_response, so the first function of each entry below runs on the
