@@ -14,7 +14,7 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from bot.checks.images import MAX_BYTES, MAX_PIXELS, UnreadableImage, open_image
 
-__all__ = ["StrippedImage", "UnreadableImage", "strip_metadata"]
+__all__ = ["StrippedImage", "UnreadableImage", "file_name_where", "strip_metadata"]
 
 JPEG_QUALITY = 90
 WEBP_QUALITY = 90
@@ -24,6 +24,12 @@ MAX_FRAMES = 1_000
 _MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Kept because they change how the picture looks or plays; everything else in info is metadata.
 _KEEP_INFO = ("transparency", "duration", "loop", "background")
+
+
+def file_name_where(number: int) -> str:
+    """How a finding about a picture's file name says where it was (the review card reads it
+    back to withhold that name)."""
+    return f"the file name of picture {number}"
 
 
 @dataclass(frozen=True)

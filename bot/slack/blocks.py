@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from bot.checks.platform_fit import x_weighted_length
 from bot.domain.findings import Finding, Severity, Verdict, verdict
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.rewrite import has_suggestions
+from bot.media import file_name_where
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
@@ -77,24 +79,41 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text)}]}
 
 
-def finding_line(finding: Finding, *, show_excerpt: bool) -> str:
+def finding_line(
+    finding: Finding, *, show_excerpt: bool, withheld: Mapping[str, str] | None = None
+) -> str:
+    """``withheld``: file names not to show, each with what to say instead."""
+
+    def shown(text: str) -> str:
+        for name, instead in (withheld or {}).items():
+            text = text.replace(name, instead)
+        return escape(text)
+
     where = f" on {PLATFORM_NAMES[finding.platform]}" if finding.platform else ""
-    excerpt = f" “{escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
+    excerpt = f" “{shown(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
     line = (
         f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — "
-        f"{escape(finding.message)}"
+        f"{shown(finding.message)}"
     )
     if finding.suggestion:
-        line += f"\n      _{escape(finding.suggestion)}_"
+        line += f"\n      _{shown(finding.suggestion)}_"
     return line
 
 
-def _findings(findings: tuple[Finding, ...], *, show_excerpts: bool) -> list[Block]:
+def _findings(
+    findings: tuple[Finding, ...],
+    *,
+    show_excerpts: bool,
+    withheld: Mapping[str, str] | None = None,
+) -> list[Block]:
     if not findings:
         return []
     shown = findings[:MAX_FINDINGS_SHOWN]
     lines = [
-        finding_line(f, show_excerpt=show_excerpts or f.check != "confidentiality") for f in shown
+        finding_line(
+            f, show_excerpt=show_excerpts or f.check != "confidentiality", withheld=withheld
+        )
+        for f in shown
     ]
     if len(findings) > len(shown):
         lines.append(f"…and {len(findings) - len(shown)} more.")
@@ -228,10 +247,12 @@ def card_blocks(
     ]
     if post.requested_at is not None:
         blocks.append(_context(f":alarm_clock: Requested for {_local(post.requested_at, zone)}"))
+    withheld = withheld_file_names(post)
     if post.images:
         # The descriptions are published with the pictures: the approvers see them too.
         names = ", ".join(
-            escape(a.name) + (f" — described as “{escape(a.alt_text)}”" if a.alt_text else "")
+            withheld.get(a.name, escape(a.name))
+            + (f" — described as “{escape(a.alt_text)}”" if a.alt_text else "")
             for a in post.images
         )
         blocks.append(
@@ -239,10 +260,15 @@ def card_blocks(
                 f":frame_with_picture: {len(post.images)} image"
                 f"{'s' if len(post.images) != 1 else ''}: {names} (location and camera data "
                 "removed before publishing)"
+                + (
+                    "; a file name the checks flagged is not shown here, its proposer was told"
+                    if withheld
+                    else ""
+                )
             )
         )
     if post.findings:
-        blocks += _findings(post.findings, show_excerpts=False)
+        blocks += _findings(post.findings, show_excerpts=False, withheld=withheld)
     blocks.append({"type": "divider"})
     blocks.append(_section(state_line(post, deliveries, zone)))
     if paused and any(d.status is DeliveryStatus.QUEUED for d in deliveries):
@@ -273,6 +299,18 @@ def card_blocks(
             }
         )
     return blocks
+
+
+def withheld_file_names(post: Post) -> dict[str, str]:
+    """Pictures' file names the checks said anything about, each with what the card shows
+    instead ("picture 2"). A file name is never published, but on the card the whole review
+    channel reads it: it is shown only when the checks found nothing in it."""
+    withheld: dict[str, str] = {}
+    for number, attachment in enumerate(post.images, start=1):
+        said = f"in {file_name_where(number)}:"
+        if any(f.message.startswith(said) for f in post.findings):
+            withheld[attachment.name] = f"picture {number}"
+    return withheld
 
 
 def _withheld_card(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[Block]:

@@ -103,3 +103,58 @@ def test_show_the_whole_post_from_before_a_blocked_edit_shows_nothing(harness):
     click(harness, FULL_TEXT_ACTION, button["value"], CAROL, stale)
     [opened] = harness.slack.views
     assert SECRETS[1] in str(opened["view"])
+
+
+# -- pictures' file names: checked like words, shown on the card only when they pass ----------
+
+
+def propose_photo(h, name: str, text: str = "Our garden project in bloom this week."):
+    from bot.emulators.slack import message_event, new_ts
+    from tests.bot.slack.test_images import jpeg
+
+    photo = h.slack.add_file(name, jpeg())
+    ts = new_ts()
+    h.event(message_event(PROPOSALS, CAROL, text, ts, files=[photo]))
+    return h.post_for(ts)
+
+
+def test_a_file_name_run_together_is_checked_against_the_register(harness):
+    from tests.conftest import DANA
+
+    harness.command('people add "Mary Green" --consent no --label P-3', DANA)
+    post = propose_photo(harness, "MaryGreenAtTheRefuge.jpg")
+    assert post.status is PostStatus.BLOCKED
+    assert "registered_person" in {f.rule for f in post.findings}
+    assert harness.slack.messages(REVIEW) == []
+    assert not any("Mary" in card_text(m) for m in harness.slack.messages(REVIEW))
+
+
+def test_a_file_name_in_lower_case_is_read_with_its_capitals(harness):
+    from tests.conftest import DANA
+
+    # Consent to be named is recorded; where she is staying is another matter.
+    harness.command('people add "Mary Green" --consent yes --label P-3', DANA)
+    post = propose_photo(harness, "mary_green_at_the_refuge.jpg")
+    assert post.status is PostStatus.BLOCKED
+    assert "refuge_location" in {f.rule for f in post.findings}
+    assert harness.slack.messages(REVIEW) == []
+
+
+def test_a_file_name_the_checks_flag_is_not_shown_on_the_card(harness):
+    from tests.conftest import DANA
+
+    harness.command('people add "Mary Green" --consent yes --label P-3', DANA)
+    post = propose_photo(harness, "Mary_Green.jpg")
+    assert post.status is PostStatus.IN_REVIEW  # named with consent: for the approver to weigh
+    assert "registered_person" in {f.rule for f in post.findings}
+    card = card_text(harness.card(post))
+    assert "Mary" not in card and "Green" not in card
+    assert "picture 1" in card and "file name the checks flagged is not shown" in card
+    # The proposer's thread says which file it was.
+    report = card_text(harness.slack.thread(PROPOSALS, post.source_ts)[-1])
+    assert "Mary_Green.jpg" in report
+
+
+def test_a_file_name_that_passes_is_shown(harness):
+    post = propose_photo(harness, "OpenDay2024.jpg")
+    assert "OpenDay2024.jpg" in card_text(harness.card(post))
