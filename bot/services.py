@@ -52,6 +52,7 @@ from bot.media import file_name_where, strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.lock import SlotLock
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
+from bot.slack.markup import Mrkdwn, escape
 from bot.storage import Store
 from bot.storage.store import StaleVersion
 
@@ -600,7 +601,7 @@ class Countersign:
                 f"{needed} more approval{'s' if needed != 1 else ''}.",
             )
         elif status is PostStatus.REJECTED:
-            because = f" Reason: {reason}" if reason else ""
+            because = f" Reason: {escape(reason)}" if reason else ""
             self.notifier.thread_note(
                 post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>.{because}"
             )
@@ -662,9 +663,10 @@ class Countersign:
             return f"Publishing is already paused ({self.store.paused_reason()})."
         log.warning("all publishing paused by %s", actor)  # the reason may name people
         self._announce_queue_change(
-            f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
-            "Nothing will be published until an admin runs `/countersign "
-            "resume`."
+            Mrkdwn(
+                f"<@{actor}> paused all publishing: {escape(reason) or 'no reason given'}. "
+                "Nothing will be published until an admin runs `/countersign resume`."
+            )
         )
         return "Paused. Nothing will be published until `/countersign resume`."
 
@@ -685,8 +687,8 @@ class Countersign:
                     )
                     moved += 1
         self._announce_queue_change(
-            f"<@{actor}> resumed publishing. {moved} delivery"
-            f"{'' if moved == 1 else 'ies'} that missed their slot moved to the "
+            f"<@{actor}> resumed publishing. {moved} deliver"
+            f"{'y' if moved == 1 else 'ies'} that missed their slot moved to the "
             "next free slots."
         )
         self.on_queue_changed()
@@ -703,10 +705,13 @@ class Countersign:
         moved = self._move_out(starts, ends, actor=actor)
         zone = ZoneInfo(self.zone_name)
         self._announce_queue_change(
-            f"<@{actor}> added blackout {blackout_id}: nothing is published from "
-            f"{starts.astimezone(zone):%a %d %b %H:%M} to {ends.astimezone(zone):%a %d %b %H:%M}"
-            f"{f' ({reason})' if reason else ''}. {moved} queued delivery"
-            f"{'' if moved == 1 else 'ies'} moved past it."
+            Mrkdwn(
+                f"<@{actor}> added blackout {blackout_id}: nothing is published from "
+                f"{starts.astimezone(zone):%a %d %b %H:%M} to "
+                f"{ends.astimezone(zone):%a %d %b %H:%M}"
+                f"{f' ({escape(reason)})' if reason else ''}. {moved} queued deliver"
+                f"{'y' if moved == 1 else 'ies'} moved past it."
+            )
         )
         self.on_queue_changed()
         return (

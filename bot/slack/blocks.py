@@ -13,6 +13,7 @@ from bot.domain.findings import Finding, Severity, Verdict, verdict
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.rewrite import has_suggestions
 from bot.media import file_name_where
+from bot.slack.markup import Mrkdwn, escape
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
@@ -56,11 +57,6 @@ FULL_TEXT_ACTION = "card_full_text"
 
 def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn needs &, < and > escaped or it would render links and mentions."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _USER_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})&gt;")
@@ -438,12 +434,18 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if moment else "?"
 
 
+def alert_markup(text: str) -> str:
+    """An alert's text as Slack shows it, in its blocks and its fallback alike. Mrkdwn is
+    used as it is (its writer escaped the words people typed: a reason); anything else is
+    escaped (a platform's error message could say <!channel>), except the people it names."""
+    return text if isinstance(text, Mrkdwn) else _USER_MENTION.sub(r"<@\1>", escape(text))
+
+
 def alert_blocks(
     text: str, actions: list[tuple[str, str, str]], *, mention: str = ""
 ) -> list[Block]:
-    """An alert for the admins, with buttons when a decision is theirs to make. The text is
-    escaped (a platform's error message could say <!channel>); people it names are not."""
-    shown = _USER_MENTION.sub(r"<@\1>", escape(text))
+    """An alert for the admins, with buttons when a decision is theirs to make."""
+    shown = alert_markup(text)
     blocks: list[Block] = [
         _section(f":rotating_light: {shown}" + (f"\n{mention}" if mention else ""))
     ]

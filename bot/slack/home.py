@@ -19,10 +19,10 @@ from bot.slack.blocks import (
     _context,
     _section,
     delivery_line,
-    escape,
     truncate,
     words_withheld,
 )
+from bot.slack.markup import escape
 from bot.storage import Store
 from bot.storage.queries import Proposal, Queued, proposals_by, queued, waiting_for
 
