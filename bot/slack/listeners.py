@@ -595,10 +595,23 @@ def register(
     ) -> None:
         ack()
         value = str(action.get("value", ""))
-        post = store.get_post(int(value)) if value.isdigit() and len(value) <= 15 else None
+        # ASCII digits only: isdigit() also takes "²", which int() refuses.
+        post = store.get_post(int(value)) if re.fullmatch(r"[0-9]{1,15}", value) else None
         if post is None:
             return
         user, channel = _user(body), str((body.get("channel") or {}).get("id", ""))
+        # Anyone in the review channel can click; the words are for the people who decide.
+        if not (
+            user == post.proposer
+            or service.directory.is_approver(user)
+            or service.directory.is_admin(user)
+        ):
+            service.notifier.tell(
+                channel,
+                user,
+                f"Only the proposer of {post.ref}, approvers and admins can see its whole text.",
+            )
+            return
         if words_withheld(post) and user != post.proposer:
             # The button was drawn before an edit the checks block: the words it would show
             # now stay in the proposer's thread.

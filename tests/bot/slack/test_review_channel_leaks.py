@@ -158,3 +158,26 @@ def test_a_file_name_the_checks_flag_is_not_shown_on_the_card(harness):
 def test_a_file_name_that_passes_is_shown(harness):
     post = propose_photo(harness, "OpenDay2024.jpg")
     assert "OpenDay2024.jpg" in card_text(harness.card(post))
+
+
+# -- "Show the whole post" checks who asks ---------------------------------------------------
+
+
+def test_show_the_whole_post_is_for_the_proposer_approvers_and_admins(harness):
+    from tests.conftest import DANA, EVE
+
+    harness.service.platforms = ("facebook",)  # far too long for X
+    long_text = "We are open every day this winter. " * 120
+    ts = harness.propose(CAROL, long_text)
+    card = harness.card(harness.post_for(ts))
+    [button] = [
+        e for b in card["blocks"] if b.get("block_id") == "full_text" for e in b["elements"]
+    ]
+    click(harness, FULL_TEXT_ACTION, button["value"], EVE, card)  # in the channel, no approver
+    assert harness.slack.views == []
+    refusal = harness.slack.ephemerals(EVE)[-1]["text"]
+    assert "Only the proposer of #1, approvers and admins" in refusal
+    for allowed in (CAROL, BOB, DANA):
+        click(harness, FULL_TEXT_ACTION, button["value"], allowed, card)
+    assert len(harness.slack.views) == 3
+    assert all(long_text.strip()[:200] in str(v["view"]) for v in harness.slack.views)
