@@ -48,10 +48,11 @@ from bot.domain.review import (
 )
 from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
-from bot.media import strip_metadata
+from bot.media import file_name_where, strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.lock import SlotLock
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
+from bot.slack.markup import Mrkdwn, escape
 from bot.storage import Store
 from bot.storage.store import StaleVersion
 
@@ -273,24 +274,22 @@ class Countersign:
         gets the confidentiality check. Such a finding points at no span of the post's text."""
         found: list[Finding] = []
         for number, attachment in enumerate(attachments, start=1):
-            looked_at = [(f"the file name of picture {number}", _readable_name(attachment.name))]
+            name_where = file_name_where(number)
+            looked_at = [(name_where, words) for words in _readable_names(attachment.name)]
             if attachment.alt_text:
                 looked_at.append((f"the description of picture {number}", attachment.alt_text))
+            seen: set[tuple[str, str]] = set()
             for where, words in looked_at:
                 for f in self.check(words, platforms):
                     if f.check == "platform":
                         continue  # neither has a length of its own to fit
-                    if where.startswith("the file name") and f.check != "confidentiality":
+                    if where == name_where and f.check != "confidentiality":
                         continue  # never published: only what it reveals matters
-                    found.append(
-                        replace(
-                            f,
-                            start=0,
-                            end=0,
-                            replacement=None,
-                            message=f"in {where}: {f.message}",
-                        )
-                    )
+                    message = f"in {where}: {f.message}"
+                    if (f.rule, message) in seen:
+                        continue  # the same thing seen in both readings of the name
+                    seen.add((f.rule, message))
+                    found.append(replace(f, start=0, end=0, replacement=None, message=message))
         return found
 
     def _attachments(
@@ -604,7 +603,7 @@ class Countersign:
                 f"{needed} more approval{'s' if needed != 1 else ''}.",
             )
         elif status is PostStatus.REJECTED:
-            because = f" Reason: {reason}" if reason else ""
+            because = f" Reason: {escape(reason)}" if reason else ""
             self.notifier.thread_note(
                 post, f"<@{post.proposer}> {post.ref} was rejected by <@{user}>.{because}"
             )
@@ -667,9 +666,10 @@ class Countersign:
         log.warning("all publishing paused by %s", actor)  # the reason may name people
         self.checkpoint("after publishing was paused")
         self._announce_queue_change(
-            f"<@{actor}> paused all publishing: {reason or 'no reason given'}. "
-            "Nothing will be published until an admin runs `/countersign "
-            "resume`."
+            Mrkdwn(
+                f"<@{actor}> paused all publishing: {escape(reason) or 'no reason given'}. "
+                "Nothing will be published until an admin runs `/countersign resume`."
+            )
         )
         return "Paused. Nothing will be published until `/countersign resume`."
 
@@ -690,8 +690,8 @@ class Countersign:
                     )
                     moved += 1
         self._announce_queue_change(
-            f"<@{actor}> resumed publishing. {moved} delivery"
-            f"{'' if moved == 1 else 'ies'} that missed their slot moved to the "
+            f"<@{actor}> resumed publishing. {moved} deliver"
+            f"{'y' if moved == 1 else 'ies'} that missed their slot moved to the "
             "next free slots."
         )
         self.on_queue_changed()
@@ -708,10 +708,13 @@ class Countersign:
         moved = self._move_out(starts, ends, actor=actor)
         zone = ZoneInfo(self.zone_name)
         self._announce_queue_change(
-            f"<@{actor}> added blackout {blackout_id}: nothing is published from "
-            f"{starts.astimezone(zone):%a %d %b %H:%M} to {ends.astimezone(zone):%a %d %b %H:%M}"
-            f"{f' ({reason})' if reason else ''}. {moved} queued delivery"
-            f"{'' if moved == 1 else 'ies'} moved past it."
+            Mrkdwn(
+                f"<@{actor}> added blackout {blackout_id}: nothing is published from "
+                f"{starts.astimezone(zone):%a %d %b %H:%M} to "
+                f"{ends.astimezone(zone):%a %d %b %H:%M}"
+                f"{f' ({escape(reason)})' if reason else ''}. {moved} queued deliver"
+                f"{'y' if moved == 1 else 'ies'} moved past it."
+            )
         )
         self.on_queue_changed()
         return (
@@ -845,10 +848,43 @@ def _verdict(post: Post) -> str:
     return f"{post.status.value}" + (f" ({rules})" if rules else "")
 
 
-def _readable_name(name: str) -> str:
-    """A file name as words: "jo_smith-HIV.clinic.jpg" reads "jo smith HIV clinic"."""
+# Words a title keeps in lower case: "mary green at the refuge" reads "Mary Green at the Refuge".
+_LOWER_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    ]
+)
+
+
+def _readable_names(name: str) -> list[str]:
+    """A file name as words, as the checks read a post: "jo_smith-HIV.clinic.jpg" reads "jo
+    smith HIV clinic", and "JoSmithAtTheRefuge2.png" reads "Jo Smith At The Refuge 2". A name
+    typed all in lower case has lost the capitals that say a word is a name or a place (in a
+    post, "mary green" is not read as a person): it is read a second time with them."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return " ".join(re.split(r"[\s_.\-+]+", stem))[:200]
+    # camelCase and letters run into digits are separate words too.
+    stem = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])", " ", stem)
+    words = [w for w in re.split(r"[\s_.\-+]+", stem) if w]
+    readings = [" ".join(words)[:200]]
+    if any(c.isalpha() for c in stem) and not any(c.isupper() for c in stem):
+        titled = [w if w in _LOWER_WORDS else w[:1].upper() + w[1:] for w in words]
+        readings.append(" ".join(titled)[:200])
+    return readings
 
 
 def _reading_order(finding: Finding) -> tuple[int, int, str]:

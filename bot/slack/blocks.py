@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ from bot.checks.platform_fit import x_weighted_length
 from bot.domain.findings import Finding, Severity, Verdict, verdict
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.rewrite import has_suggestions
+from bot.media import file_name_where
+from bot.slack.markup import Mrkdwn, escape
 
 SECTION_LIMIT = 3000
 MAX_FINDINGS_SHOWN = 20
@@ -56,11 +59,6 @@ def truncate(text: str, limit: int = SECTION_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def escape(text: str) -> str:
-    """Slack mrkdwn needs &, < and > escaped or it would render links and mentions."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 _USER_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})&gt;")
 
 
@@ -77,24 +75,41 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text)}]}
 
 
-def finding_line(finding: Finding, *, show_excerpt: bool) -> str:
+def finding_line(
+    finding: Finding, *, show_excerpt: bool, withheld: Mapping[str, str] | None = None
+) -> str:
+    """``withheld``: file names not to show, each with what to say instead."""
+
+    def shown(text: str) -> str:
+        for name, instead in (withheld or {}).items():
+            text = text.replace(name, instead)
+        return escape(text)
+
     where = f" on {PLATFORM_NAMES[finding.platform]}" if finding.platform else ""
-    excerpt = f" “{escape(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
+    excerpt = f" “{shown(finding.excerpt)}”" if show_excerpt and finding.excerpt else ""
     line = (
         f"{_ICON[finding.severity]} *{finding.rule.replace('_', ' ')}*{where}:{excerpt} — "
-        f"{escape(finding.message)}"
+        f"{shown(finding.message)}"
     )
     if finding.suggestion:
-        line += f"\n      _{escape(finding.suggestion)}_"
+        line += f"\n      _{shown(finding.suggestion)}_"
     return line
 
 
-def _findings(findings: tuple[Finding, ...], *, show_excerpts: bool) -> list[Block]:
+def _findings(
+    findings: tuple[Finding, ...],
+    *,
+    show_excerpts: bool,
+    withheld: Mapping[str, str] | None = None,
+) -> list[Block]:
     if not findings:
         return []
     shown = findings[:MAX_FINDINGS_SHOWN]
     lines = [
-        finding_line(f, show_excerpt=show_excerpts or f.check != "confidentiality") for f in shown
+        finding_line(
+            f, show_excerpt=show_excerpts or f.check != "confidentiality", withheld=withheld
+        )
+        for f in shown
     ]
     if len(findings) > len(shown):
         lines.append(f"…and {len(findings) - len(shown)} more.")
@@ -194,10 +209,19 @@ def card_text(post: Post) -> str:
     return f"{post.ref} from <@{post.proposer}>: {_STATUS[post.status].split(' — ')[0]}"
 
 
+def words_withheld(post: Post) -> bool:
+    """True when the checks block the post's newest version: its words, pictures' names and
+    descriptions, and what the checks saw stay in the proposer's thread, where they were
+    written. Whatever its state since (withdrawn, rejected), the words are still those."""
+    return verdict(list(post.findings)) is Verdict.BLOCK
+
+
 def card_blocks(
     post: Post, deliveries: list[Delivery], zone: ZoneInfo, *, paused: str | None = None
 ) -> list[Block]:
     """The review card: what exactly would go out, where, what the checks said, and its state."""
+    if words_withheld(post):
+        return _withheld_card(post, deliveries, zone)
     platforms = []
     for platform in post.platforms:
         label = PLATFORM_NAMES[platform]
@@ -219,10 +243,12 @@ def card_blocks(
     ]
     if post.requested_at is not None:
         blocks.append(_context(f":alarm_clock: Requested for {_local(post.requested_at, zone)}"))
+    withheld = withheld_file_names(post)
     if post.images:
         # The descriptions are published with the pictures: the approvers see them too.
         names = ", ".join(
-            escape(a.name) + (f" — described as “{escape(a.alt_text)}”" if a.alt_text else "")
+            withheld.get(a.name, escape(a.name))
+            + (f" — described as “{escape(a.alt_text)}”" if a.alt_text else "")
             for a in post.images
         )
         blocks.append(
@@ -230,10 +256,15 @@ def card_blocks(
                 f":frame_with_picture: {len(post.images)} image"
                 f"{'s' if len(post.images) != 1 else ''}: {names} (location and camera data "
                 "removed before publishing)"
+                + (
+                    "; a file name the checks flagged is not shown here, its proposer was told"
+                    if withheld
+                    else ""
+                )
             )
         )
     if post.findings:
-        blocks += _findings(post.findings, show_excerpts=False)
+        blocks += _findings(post.findings, show_excerpts=False, withheld=withheld)
     blocks.append({"type": "divider"})
     blocks.append(_section(state_line(post, deliveries, zone)))
     if paused and any(d.status is DeliveryStatus.QUEUED for d in deliveries):
@@ -264,6 +295,44 @@ def card_blocks(
             }
         )
     return blocks
+
+
+def withheld_file_names(post: Post) -> dict[str, str]:
+    """Pictures' file names the checks said anything about, each with what the card shows
+    instead ("picture 2"). A file name is never published, but on the card the whole review
+    channel reads it: it is shown only when the checks found nothing in it."""
+    withheld: dict[str, str] = {}
+    for number, attachment in enumerate(post.images, start=1):
+        said = f"in {file_name_where(number)}:"
+        if any(f.message.startswith(said) for f in post.findings):
+            withheld[attachment.name] = f"picture {number}"
+    return withheld
+
+
+def _withheld_card(post: Post, deliveries: list[Delivery], zone: ZoneInfo) -> list[Block]:
+    """A blocked version on the review card: that it is blocked, by which rules, and where the
+    proposer was told — none of its words, which would put what the checks caught in front of
+    the whole review channel."""
+    rules = ", ".join(
+        dict.fromkeys(
+            f.rule.replace("_", " ") for f in post.findings if f.severity is Severity.BLOCK
+        )
+    )
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{post.ref} is blocked"}},
+        _section(
+            f":red_circle: *Version {post.version} of {post.ref} is blocked by the checks* "
+            f"({rules}). Its words are not shown here: <@{post.proposer}> was told what the "
+            f"checks found in the thread of their message in <#{post.source_channel}>. When "
+            "an edit passes the checks, it comes back here for review."
+        ),
+        _context(
+            f"Proposed by <@{post.proposer}> · to "
+            f"{', '.join(PLATFORM_NAMES[p] for p in post.platforms)} · version {post.version}"
+        ),
+        {"type": "divider"},
+        _section(state_line(post, deliveries, zone)),
+    ]
 
 
 def _show_all(post: Post) -> list[Block]:
@@ -365,12 +434,18 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if moment else "?"
 
 
+def alert_markup(text: str) -> str:
+    """An alert's text as Slack shows it, in its blocks and its fallback alike. Mrkdwn is
+    used as it is (its writer escaped the words people typed: a reason); anything else is
+    escaped (a platform's error message could say <!channel>), except the people it names."""
+    return text if isinstance(text, Mrkdwn) else _USER_MENTION.sub(r"<@\1>", escape(text))
+
+
 def alert_blocks(
     text: str, actions: list[tuple[str, str, str]], *, mention: str = ""
 ) -> list[Block]:
-    """An alert for the admins, with buttons when a decision is theirs to make. The text is
-    escaped (a platform's error message could say <!channel>); people it names are not."""
-    shown = _USER_MENTION.sub(r"<@\1>", escape(text))
+    """An alert for the admins, with buttons when a decision is theirs to make."""
+    shown = alert_markup(text)
     blocks: list[Block] = [
         _section(f":rotating_light: {shown}" + (f"\n{mention}" if mention else ""))
     ]

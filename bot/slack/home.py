@@ -19,9 +19,10 @@ from bot.slack.blocks import (
     _context,
     _section,
     delivery_line,
-    escape,
     truncate,
+    words_withheld,
 )
+from bot.slack.markup import escape
 from bot.storage import Store
 from bot.storage.queries import Proposal, Queued, proposals_by, queued, waiting_for
 
@@ -136,7 +137,8 @@ def _waiting(user: str, store: Store) -> list[Block]:
         blocks.append(
             _section(
                 f"*{post.ref}* from <@{post.proposer}> · {counted}{_version(post)}\n"
-                f"{_excerpt(post.text)}"
+                # Blocked words stay in the proposer's thread (see blocks.words_withheld).
+                f"{'(blocked by the checks)' if words_withheld(post) else _excerpt(post.text)}"
             )
         )
     if page.more:

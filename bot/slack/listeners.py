@@ -40,13 +40,13 @@ from bot.slack.blocks import (
     SUGGEST_ACTION,
     WITHDRAW_ACTION,
     edit_modal,
-    escape,
     full_text_modal,
     propose_modal,
     reject_modal,
+    words_withheld,
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
-from bot.slack.markup import message_words
+from bot.slack.markup import escape, message_words
 from bot.slack.ordering import Lanes, Waiting
 from bot.storage import Store
 
@@ -273,7 +273,8 @@ def register(
         if verb in ("pause", "resume"):
             if verb == "pause":
                 reason = str(command.get("text") or "").strip()[len("pause") :].strip()
-                ack(text=service.pause(actor=user, reason=reason))
+                # The answer can quote the reason of a pause already on: escaped, as typed.
+                ack(text=escape(service.pause(actor=user, reason=reason)))
                 return
             if len(words) == 1:
                 ack(text=service.resume(actor=user))
@@ -301,7 +302,7 @@ def register(
                 zone=ZoneInfo(service.zone_name),
                 platforms=service.platforms,
             )
-            ack(text=said)
+            ack(text=escape(said))
             if changed:
                 service.on_queue_changed()
             return
@@ -316,7 +317,9 @@ def register(
                     now=clock(),
                     zone=ZoneInfo(service.zone_name),
                 )
-            ack(text=said)
+            # Plain words for the command line too: blackout reasons as typed, "<id>" in a
+            # usage line. Escaped here, for Slack only.
+            ack(text=escape(said))
             return
         if verb == "people":
             rest = str(command.get("text") or "").strip()[len("people") :]
@@ -325,11 +328,12 @@ def register(
                     rest, store, secret_key, actor=user, clock=clock, today=service.today()
                 )
             except UsageError as exc:
-                ack(text=str(exc))
+                ack(text=escape(str(exc)))  # it can quote what was typed
                 return
-            ack(text=answer.text, blocks=_people_blocks(answer))
+            # Labels are typed by admins; "<id>" in a hint is words too.
+            ack(text=escape(answer.text), blocks=_people_blocks(answer))
             return
-        ack(text=f"Unknown command `{verb}`. Try `/countersign help`.")
+        ack(text=f"Unknown command `{escape(verb)}`. Try `/countersign help`.")
 
     def on_command_later(command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         """What a command's answer promised: publishing or taking down, which takes a while."""
@@ -591,10 +595,35 @@ def register(
     ) -> None:
         ack()
         value = str(action.get("value", ""))
-        post = store.get_post(int(value)) if value.isdigit() else None
-        if post is not None:
-            view = full_text_modal(post)
-            _show(client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=view)
+        # ASCII digits only: isdigit() also takes "²", which int() refuses.
+        post = store.get_post(int(value)) if re.fullmatch(r"[0-9]{1,15}", value) else None
+        if post is None:
+            return
+        user, channel = _user(body), str((body.get("channel") or {}).get("id", ""))
+        # Anyone in the review channel can click; the words are for the people who decide.
+        if not (
+            user == post.proposer
+            or service.directory.is_approver(user)
+            or service.directory.is_admin(user)
+        ):
+            service.notifier.tell(
+                channel,
+                user,
+                f"Only the proposer of {post.ref}, approvers and admins can see its whole text.",
+            )
+            return
+        if words_withheld(post) and user != post.proposer:
+            # The button was drawn before an edit the checks block: the words it would show
+            # now stay in the proposer's thread.
+            service.notifier.tell(
+                channel,
+                user,
+                f"{post.ref} is blocked by the checks, so its words are not shown here; its "
+                "proposer was told what the checks found in their thread.",
+            )
+            return
+        view = full_text_modal(post)
+        _show(client.views_open, trigger_id=str(body.get("trigger_id") or ""), view=view)
 
     # Slack waits 3 seconds for an acknowledgement, whatever else the app is doing. Bolt runs
     # with process_before_response, so the first function of each entry below runs on the
@@ -889,7 +918,7 @@ def _post_id(words: list[str]) -> int | None:
 def _people_blocks(answer: Answer) -> list[dict[str, Any]]:
     """Withdrawn consent comes with the published posts that name the person, to take down."""
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": answer.text[:2900]}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(answer.text[:2900])[:3000]}}
     ]
     if answer.mentions:
         blocks.append(

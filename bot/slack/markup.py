@@ -291,6 +291,24 @@ def _labels(text: str) -> dict[str, str]:
     return found
 
 
+def escape(text: str) -> str:
+    """What a person wrote, for any Slack text that is parsed as markup (a message's ``text``,
+    its fallback, an mrkdwn block, a command's answer): "&" first, so that a typed "&amp;"
+    stays "&amp;" on screen, then "<" and ">", so that a typed <!here>, <!channel> or <@U…>
+    reaches Slack as words rather than a ping. Slack escapes exactly these three
+    (https://docs.slack.dev/messaging/formatting-message-text, "Escaping text"); anything
+    more would be shown as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class Mrkdwn(str):
+    """Text already in Slack's markup: its own mentions are meant, and every word a person
+    wrote in it went through ``escape``. Said to the notifier's ``alert``, which otherwise
+    escapes all it is given (a platform's error message could say <!channel>)."""
+
+    __slots__ = ()
+
+
 def unescape(text: str) -> str:
     """Slack escapes only &, < and >; "&amp;" last, so "&amp;lt;" stays "&lt;" as typed."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

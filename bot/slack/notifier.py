@@ -11,7 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.posts import Delivery, Post
-from bot.slack.blocks import alert_blocks, card_blocks, card_text, report_blocks, report_text
+from bot.slack.blocks import (
+    alert_blocks,
+    alert_markup,
+    card_blocks,
+    card_text,
+    report_blocks,
+    report_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +109,15 @@ class SlackNotifier:
             self._call(
                 "chat.postMessage",
                 channel=self.review_channel,
-                text=f":rotating_light: {text}" + (f" ({self.mention})" if self.mention else ""),
+                # The fallback is parsed as markup too (notifications show it): the same text.
+                text=f":rotating_light: {alert_markup(text)}"
+                + (f" ({self.mention})" if self.mention else ""),
                 blocks=alert_blocks(text, actions or [], mention=self.mention),
             )
 
         else:
-            log.warning("no review channel for an alert: %s", text)
+            # Its text can quote a reason that names people: never logged.
+            log.warning("no review channel: an alert of %d characters was not sent", len(text))
 
     def _call(self, method: str, **kwargs: object) -> dict[str, object] | None:
         try:

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageCms, ImageSequence, PngImagePlugin
 
 from bot.checks.images import ImageInput, check_images
-from bot.media import StrippedImage, UnreadableImage, strip_metadata
+from bot.media import DECODE_PIXELS, StrippedImage, UnreadableImage, strip_metadata
 from tests.bot.checks.test_images import (
     GPS,
     before_iend,
@@ -321,3 +321,67 @@ def test_result_is_a_plain_record():
     stripped = strip_metadata(png_exif(None))
     assert isinstance(stripped, StrippedImage) and isinstance(stripped.data, bytes)
     assert zlib.crc32(stripped.data) == zlib.crc32(strip_metadata(png_exif(None)).data)
+
+
+# -- the decoding budget (issue [10]: one 40-megapixel PNG cost 151 MB) ---------------------
+
+_TEN_AT_ONCE = """
+import sys, threading
+from bot.media import strip_metadata
+
+
+def status(field):
+    # The kernel's own figures for this process (kB). Not ru_maxrss: that high-water mark is
+    # inherited from the parent across fork and exec, so a big parent would hide a big child.
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+
+
+data = open(sys.argv[1], "rb").read()
+before = status("VmRSS")
+results = []
+threads = [
+    threading.Thread(target=lambda: results.append(strip_metadata(data).width)) for _ in range(10)
+]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(len(results), (status("VmHWM") - before) // 1024)
+"""
+
+
+def forty_megapixel_jpeg() -> bytes:
+    return encode(Image.new("RGB", (7200, 5400), (90, 120, 150)), "JPEG", quality=80)
+
+
+def test_a_jpeg_over_the_decode_budget_is_decoded_smaller():
+    stripped = strip_metadata(forty_megapixel_jpeg())
+    assert (stripped.width, stripped.height) == (3600, 2700)  # half, the aspect kept
+    assert stripped.width * stripped.height <= DECODE_PIXELS
+
+
+def test_other_pictures_over_the_decode_budget_are_refused():
+    big = encode(Image.new("RGB", (5000, 4000), (90, 120, 150)), "PNG")
+    with pytest.raises(UnreadableImage, match="only a JPEG is taken over 16 megapixels"):
+        strip_metadata(big)
+
+
+def test_ten_forty_megapixel_pictures_at_once_stay_under_200_mb(tmp_path):
+    """Measured in a process of its own: its peak resident memory, over what it held before."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "big.jpg"
+    path.write_bytes(forty_megapixel_jpeg())
+    done = subprocess.run(
+        [sys.executable, "-c", _TEN_AT_ONCE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    count, grown_mb = map(int, done.stdout.split())
+    assert count == 10
+    assert grown_mb < 200, f"{grown_mb} MB"
