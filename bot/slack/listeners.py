@@ -46,7 +46,7 @@ from bot.slack.blocks import (
     words_withheld,
 )
 from bot.slack.home import RESUME_PLATFORM, home_view
-from bot.slack.markup import escape, message_words
+from bot.slack.markup import escape, message_words, unescape
 from bot.slack.ordering import Lanes, Waiting
 from bot.storage import Store
 
@@ -248,7 +248,11 @@ def register(
         return listener
 
     def on_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        words = str(command.get("text") or "").split()
+        # Whether or not Slack sends a command's &, < and > as entities, the words are kept
+        # as typed and escaped again on the way out, so a reason never pings and never shows
+        # "&lt;".
+        text = unescape(str(command.get("text") or ""))
+        words = text.split()
         user = str(command.get("user_id", ""))
         verb = words[0].lower() if words else "help"
         if verb == "help":
@@ -272,7 +276,7 @@ def register(
             return
         if verb in ("pause", "resume"):
             if verb == "pause":
-                reason = str(command.get("text") or "").strip()[len("pause") :].strip()
+                reason = text.strip()[len("pause") :].strip()
                 # The answer can quote the reason of a pause already on: escaped, as typed.
                 ack(text=escape(service.pause(actor=user, reason=reason)))
                 return
@@ -322,7 +326,7 @@ def register(
             ack(text=escape(said))
             return
         if verb == "people":
-            rest = str(command.get("text") or "").strip()[len("people") :]
+            rest = text.strip()[len("people") :]
             try:
                 answer = run_slack_text(
                     rest, store, secret_key, actor=user, clock=clock, today=service.today()
