@@ -1089,12 +1089,49 @@ def packaged_terms() -> dict[str, Any]:
     return cast(dict[str, Any], data)
 
 
+def _with_plurals(words: Iterable[Any]) -> dict[str, str]:
+    """A list's words and their plurals ("those dicks"), as a lexicon's input."""
+    return {f: "" for w in words for f in (str(w), plural(str(w)))}
+
+
 @functools.cache
 def _packaged_lexicons() -> tuple[_Lexicon, _Lexicon]:
     terms = packaged_terms()
-    likely = _lexicon({str(w): "" for w in terms.get("likely") or ()})
-    person_only = _lexicon({str(w): "" for w in terms.get("person_only") or ()})
+    likely = _lexicon(_with_plurals(terms.get("likely") or ()))
+    person_only = _lexicon(_with_plurals(terms.get("person_only") or ()))
     return likely, person_only
+
+
+@functools.cache
+def _packaged_person_phrases() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """cuss's slurs of several words ("fudge packer", "towel head"), written apart, hyphenated
+    or run together, singular or plural; they count only aimed at a person, as person_only does.
+    Also the first word of each, so a post with none skips the scan."""
+    phrases = [str(p).lower().split() for p in packaged_terms().get("person_phrases") or ()]
+    if not phrases:
+        return None, ()
+
+    def written(words: list[str]) -> str:
+        last = f"(?:{re.escape(plural(words[-1]))}|{re.escape(words[-1])})"
+        return r"[\s_-]*".join([*map(re.escape, words[:-1]), last])
+
+    body = "|".join(written(ws) for ws in sorted(phrases, key=lambda ws: -len(" ".join(ws))))
+    firsts = tuple(sorted({ws[0] for ws in phrases}))
+    return re.compile(rf"(?i:(?<![\w-])(?:{body})(?![\w-]))"), firsts
+
+
+@functools.cache
+def _maybe_words() -> frozenset[str]:
+    """The rule's own words that cuss rates only "maybe" profane (shit, bitch, bastard): one of
+    these mentioned as a word ("a display about the word 'bitch'") is not used."""
+    return frozenset(str(w).lower() for w in packaged_terms().get("maybe") or ())
+
+
+# "the word 'bitch'", "the term “bastard”", "words like 'shit'": a word talked about, not used.
+_MENTIONED_BEFORE = re.compile(
+    r"(?i:\b(?:word|words|term|terms|phrase|expression|slang|swear\s*word)\s*"
+    r"(?:like\s+|such\s+as\s+|[:,]\s*)?[\"'\u2018\u201c]?)\Z"
+)
 
 
 # An ambiguous word ("dick", "tit", "sex") is aimed at a person when it is called at someone
@@ -1112,13 +1149,29 @@ _CALLED_AFTER = re.compile(
     r"(?i:\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|that|like|and|or|again|over\s+there|for|because|when|just|at)\b)"
 )
 _DOER_BEFORE = re.compile(
-    r"(?i:\b(?:some|the|that|this|these|those|a|an)"
-    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute))?\s+)\Z"
+    r"(?i:\b(?:some|the|that|this|these|those|a|an|another|one\s+of\s+the|two|three|a\s+couple\s+of|"
+    r"a\s+group\s+of|a\s+gang\s+of)"
+    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute|drunk|drunken|random|young|total|"
+    r"complete|local)){0,2}\s+)\Z"
+)
+# What a person does to others: the word before it stands for whoever did it.
+_DOER_VERB = (
+    r"(?:kept|keeps|keep|shouted|shouting|shouts|yelled|yelling|screamed|screaming|complained|"
+    r"complaining|spat|spitting|swore|swearing|threatened|threatening|barged|heckled|heckling|"
+    r"harassed|harassing|hassled|hassling|abused|abusing|attacked|pushed|shoved|kicked|punched|"
+    r"stole|nicked|robbed|followed|stalked|groped|grabbed|mocked|jeered|sneered|laughed|ranted|"
+    r"ranting|whistled|leered|stared|parked|blocked|refused|ignored|vandalised|vandalized|"
+    r"trashed|smashed|sworn|started|tried|turned\s+up|showed\s+up|banged|hammered|bothered|"
+    r"pestered|insulted|called|told|won't|wouldn't|will\s+not|never|always|just|again|"
+    r"(?:has|had|have)\s+(?:been|just|already|never))"
 )
 _DOER_AFTER = re.compile(
-    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|kept|keeps|"
-    r"shouted|shouting|yelled|yelling|screamed|screaming|complained|complaining|spat|swore|"
-    r"threatened|barged|like\s+(?:him|her|them|you))\b)"
+    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|"
+    r"like\s+(?:him|her|them|you)|"
+    # "a dick on the bus swore at us", "those tits at the bus stop heckled the choir".
+    r"(?:(?:on|at|in|outside|near|by|behind|across|down|up|round|around)\s+"
+    r"(?:the|a|an|our|this|that|his|her|their)\s+[\w'-]+(?:\s+[\w'-]+)?\s+)?"
+    rf"{_DOER_VERB})\b)"
 )
 
 
@@ -1151,13 +1204,28 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if verdict is None:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
         own_group, is_likely, is_person_only = verdict
+        if own_group and packaged and _mentioned(text, start, word):
+            continue
         if own_group:
             own = lexicon.suggestions[own_group]
             yield Hit(start, start + len(word), suggestion=own or None)
         elif is_likely or (is_person_only and aimed_at_person(text, start, start + len(word))):
             yield Hit(start, start + len(word))
+    if packaged:
+        regex, firsts = _packaged_person_phrases()
+        if regex is not None and _has(text.lower(), firsts):
+            for m in regex.finditer(text):
+                if aimed_at_person(text, m.start(), m.end()):
+                    yield Hit(m.start(), m.end())
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
+
+
+def _mentioned(text: str, start: int, word: str) -> bool:
+    """A "maybe" word talked about as a word ("the word 'bitch'"), not called at anyone."""
+    return word.lower() in _maybe_words() and bool(
+        _MENTIONED_BEFORE.search(text, max(0, start - 40), start)
+    )
 
 
 _MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded

@@ -493,6 +493,75 @@ def test_maybe_profane_words_used_plainly_are_clean(text):
     assert found(text, "profanity") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # Words both cuss and LDNOOBW list, once left out for their clinical or innocent use:
+        # now counted when they stand for a person.
+        ("That spunk next door keeps parking across our ramp.", "spunk"),
+        ("Some ass from the estate spat at our outreach van.", "ass"),
+        ("The rapist from the flat upstairs shouted at our volunteers.", "rapist"),
+        ("You're such a twink.", "twink"),
+        # Plurals of listed words: "those dicks", "a bunch of twinkies".
+        ("Those dicks outside the hub swore at the choir.", "dicks"),
+        ("They are such twinkies.", "twinkies"),
+        # A person placed before what they did: "a cock on the bus", "those tits at the stop".
+        ("A cock on the bus swore at our driver.", "cock"),
+        ("Those tits at the bus stop heckled the choir.", "tits"),
+        ("Two drunk pussies outside the shop harassed our volunteers.", "pussies"),
+        # cuss's slurs of several words, apart, hyphenated or run together.
+        ("Some fudge packer kept shouting at our stall.", "fudge packer"),
+        ("That towel-head next door threatened our caretaker.", "towel-head"),
+        ("Those jungle bunnies on the corner heckled us.", "jungle bunnies"),
+    ],
+)
+def test_packaged_words_plurals_and_phrases_block_aimed_at_a_person(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Graduated summa cum laude, our trustee now chairs the board.",
+        "Free sexual health checks at the hub on Tuesday.",
+        "A rape in the park was reported to police; our ISVA team can help.",
+        "The swastika painted on the mosque wall was removed by volunteers.",
+        "Join our scat singing workshop on Friday!",
+        "Our white paper on tar and asphalt recycling.",
+        "Ask about PrEP at the sex clinic, no judgement.",
+        "Donkeys, and one ass, at the city farm open day.",
+    ],
+)
+def test_newly_packaged_words_used_plainly_are_clean(text):
+    assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our library talk looked at how the word 'bitch' changed meaning.",
+        "Slang such as \u201cbastard\u201d came up in the poetry workshop.",
+        "A display about the term shit and its history, for language week.",
+    ],
+)
+def test_a_maybe_word_talked_about_as_a_word_is_not_swearing(text):
+    assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("You're a bitch.", "bitch"),
+        ("This rota is shit.", "shit"),
+        # Only cuss's "maybe" words: a "likely" one stays profane even talked about.
+        ("The word 'cunt' was sprayed on the door.", "cunt"),
+        ("The word 'shitty' was sprayed on the door.", "shitty"),
+    ],
+)
+def test_maybe_words_used_and_likely_words_mentioned_still_block(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
 def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
     assert found("You dick.", "profanity") == ["dick"]
     assert found("He is a paraplegic.", "stigmatising_term") == ["a paraplegic"]
