@@ -182,6 +182,7 @@ _PARTY_NOUN = (
     r"members|manifesto|peers?|UK|frontbench|benches|politicians?)"
 )
 _AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
+_PAST_TENSE_AFTER = re.compile(r"\A\s+[a-z]{2,}ed\b")
 _AFTER_PLURAL_VERB = re.compile(
     r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost)\b"
 )
@@ -192,7 +193,8 @@ _FUNCTION = (
     r"had|again|next|because|instead|if|but|so|who|they|we|you|never|always|won|lost|did|do|"
     r"does|can|could|should|must|out|not|lie|lied|lies|hate|hates|don't|doesn't|can't|say|says|"
     r"said|want|wants|promised|promise|betrayed|ruined|destroyed|wrecked|scum|liars|crooks|"
-    r"clowns|traitors|voters)"
+    r"clowns|traitors|voters|get|gets|got|give|gave|made|make|makes|finally|delivered|keep|kept|"
+    r"turned|deserve|deserves)"
 )
 _AFTER_ADJECTIVE_USE = re.compile(rf"\A(?:\s+(?!{_FUNCTION}\b)[a-z]|\s+[A-Z][a-z])")
 
@@ -286,7 +288,22 @@ _ELECTORAL_CALL = re.compile(
     r"(?:election\s+day|polling\s+day|the\s+ballot\s+box|the\s+polls|the\s+voting\s+booth|"
     r"you\s+vote|(?:the\s+)?(?:next\s+)?(?:general\s+|local\s+|mid-?term\s+)?elections?)"
     r"|\bdon't\s+let\s+(?:them|the\s+\w+)\s+back\s+in|\bvote\s+accordingly"
-    r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to))\b"
+    r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to)"
+    # "Remember that in May", "think about it on Thursday": the next polling day by its date.
+    r"|\b(?:remember|never\s+forget|don't\s+forget|do\s+not\s+forget)\s+(?:that|this|it|them)\s+"
+    r"(?:in|on|come|next)\s+(?:(?:next|this)\s+)?(?:May|November|Thursday|Tuesday|polling\s+day|"
+    r"election\s+day|the\s+day)"
+    # "Give them your vote", "they've got our vote", "send them packing", "five more years of
+    # this", "don't let them": a call about the next vote, whoever "them" is.
+    r"|\b(?:give|giving|lend|lending)\s+(?:them|him|her|\w+)\s+(?:your|our)\s+(?:vote|votes|"
+    r"support|backing)"
+    r"|\b(?:has|have|'ve|'s|gets?|got)\s+(?:got\s+)?(?:our|your)\s+(?:vote|votes|backing)"
+    r"|\bsend(?:ing)?\s+(?:\S+\s+){1,3}packing"
+    r"|\b(?:another|(?:four|five|ten)\s+more)\s+(?:years|terms?)\s+(?:of\s+(?:this|them|the\s+\w+)|"
+    r"(?:in|of)\s+(?:power|government|office))"
+    r"|\b(?:don't|do\s+not)\s+give\s+(?:them|him|her)\s+(?:another|(?:four|five)\s+more)"
+    r"|\b(?:don't|do\s+not)\s+let\s+(?:them|him|her)(?:\s+(?:win|get\s+away\s+with\s+it|"
+    r"do\s+it\s+again))?(?=\s*(?:[.!]|\Z)))\b"
 )
 # "Vote them out" names no party, but it is a call to vote against whoever holds office.
 _VOTE_OUT = re.compile(
@@ -319,11 +336,18 @@ def _names_a_party(text: str, m: re.Match[str]) -> bool:
     if m.group("always"):
         return True
     after = text[m.end() : m.end() + 40]
-    if _AFTER_PARTY_NOUN.match(after):
-        return True
+    if _AFTER_PARTY_NOUN.match(after) or _PARTY_VERDICT.match(after):
+        return True  # "Labour MPs"; "Conservative austerity", "Labour chaos" (a party's verdict)
     if starts_sentence(text, m.start()):
         # Capitalised anyway: "Labour are liars" (a party) but "Reform is needed" (a word).
-        return bool(_AFTER_PLURAL_VERB.match(after))
+        # "Labour's record", "Reform's plans": a possessive is the party's ("Green's" may be a
+        # surname, "Plaid's" a fabric's, so not those).
+        # "Labour listened", "Labour will fix it": a party's deed has the party as its subject.
+        return (
+            bool(_AFTER_PLURAL_VERB.match(after) or _DEED_AFTER.match(after))
+            or bool(_PAST_TENSE_AFTER.match(after))
+            or (after.startswith("'s ") and not m.group("maybe").startswith(("Green", "Plaid")))
+        )
     return not _AFTER_ADJECTIVE_USE.match(after)
 
 
@@ -359,20 +383,24 @@ _PARTY_RUN = re.compile(
 )
 # "Tory failure", "Labour chaos": a verdict fused to the party's name.
 _PARTY_VERDICT = re.compile(
-    r"(?i:\s+(?:failure|failures|chaos|incompetence|sleaze|corruption|mismanagement|betrayal|"
-    r"mess|lies|broken\s+promises)\b)"
+    rf"(?i:(?:'s)?(?:\s+{_PARTY_NOUN}(?:'s)?)?\s+(?:failure|failures|chaos|incompetence|sleaze|"
+    r"corruption|mismanagement|betrayal|mess|lies|broken\s+promises|austerity|cuts|cruelty|"
+    r"neglect|hypocrisy|war\s+on|attacks?\s+on|assault\s+on|vandalism)\b)"
 )
 # Verdicts unambiguous wherever they sit in the sentence: "they'll fool you, like the Tories did".
 _STANCE_ANYWHERE = re.compile(
     r"(?i:\b(?:fool(?:ed|ing)?\s+(?:you|us|anyone|everyone|people|voters)|liars?|lies|lied|"
     r"betray(?:s|ed|al|ing)?|disgrace(?:ful)?|shame\s+on|broken\s+promises|"
-    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch)\b)"
+    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch|"
+    r"nothing\s+to\s+be\s+proud\s+of|only\s+one\s+(?:choice|option|party|candidate|answer))\b)"
 )
 _PRAISE = (
     r"(?:great|brilliant|fantastic|excellent|amazing|wonderful|outstanding|superb|incredible|"
     r"tireless|exceptional|terrific|heroic|terrible|awful|appalling|woeful|dismal|abysmal|"
     r"hopeless|useless|incompetent|pathetic|clueless|corrupt|shameful|shocking|rubbish|a\s+joke|"
-    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero)"
+    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero|disastrous|a\s+threat|a\s+menace|"
+    r"a\s+nightmare|cruel|heartless|callous|reckless|dangerous|a\s+danger|a\s+catastrophe|"
+    r"catastrophic|bad\s+news)"
 )
 # Verdicts after the actor in its sentence: "Labour have let down every family", "our MP has
 # failed renters", "Keir Starmer and Labour have been brilliant", "is the best choice".
@@ -400,6 +428,23 @@ _STANCE_AFTER = re.compile(
     r"|\brecord\b[^.!?\n]{0,40}?\b(?:is|was|has\s+been|speaks)\s+(?:(?:\w+\s+){0,2})?"
     r"(?:shameful|appalling|terrible|dismal|woeful|abysmal|disgraceful|shocking|a\s+disgrace|"
     r"excellent|outstanding|superb|for\s+itself))"
+)
+# What the actor did, said straight after it (its own verb, so "our MP visited families whose
+# homes were devastated" is not a verdict on the MP): "Rachel Reeves has hammered the poorest",
+# "the Republicans want to gut Medicaid", "turned its back on disabled people", "made this
+# crisis", "will fix it", "finally delivered on housing", "the Greens get it", "have been
+# champions for carers", "have made life better for renters".
+_DEED_AFTER = re.compile(
+    rf"(?i:(?:'s)?(?:\s+{_PARTY_NOUN})?(?:\s+(?:has|have|had|'s|'ve|will|would|just|already|again|"
+    r"now|repeatedly|always|never|also|really|truly|(?:wants?|want|plans?|tried|tries|"
+    r"promised|vowed)\s+to|been|be)){0,3}\s+"
+    r"(?:(?:hammer|gut|slash|decimate|devastate|scapegoat|demoni[sz]e)(?:s|d|ed|ing)?\b"
+    r"(?!\s+out\b)"
+    r"|turn(?:ed|s|ing)?\s+(?:its|their|his|her)\s+backs?\s+on"
+    r"|(?:made|caused|created)\s+(?:this|the|our)\s+(?:crisis|mess)"
+    r"|fix\s+(?:it|this)|finally\s+(?:delivered|acted|listened)|deliver(?:ed|s)?\s+(?:for|on)"
+    r"|gets?\s+it(?=\s*[:.!,])|(?:(?:a|true|real|genuine)\s+)?champions?\s+(?:for|of)"
+    r"|made\s+(?:life|things|it|everything)\s+(?:any\s+)?(?:better|worse|harder|easier))\b)"
 )
 # A verdict just before the actor: "the failed Tory government", "hard-working Councillor Khan".
 _STANCE_BEFORE = re.compile(
@@ -457,6 +502,10 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         if before:
             yield Hit(start - len(text[max(lo, start - 40) : start]) + before.start(), end)
             continue
+        deed = _DEED_AFTER.match(text, end, min(len(text), hi + 1))
+        if deed:
+            yield Hit(start, deed.end())
+            continue
         after = _STANCE_AFTER.search(text, end, hi)
         if after:
             yield Hit(start, after.end())
@@ -470,6 +519,37 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         if following:
             yield Hit(start, end)
             yield Hit(following.start(), following.end())
+
+
+# "Thanks to the SNP, every pupil…", "Under the Conservatives, rough sleeping doubled": an outcome
+# credited to or blamed on a party (a comma follows the party, so the rest says what it did).
+_CREDIT_BEFORE = re.compile(
+    r"(?i:\b(?:thanks\s+to|because\s+of|under|blame|credit\s+to)\s+(?:the\s+)?)\Z"
+)
+_CREDIT_AFTER = re.compile(r"\A\s*,")
+# A party as the answer to a rhetorical question: "Who do you trust with the NHS? Not the
+# Conservatives." The answer is a short fragment; the question asks for a verdict, or the answer
+# says "not" or "only".
+_VERDICT_QUESTION = re.compile(
+    r"(?i:\b(?:trust|cares?|believe|deliver\w*|on\s+your\s+side|better|worse|fix|vote|deserves?|"
+    r"fights?|stands?\s+up|let\s+(?:you|us)\s+down|blame|responsible)\b)"
+)
+_ANSWER_MARK = re.compile(
+    r"(?i:\A\s*(?:not|only|never|definitely|certainly|obviously|clearly|always)\b)"
+)
+
+
+def _rhetorical_answer(text: str, start: int, end: int) -> Hit | None:
+    """The fragment a party stands in, when it answers the question just before it."""
+    lo, hi = _sentence_bounds(text, start, end)
+    fragment = text[lo : hi + 1]
+    before = text[max(0, lo - 200) : lo].rstrip()
+    if not before.endswith("?") or len(fragment.split()) > 5:
+        return None
+    question = before[max(before.rfind(c) for c in ".!\n") + 1 :]
+    if _ANSWER_MARK.match(fragment) or _VERDICT_QUESTION.search(question):
+        return Hit(lo + len(fragment) - len(fragment.lstrip()), hi)
+    return None
 
 
 def _has(lowered: str, words: tuple[str, ...]) -> bool:
@@ -539,7 +619,10 @@ def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
-    parties = [m for m in _built(_parties, rule.options).finditer(text) if _names_a_party(text, m)]
+    parties: list[re.Match[str]] = []
+    ambiguous: list[re.Match[str]] = []  # a market, a space, a reform: unless a whole answer
+    for m in _built(_parties, rule.options).finditer(text):
+        (parties if _names_a_party(text, m) else ambiguous).append(m)
     for m in parties:
         after = text[m.end() : m.end() + 120]
         stance = _AFTER_PARTY_STANCE.match(after)
@@ -556,6 +639,19 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         promise = _ONLY_PROMISE.match(after)
         if only and promise:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
+            continue
+        credit = _CREDIT_BEFORE.search(before)
+        if credit and _CREDIT_AFTER.match(after):
+            yield Hit(m.start() - len(before) + credit.start(), m.end())
+            continue
+        answer = _rhetorical_answer(text, m.start(), m.end())
+        if answer:
+            yield answer
+    # "Who really cares about renters? Labour.": an ambiguous name that is the whole answer.
+    for m in ambiguous:
+        answer = _rhetorical_answer(text, m.start(), m.end())
+        if answer and answer.end - answer.start <= len(m.group(0)) + 5:
+            yield answer
     # Each pattern below runs only when the words it cannot match without are in the post.
     lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
     politician = _POLITICIAN_RE.search(text) is not None
@@ -1021,9 +1117,10 @@ class _Lexicon:
     inside: re.Pattern[str] | None  # words that may sit inside a longer one ("*fuck*", "*shit")
     suggestions: dict[str, str]  # group name → the word's own suggestion
     phrases: dict[str, str]  # several words ("bloody hell"): matched as written
-    # A word's verdict, worked out once: (own group or None, likely, person-only), by
+    # A word's verdict, worked out once: (own group or None, likely, person-only, first word of
+    # a packaged phrase), by
     # (word, packaged lists on). Most words of most posts are the same few thousand.
-    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool]] = field(
+    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool, bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -1103,21 +1200,21 @@ def _packaged_lexicons() -> tuple[_Lexicon, _Lexicon]:
 
 
 @functools.cache
-def _packaged_person_phrases() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+def _packaged_person_phrases() -> tuple[re.Pattern[str] | None, frozenset[str]]:
     """cuss's slurs of several words ("fudge packer", "towel head"), written apart, hyphenated
     or run together, singular or plural; they count only aimed at a person, as person_only does.
     Also the first word of each, so a post with none skips the scan."""
     phrases = [str(p).lower().split() for p in packaged_terms().get("person_phrases") or ()]
     if not phrases:
-        return None, ()
+        return None, frozenset()
 
     def written(words: list[str]) -> str:
         last = f"(?:{re.escape(plural(words[-1]))}|{re.escape(words[-1])})"
         return r"[\s_-]*".join([*map(re.escape, words[:-1]), last])
 
     body = "|".join(written(ws) for ws in sorted(phrases, key=lambda ws: -len(" ".join(ws))))
-    firsts = tuple(sorted({ws[0] for ws in phrases}))
-    return re.compile(rf"(?i:(?<![\w-])(?:{body})(?![\w-]))"), firsts
+    heads = frozenset(ws[0] for ws in phrases)
+    return re.compile(rf"(?i:(?<![\w-])(?:{body})(?![\w-]))"), heads
 
 
 @functools.cache
@@ -1192,6 +1289,7 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
+    phrase_seen = False
     for start, raw in candidates:
         word = raw.lstrip(_LEADING)
         start += len(raw) - len(word)
@@ -1203,7 +1301,8 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         verdict = lexicon.verdicts.get((word, packaged))
         if verdict is None:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
-        own_group, is_likely, is_person_only = verdict
+        own_group, is_likely, is_person_only, heads_phrase = verdict
+        phrase_seen = phrase_seen or heads_phrase
         if own_group and packaged and _mentioned(text, start, word):
             continue
         if own_group:
@@ -1212,8 +1311,8 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         elif is_likely or (is_person_only and aimed_at_person(text, start, start + len(word))):
             yield Hit(start, start + len(word))
     if packaged:
-        regex, firsts = _packaged_person_phrases()
-        if regex is not None and _has(text.lower(), firsts):
+        regex, _ = _packaged_person_phrases()
+        if regex is not None and phrase_seen:
             for m in regex.finditer(text):
                 if aimed_at_person(text, m.start(), m.end()):
                     yield Hit(m.start(), m.end())
@@ -1233,7 +1332,7 @@ _MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded
 
 def _verdict(
     lexicon: _Lexicon, likely: _Lexicon, person_only: _Lexicon, packaged: bool, word: str
-) -> tuple[str | None, bool, bool]:
+) -> tuple[str | None, bool, bool, bool]:
     canonical = _canonical(word.replace(" ", ""))
     found = _profane(lexicon, canonical)
     own_group = found.lastgroup if found else None
@@ -1243,7 +1342,9 @@ def _verdict(
     )
     if len(lexicon.verdicts) >= _MAX_VERDICTS:
         lexicon.verdicts.clear()
-    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only)
+    # "Towel-head" is one token: its first part may start a phrase.
+    heads = packaged and word.lower().split("-", 1)[0] in _packaged_person_phrases()[1]
+    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only, heads)
     return verdict
 
 

@@ -376,6 +376,72 @@ def test_party_political_stance_traps(text):
     assert found(text, "party_political") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A verdict fused to the party, possessive or through its government: cuts, austerity.
+        ("Twelve years of Conservative austerity emptied our hostels.", "Conservative austerity"),
+        ("Families are paying for Labour's cuts.", "Labour's cuts"),
+        ("The Tory government's cruelty has a human cost.", "Tory government's cruelty"),
+        # What the actor did, said straight after it.
+        ("Kemi Badenoch has gutted support for carers.", "Kemi Badenoch has gutted"),
+        ("The Democrats want to slash SNAP.", "Democrats want to slash"),
+        (
+            "Our MP has turned her back on renters.",
+            "Our MP has turned her back on",
+        ),
+        ("The Lib Dems finally delivered for carers.", "Lib Dems finally delivered"),
+        ("Labour will fix it.", "Labour will fix it"),
+        ("The SNP made this mess.", "SNP made this mess"),
+        ("The Greens get it.", "Greens get it"),
+        ("Reform UK have made life harder for refugees.", "Reform UK have made life harder"),
+        ("Farage would be a catastrophe for this town.", "Farage would be a catastrophe"),
+        ("Reform UK is a threat to every family we serve.", "Reform UK is a threat"),
+        ("Labour's record on renters is nothing to be proud of.", "Labour"),
+        # At the start of a sentence, an ambiguous name's possessive is the party's.
+        ("Reform's plans are cruel.", "Reform's plans are cruel"),
+        # An outcome credited to or blamed on a party.
+        ("Thanks to the Greens, the park stayed open.", "Thanks to the Greens"),
+        ("Under the Tories, food bank use tripled.", "Under the Tories"),
+        # A party as the answer to a rhetorical question.
+        ("Who really cares about renters? Labour.", "Labour"),
+        ("Who will fix the NHS? Not the Conservatives.", "Not the Conservatives"),
+        ("There is only one choice on Thursday: the Greens.", "Greens"),
+        # Calls about the next vote, once a party or politician is named.
+        ("The Tories closed our library. Remember that in May.", "Remember that in May"),
+        ("Labour listened to carers. Give them your vote.", "Give them your vote"),
+        ("The Lib Dems have got our vote.", "have got our vote"),
+        ("Time to send the SNP packing.", "send the SNP packing"),
+        ("Five more years of the Tories? No thanks.", "Five more years of the Tories"),
+        ("The Republicans want to cut Medicaid. Don't let them.", "Don't let them"),
+    ],
+)
+def test_party_political_widened_stance_blocks(text, excerpt):
+    assert any(excerpt in f for f in found(text, "party_political"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our MP listened to our volunteers for an hour.",
+        "Our MP visited families whose homes were devastated by the floods.",
+        "Labour councillors hammered out a deal with the housing association.",
+        "Which parties have signed our pledge so far? Labour and the Lib Dems.",
+        "Who's speaking at Tuesday's hustings? Labour, the Greens and Reform UK.",
+        "Under the Labour government's new rules, claimants must attend an interview.",
+        "The Conservative candidate spoke about the catastrophic rise in rough sleeping.",
+        "Our MP delivered our petition to Downing Street.",
+        "Because of the Labour Day holiday, the Tacoma pantry opens on Tuesday.",
+        "Who should you vote for? We can't tell you, but we can tell you how to register.",
+        "Green's Cafe, thanks to the Greens' allotment group, has fresh veg.",
+        "Labour pains, late feeds and no cot: our baby bank can help.",
+        "Whoever wins on Thursday, we will ask them to fund 40 more beds.",
+    ],
+)
+def test_party_political_widened_stance_traps(text):
+    assert found(text, "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
