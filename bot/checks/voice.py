@@ -184,7 +184,8 @@ _PARTY_NOUN = (
 _AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
 _PAST_TENSE_AFTER = re.compile(r"\A\s+[a-z]{2,}ed\b")
 _AFTER_PLURAL_VERB = re.compile(
-    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost)\b"
+    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost|"
+    r"(?:has|have)\s+(?:our|your|my)\s)\b"
 )
 # After an ambiguous name, a lowercase content word ("market", "spaces") or another capitalised
 # word ("Flag Award") makes it an adjective or part of another name.
@@ -237,7 +238,16 @@ _BEFORE_PARTY_STANCE = re.compile(
     r"support(?:s|ed|ing)?|endors(?:e|es|ed|ing)|(?:re-?)?elect(?:ing)?|join(?:s|ed|ing)?|"
     r"stand(?:ing)?\s+with|get\s+behind|campaign(?:ing)?\s+for|kick\s+out|get\s+rid\s+of|"
     r"defeat|beat|oust|stop|bin|ditch|punish|(?:never|don't|do\s+not|can't|cannot)\s+trust|"
-    r"hate|despise|love|shame\s+on)\s+(?:(?:for|against|the|a|our|your|local|every|any|all)\s+){0,2}"
+    r"hate|despise|love|shame\s+on|"
+    # "we're with the Greens", "say no to Reform UK", "thank goodness for the Lib Dems", "well
+    # done to the SNP", "good riddance to the Tories", "bring on a Green council", "don't put
+    # your cross next to Reform".
+    r"we're\s+with|we\s+are\s+with|(?:we're|we\s+are|(?:all|right|firmly))\s+behind|say\s+no\s+to|"
+    r"reject|thank\s+(?:goodness|god|heavens)\s+for|(?:it's\s+|it\s+is\s+)?time\s+for|we\s+need|"
+    r"well\s+done,?(?:\s+to)?|"
+    r"(?:good\s+)?riddance\s+to|bring\s+on|hooray\s+for|three\s+cheers\s+for|"
+    r"put(?:ting)?\s+(?:your|a|our)\s+(?:cross|X)\s+(?:next\s+to|by|against|for))\s+"
+    r"(?:(?:for|against|the|a|an|our|your|local|every|any|all)\s+){0,2}"
     r"|\b(?:lying|corrupt|useless|incompetent|heartless|cruel|evil|rotten|disgraceful|shameful|"
     r"nasty|spineless|clueless|vile|treacherous|fascist|hateful|racist|greedy|pathetic|"
     r"wonderful|brilliant|fantastic)\s+(?:the\s+)?)\Z"
@@ -290,14 +300,16 @@ _ELECTORAL_CALL = re.compile(
     r"|\bdon't\s+let\s+(?:them|the\s+\w+)\s+back\s+in|\bvote\s+accordingly"
     r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to)"
     # "Remember that in May", "think about it on Thursday": the next polling day by its date.
-    r"|\b(?:remember|never\s+forget|don't\s+forget|do\s+not\s+forget)\s+(?:that|this|it|them)\s+"
+    r"|\b(?:remember|never\s+forget|don't\s+forget|do\s+not\s+forget)\s+(?:that|this|it|them|"
+    r"(?:his|her|their)\s+names?)\s+"
     r"(?:in|on|come|next)\s+(?:(?:next|this)\s+)?(?:May|November|Thursday|Tuesday|polling\s+day|"
     r"election\s+day|the\s+day)"
     # "Give them your vote", "they've got our vote", "send them packing", "five more years of
     # this", "don't let them": a call about the next vote, whoever "them" is.
     r"|\b(?:give|giving|lend|lending)\s+(?:them|him|her|\w+)\s+(?:your|our)\s+(?:vote|votes|"
     r"support|backing)"
-    r"|\b(?:has|have|'ve|'s|gets?|got)\s+(?:got\s+)?(?:our|your)\s+(?:vote|votes|backing)"
+    r"|\b(?:has|have|'ve|'s|gets?|got)\s+(?:got\s+)?(?:our|your)\s+(?:(?:full|total|"
+    r"wholehearted|complete|unconditional)\s+)?(?:vote|votes|backing|support)"
     r"|\bsend(?:ing)?\s+(?:\S+\s+){1,3}packing"
     r"|\b(?:another|(?:four|five|ten)\s+more)\s+(?:years|terms?)\s+(?:of\s+(?:this|them|the\s+\w+)|"
     r"(?:in|of)\s+(?:power|government|office))"
@@ -331,11 +343,18 @@ _AGM = re.compile(
 )
 
 
+_PLACE_AFTER = re.compile(
+    r"\A\s+(?:Lane|Road|Street|Close|Hill|Way|Avenue|Drive|Court|Place|Farm|Island|Top|Row|Walk|"
+    r"Green|Bank|Bridge|Mill|Wood|Gardens|Grove|Terrace|Community)\b"
+)
+
+
 def _names_a_party(text: str, m: re.Match[str]) -> bool:
     """Whether an ambiguous capitalised word is a party here, not a market, a space or a flag."""
-    if m.group("always"):
-        return True
     after = text[m.end() : m.end() + 40]
+    if m.group("always"):
+        return not _PLACE_AFTER.match(after)  # "Tory Lane", "Tory Island": a place
+
     if _AFTER_PARTY_NOUN.match(after) or _PARTY_VERDICT.match(after):
         return True  # "Labour MPs"; "Conservative austerity", "Labour chaos" (a party's verdict)
     if starts_sentence(text, m.start()):
@@ -379,7 +398,9 @@ _PRONOUN_VERDICT = re.compile(
 # "the Labour-run council", "a Tory-led administration": a party's hold on an office.
 _PARTY_RUN = re.compile(
     rf"(?<![\w-])(?:{_PARTY_ALWAYS}|{_PARTY_MAYBE})-(?i:run|led|controlled)\s+"
-    r"(?i:council|government|administration|cabinet|authority)\b"
+    r"(?:(?i:council|government|administration|cabinet|authority)\b"
+    # "Lib Dem-run Sutton": a place the party runs.
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b)"
 )
 # "Tory failure", "Labour chaos": a verdict fused to the party's name.
 _PARTY_VERDICT = re.compile(
@@ -443,7 +464,7 @@ _DEED_AFTER = re.compile(
     r"|turn(?:ed|s|ing)?\s+(?:its|their|his|her)\s+backs?\s+on"
     r"|(?:made|caused|created)\s+(?:this|the|our)\s+(?:crisis|mess)"
     r"|fix\s+(?:it|this)|finally\s+(?:delivered|acted|listened)|deliver(?:ed|s)?\s+(?:for|on)"
-    r"|gets?\s+it(?=\s*[:.!,])|(?:(?:a|true|real|genuine)\s+)?champions?\s+(?:for|of)"
+    r"|gets?\s+it(?=\s*[:.!,;\u2013\u2014-])|delivered(?=\s*[.!])|(?:(?:a|true|real|genuine)\s+)?champions?\s+(?:for|of)"
     r"|made\s+(?:life|things|it|everything)\s+(?:any\s+)?(?:better|worse|harder|easier))\b)"
 )
 # A verdict just before the actor: "the failed Tory government", "hard-working Councillor Khan".
@@ -550,6 +571,77 @@ def _rhetorical_answer(text: str, start: int, end: int) -> Hit | None:
     if _ANSWER_MARK.match(fragment) or _VERDICT_QUESTION.search(question):
         return Hit(lo + len(fragment) - len(fragment.lstrip()), hi)
     return None
+
+
+# Praise, blame and feeling in a sentence that names a party or a listed politician: "Rishi
+# Sunak should be ashamed", "a Labour government would transform life", "Reform UK: not in our
+# name", "the only way … is a Labour government". A sentence that reports engagement instead
+# (a hustings, a visit, a survey answered, a conference, every party invited) is left to the
+# closer patterns above: CC9 allows all of that, and a report of it may carry a strong word
+# about the issue ("spoke about the catastrophic rise in rough sleeping").
+_PARTY_SENTENCE_VERDICT = re.compile(
+    r"(?i:\b(?:ashamed|shameful|shame|disgrace|disgraceful|appalling|awful|terrible|dreadful|"
+    r"horrendous|horrific|catastroph\w*|disast\w*|threat|dangerous|danger|menace|toxic|vile|nasty|"
+    r"cruel|cruelty|callous|heartless|uncaring|reckless|incompeten\w*|useless|hopeless|clueless|"
+    r"pathetic|corrupt\w*|sleaze|sleazy|lies|liars?|lying|dishonest|hypocri\w*|betray\w*|"
+    r"abandon(?:ed|ing|s)?|neglect(?:ed|ful)?|broken|chaos|chaotic|shambl\w*|hateful|bigoted|"
+    r"racist|fascist|extremists?|divisive|riddance|scandal\w*|outrage\w*|indefensible|"
+    r"unforgivable|damning|sickening|despicable|deplorable|inhumane|greed|greedy|elitist|"
+    r"contempt|mockery|disgusting|insulting|wrecked|ruined|destroyed|failed|failing|failures?|"
+    r"proud|brilliant|fantastic|excellent|wonderful|amazing|outstanding|superb|heroic|heroes|"
+    r"visionary|trustworthy|compassionate|inspiring|inspirational|transform\w*|delighted|"
+    r"thrilled|overjoyed|relieved|hooray|"
+    r"deserve\s+better|no\s+place\s+for|not\s+in\s+our\s+name|(?:couldn't|could\s+not)\s+care\s+less|"
+    r"(?:don't|doesn't|do\s+not|does\s+not|never)\s+cared?|ever\s+(?:done|did)\s+for|"
+    r"(?:would|could|should|can)\s+(?:anyone|you|anybody|we)\s+(?:ever\s+)?trust|"
+    r"only\s+(?:way|hope|chance|answer|option|choice)|anywhere\s+near\s+(?:power|office|government)|"
+    r"party\s+(?:for|of)\s+(?:people|working|families|you|us|the\s+many|the\s+few|the\s+rich)|"
+    # Comparison, friendship, a war declared, a price to pay, the chance to end their rule.
+    r"like\s+no(?:\s+one|body)\s+else|no\s+other\s+(?:leader|party|government|politician)|"
+    r"(?:true|real|good|great)\s+friends?\s+(?:to|of)|war\s+on|damage|damaging|pay\s+the\s+price|"
+    r"(?:be|been|being)\s+fooled|fooled\s+by|you\s+promised|where\s+(?:is|are)\s+(?:it|they)|"
+    r"stand(?:s|ing)?\s+up\s+for|stood\s+up\s+for|your\s+chance\s+to|"
+    r"(?:end|ending|ended)\s+(?:\w+\s+){0,2}years\s+of|"
+    r"shows?\s+what\s+(?:good|real|proper)\s+|"
+    r"(?:if|unless|once)\s+[\w' -]{1,30}?\s+(?:wins?|gets?\s+in|takes?\s+power|comes?\s+to\s+power|"
+    r"forms?\s+(?:a|the|the\s+next)\s+government))\b)"
+)
+_CIVIC = re.compile(
+    r"(?i:\b(?:hustings|invited|invite|invitation|visit(?:ed|s|ing)?|met|meet(?:s|ing)?|spoke|"
+    r"speak(?:s|ing)?|talked|talks\s+(?:to|with)|answer(?:ed|s)?|repl(?:ied|ies)|survey|questionnaire|"
+    r"conference|fringe|welcome[ds]?|all\s+(?:parties|candidates)|every\s+(?:party|candidate)|"
+    r"each\s+(?:party|candidate)|whichever|whoever|register(?:ed)?\s+to\s+vote)\b)"
+)
+
+
+# "… the homes Labour promised. Typical.": a verdict on its own, just after a party's sentence.
+_VERDICT_FRAGMENT = re.compile(
+    r"(?i:\s*(?:typical|predictable|shameful|disgraceful|pathetic|unbelievable|shocking|"
+    r"appalling|brilliant|classic|no\s+surprise(?:\s+there)?|as\s+usual|what\s+a\s+(?:joke|"
+    r"surprise|shock)|figures|says\s+it\s+all)\s*[.!?]+)"
+)
+
+
+def _party_sentences(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
+    """A verdict word anywhere in a sentence that names a party or a listed politician, or a
+    verdict fragment just after it."""
+    done: set[int] = set()
+    for start, end in actors:
+        lo, hi = _sentence_bounds(text, start, end)
+        if lo in done:
+            continue
+        done.add(lo)
+        if _CIVIC.search(text, lo, hi):
+            continue
+        verdict = _PARTY_SENTENCE_VERDICT.search(text, lo, hi) or _VERDICT_FRAGMENT.match(
+            text, min(len(text), hi + 1), min(len(text), hi + 40)
+        )
+        if verdict:
+            yield Hit(start, end)
+            yield Hit(
+                verdict.start() + len(verdict.group(0)) - len(verdict.group(0).lstrip()),
+                verdict.end(),
+            )
 
 
 def _has(lowered: str, words: tuple[str, ...]) -> bool:
@@ -678,6 +770,10 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
     yield from _stances(text, parties)
+    actors = [(m.start(), m.end()) for m in parties]
+    if _has(text.lower(), _RUN_WORDS):
+        actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
+    yield from _party_sentences(text, actors)
     yield from _listed(ctx, rule)
 
 

@@ -442,6 +442,56 @@ def test_party_political_widened_stance_traps(text):
     assert found(text, "party_political") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A verdict word anywhere in a sentence that names a party or a listed politician.
+        ("Nigel Farage should be ashamed of himself.", "ashamed"),
+        ("A Green council would transform our estates.", "transform"),
+        ("Reform UK: not in our name.", "not in our name"),
+        ("The only hope for renters is a Labour government.", "only hope"),
+        ("Nobody has done more damage to the NHS than the Tories.", "damage"),
+        ("The SNP stand up for carers like no one else.", "stand up for"),
+        ("If Reform UK wins, our clients lose.", "If Reform UK wins"),
+        ("Don't be fooled by the Conservatives' promises.", "be fooled"),
+        ("Bernie Sanders has been a true friend to food banks.", "true friend to"),
+        ("Joe Biden, you promised change. Where is it?", "you promised"),
+        # Leads before the party.
+        ("Say no to the Tories on Thursday.", "Say no to the Tories"),
+        ("Thank goodness for the Lib Dems.", "Thank goodness for the Lib Dems"),
+        ("It's time for a Labour government.", "time for a Labour"),
+        ("Don't put your cross next to Reform UK.", "put your cross next to Reform UK"),
+        ("Well done to the Greens!", "Well done to the Greens"),
+        # A verdict on its own just after the party's sentence.
+        ("Still no homes from the Tories. Typical.", "Typical."),
+        # A place the party runs.
+        ("Labour-run Leeds shows what good local government looks like.", "Labour-run Leeds"),
+    ],
+)
+def test_party_political_sentence_verdicts_and_leads_block(text, excerpt):
+    assert any(excerpt in f for f in found(text, "party_political"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Engagement reported, even with a strong word about the issue.
+        "The Conservative candidate spoke about the shameful rise in rough sleeping.",
+        "Labour, Green and Reform UK candidates answered our survey on the housing disaster.",
+        "All parties were invited to our hustings on the appalling state of temporary housing.",
+        "Whoever wins on Thursday, we will hold them to account on the damage done to services.",
+        # Look-alikes.
+        "The Tory Lane Community Centre is a brilliant venue for our jumble sale.",
+        "It's time for our AGM: members, please come along on Thursday.",
+        "Thank goodness for our volunteers.",
+        "Say no to loneliness this winter: join our lunch club.",
+        "Still no news from the council. Typical.",
+    ],
+)
+def test_party_political_sentence_verdict_traps(text):
+    assert found(text, "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
