@@ -614,6 +614,36 @@ _CIVIC = re.compile(
 )
 
 
+# Hashtags run words together: "#LabourOut", "#VoteGreen2026", "#StarmerMustGo", "#Labour4Leeds",
+# "#DumpTrump". A party or politician joined to a call for or against it.
+_HASHTAG = re.compile(r"(?<![\w#])#(\w{4,60})")
+_TAG_ACTOR = (
+    r"(?:tor(?:y|ies)|labour|conservatives?|libdems?|reform(?:uk)?|greens?|greenparty|snp|plaid|"
+    r"dup|democrats?|dems|republicans?|gop|maga|trump|biden|harris|kamala|starmer|keir|sunak|"
+    r"rishi|farage|badenoch|kemi|davey|corbyn|boris|truss|vance|obama|desantis|newsom|bernie|"
+    r"sanders|swinney|reeves|rayner)"
+)
+_TAG_CALL = (
+    r"(?:vote|back|support|elect|reelect|choose|never(?:vote)?|sack|dump|bye(?:bye)?|team|"
+    r"stop|ditch|kick|boot|fire|impeach|notmy|nomore|i?standwith|stand(?:s)?with)"
+)
+_TAG_STANCE = re.compile(
+    rf"(?i:\A(?:{_TAG_CALL}){_TAG_ACTOR}(?:uk|party|20\d\d|now|today)?\Z"
+    # "#Green4Life" is about the planet; "#Labour4Leeds" is a campaign.
+    rf"|\A(?!greens?4){_TAG_ACTOR}(?:out|mustgo|must_go|scum|liars|lies|fail(?:ed|s|ure)?|resign|"
+    r"4\w*|20\d\d|win|towin|cult|shame|betrayal|chaos|isamess|arecorrupt|corrupt)"
+    r"(?:20\d\d|now|today)?\Z)"
+)
+
+
+def _hashtags(text: str) -> Iterable[Hit]:
+    if "#" not in text:
+        return
+    for m in _HASHTAG.finditer(text):
+        if _TAG_STANCE.match(m.group(1)):
+            yield Hit(m.start(), m.end())
+
+
 # "… the homes Labour promised. Typical.": a verdict on its own, just after a party's sentence.
 _VERDICT_FRAGMENT = re.compile(
     r"(?i:\s*(?:typical|predictable|shameful|disgraceful|pathetic|unbelievable|shocking|"
@@ -774,6 +804,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     if _has(text.lower(), _RUN_WORDS):
         actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
     yield from _party_sentences(text, actors)
+    yield from _hashtags(text)
     yield from _listed(ctx, rule)
 
 

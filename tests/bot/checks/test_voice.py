@@ -492,6 +492,26 @@ def test_party_political_sentence_verdict_traps(text):
     assert found(text, "party_political") == []
 
 
+@pytest.mark.parametrize(
+    "tag",
+    ["#LabourOut", "#VoteGreen2026", "#StarmerMustGo", "#Labour4Leeds", "#DumpTrump",
+     "#ToriesOut2026", "#NeverVoteReform", "#SackStarmer", "#TeamLabour", "#ReformUKOut",
+     "#Biden2024", "#VoteLabourToday"],
+)  # fmt: skip
+def test_party_political_hashtags_join_a_party_to_a_call(tag):
+    assert found(f"Polling day on Thursday. {tag}", "party_political") == [tag]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["#GreenSpaces", "#LabourMarket", "#GreenFlagAward", "#ElectionDay", "#RegisterToVote",
+     "#Reformation", "#TrumpetVoluntary", "#ReformTheBenefitCap", "#GoGreen", "#Green4Life",
+     "#LoveGreenSpaces", "#LabourDay2026", "#VoteForNorthsideHope"],
+)  # fmt: skip
+def test_party_political_hashtag_traps(tag):
+    assert found(f"Join us on Thursday. {tag}", "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
