@@ -1226,6 +1226,7 @@ _LOOKALIKES = {
     "u": "v",
 }
 _CENSOR = "*#%"  # stands for any letter but the first: f*ck, sh#t
+_VOWEL_CENSOR = "x@"  # stands for a vowel but the first letter: fxck, f@ck (not "boxer" for boner)
 # A word as written: letters with look-alikes, censor marks and dots or dashes between them.
 _TOKEN = re.compile(r"[\w@$!|+*#%.'-]{3,60}")
 # "f u c k", "s.h.i.t": single characters spaced out.
@@ -1258,7 +1259,8 @@ def _letter(ch: str, first: bool) -> str:
     if first:
         # A word never starts with a digit look-alike: "600k" is money, not a slur.
         return f"[{re.escape(ch + ''.join(c for c in alike if not c.isdigit()))}]{{1,3}}"
-    return f"[{re.escape(ch + alike + _CENSOR)}]{{1,3}}"
+    vowel = _VOWEL_CENSOR if ch in "aeiou" else ""
+    return f"[{re.escape(ch + alike + _CENSOR + vowel)}]{{1,3}}"
 
 
 def _lexicon(phrases: Mapping[str, str]) -> _Lexicon:

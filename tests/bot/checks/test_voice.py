@@ -698,6 +698,37 @@ def test_maybe_words_used_and_likely_words_mentioned_still_block(text, excerpt):
     assert found(text, "profanity") == [excerpt]
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A vowel typed as x or @, and spelling variants.
+        ("F@ck the rules.", "F@ck"),
+        ("Fxck this weather.", "Fxck"),
+        ("Absolute bollox.", "bollox"),
+        ("What a twunt.", "twunt"),
+        ("Phuk off.", "Phuk"),
+    ],
+)
+def test_profanity_obfuscated_vowels_and_variants(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An x for a consonant is a real word; places, faiths and surnames.
+        "Boxer Nicola Adams visited our youth club.",
+        "Fax your referral to the office.",
+        "Our Milford Haven project opens in May.",
+        "Shiite and Sunni families both use our advice service.",
+        "Thanks to Councillor Bonner for the minibus.",
+        "Our volunteer is back from Phuket.",
+    ],
+)
+def test_profanity_obfuscation_traps(text):
+    assert found(text, "profanity") == []
+
+
 def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
     assert found("You dick.", "profanity") == ["dick"]
     assert found("He is a paraplegic.", "stigmatising_term") == ["a paraplegic"]
