@@ -920,6 +920,26 @@ _NAME_WORDS = tuple(
         "mong",
         "wacko",
         "simpleton",
+        "gimp",
+        "maniac",
+        "sociopath",
+        "libtard",
+        "fucktard",
+        # retext-equality's LGBT and racial slurs (also the profanity rule's words): aimed at a
+        # person they are name-calling too, and "homo sapiens" or a "Jap" in a quotation is not.
+        "fag",
+        "faggot",
+        "dyke",
+        "homo",
+        "tranny",
+        "shemale",
+        "hymie",
+        "gyppo",
+        "redskin",
+        "jap",
+        "spaz",
+        "towelhead",
+        "towel head",
     ]
 )
 _PERFORMERS = ("clown", "fool")
@@ -1064,7 +1084,18 @@ def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
     insults = [p for p, words in zip(_INSULTS, _INSULT_WORDS, strict=True) if _has(lowered, words)]
     found = [Hit(m.start(), m.end()) for p in (*insults, *grammars) for m in p.finditer(text)]
+    if grammars:
+        # Any name-calling word called at someone or standing for them, as the profanity rule
+        # reads its person-only words: "some psycho kept shouting", "that idiot next door".
+        found += [
+            Hit(m.start(), m.end())
+            for m in _NAME_WORD.finditer(text)
+            if aimed_at_person(text, m.start(), m.end())
+        ]
     return _merged([*found, *_listed(ctx, rule)])
+
+
+_NAME_WORD = re.compile(rf"(?i:\b(?:{_CALLED})\b)")
 
 
 # --- disparagement ------------------------------------------------------------------------------

@@ -729,6 +729,35 @@ def test_profanity_obfuscation_traps(text):
     assert found(text, "profanity") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # Name-calling words standing for a person doing something, not only called at them.
+        ("Some psycho on the bus kept shouting at our driver.", "psycho"),
+        ("That idiot next door blocked our ramp again.", "idiot"),
+        ("Those morons at the bus stop heckled the choir.", "morons"),
+        ("A maniac from the estate threatened our caretaker.", "maniac"),
+        ("The gimp upstairs complained about the soup run.", "gimp"),
+        ("Some homo outside the hub swore at our volunteers.", "homo"),
+    ],
+)
+def test_name_calling_words_standing_for_a_person(text, excerpt):
+    assert excerpt in found(text, "insult")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Homo sapiens exhibition at the museum.",
+        "Our fundraising maniac Dave ran five marathons for us!",
+        "A psychologist from the university joined our panel.",
+        "Japan Week at the library: origami and tea.",
+    ],
+)
+def test_name_calling_words_standing_for_a_person_traps(text):
+    assert found(text, "insult") == []
+
+
 def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
     assert found("You dick.", "profanity") == ["dick"]
     assert found("He is a paraplegic.", "stigmatising_term") == ["a paraplegic"]
