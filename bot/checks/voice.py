@@ -801,7 +801,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
                 yield Hit(m.start(), m.end())
     yield from _stances(text, parties)
     actors = [(m.start(), m.end()) for m in parties]
-    if _has(text.lower(), _RUN_WORDS):
+    if _has(lowered, _RUN_WORDS):
         actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
     yield from _party_sentences(text, actors)
     yield from _hashtags(text)
