@@ -243,7 +243,8 @@ _BEFORE_PARTY_STANCE = re.compile(
     # done to the SNP", "good riddance to the Tories", "bring on a Green council", "don't put
     # your cross next to Reform".
     r"we're\s+with|we\s+are\s+with|(?:we're|we\s+are|(?:all|right|firmly))\s+behind|say\s+no\s+to|"
-    r"reject|thank\s+(?:goodness|god|heavens)\s+for|(?:it's\s+|it\s+is\s+)?time\s+for|we\s+need|"
+    r"reject|thank\s+(?:goodness|god|heavens)\s+for|(?:it's\s+|it\s+is\s+)?time\s+for|"
+    r"(?:we|you|families|people|[\w']+)\s+needs?\s+(?:a|an|another)|"
     r"well\s+done,?(?:\s+to)?|"
     r"(?:good\s+)?riddance\s+to|bring\s+on|hooray\s+for|three\s+cheers\s+for|"
     r"put(?:ting)?\s+(?:your|a|our)\s+(?:cross|X)\s+(?:next\s+to|by|against|for))\s+"
@@ -603,6 +604,12 @@ _PARTY_SENTENCE_VERDICT = re.compile(
     r"stand(?:s|ing)?\s+up\s+for|stood\s+up\s+for|your\s+chance\s+to|"
     r"(?:end|ending|ended)\s+(?:\w+\s+){0,2}years\s+of|"
     r"shows?\s+what\s+(?:good|real|proper)\s+|"
+    # Empty talk, a city on its knees, nobody trusts them, the back of them, blocked every bid.
+    r"all\s+(?:talk|mouth|spin)|(?:wouldn't|would\s+not|couldn't)\s+last\s+(?:a|one|five|ten)\s+"
+    r"(?:nights?|days?|minutes?|weeks?|hours?)|(?:legacy|record)(?=\s*[:\u2013\u2014])|empty\s+(?:promises|words)|hot\s+air|on\s+(?:its|their|our)\s+knees|"
+    r"(?:nobody|no\s+one|no-one)\s+(?:trusts|believes)|(?:see|seeing)\s+the\s+back\s+of|"
+    r"block(?:ed|s|ing)?\s+(?:every|any|all)|vot(?:ed|es|ing)\s+against\s+(?:every|any|all)|"
+    r"(?:MP|councillor|leader|government|mayor|president|party)\s+(?:[\w'-]+\s+){0,2}deserves?|"
     r"(?:if|unless|once)\s+[\w' -]{1,30}?\s+(?:wins?|gets?\s+in|takes?\s+power|comes?\s+to\s+power|"
     r"forms?\s+(?:a|the|the\s+next)\s+government))\b)"
 )
@@ -648,7 +655,8 @@ def _hashtags(text: str) -> Iterable[Hit]:
 _VERDICT_FRAGMENT = re.compile(
     r"(?i:\s*(?:typical|predictable|shameful|disgraceful|pathetic|unbelievable|shocking|"
     r"appalling|brilliant|classic|no\s+surprise(?:\s+there)?|as\s+usual|what\s+a\s+(?:joke|"
-    r"surprise|shock)|figures|says\s+it\s+all)\s*[.!?]+)"
+    r"surprise|shock)|not\s+on\s+our\s+watch|never\s+again|no\s+way|"
+    r"figures|says\s+it\s+all)\s*[.!?]+)"
 )
 
 
@@ -801,6 +809,8 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
                 yield Hit(m.start(), m.end())
     yield from _stances(text, parties)
     actors = [(m.start(), m.end()) for m in parties]
+    # "Labour: all talk, no homes." A name heading its sentence, still in need of a verdict.
+    actors += [(m.start(), m.end()) for m in ambiguous if text.startswith(":", m.end())]
     if _has(lowered, _RUN_WORDS):
         actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
     yield from _party_sentences(text, actors)

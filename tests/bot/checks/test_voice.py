@@ -466,6 +466,15 @@ def test_party_political_widened_stance_traps(text):
         ("Still no homes from the Tories. Typical.", "Typical."),
         # A place the party runs.
         ("Labour-run Leeds shows what good local government looks like.", "Labour-run Leeds"),
+        # Empty talk, a city on its knees, nobody trusts them, a heading with a colon.
+        ("Reform: all talk, no plan.", "all talk"),
+        ("Twelve years of the SNP have left Dundee on its knees.", "on its knees"),
+        ("Nobody trusts the Lib Dems on tuition fees.", "Nobody trusts"),
+        ("Farage wouldn't last a night in our shelter.", "wouldn't last a night"),
+        ("Trump's legacy: record evictions.", "legacy"),
+        ("The DUP blocked every attempt to fund the hub.", "blocked every"),
+        ("Our town needs a Labour MP.", "needs a Labour"),
+        ("Reform UK want to close the hostels. Not on our watch.", "Not on our watch."),
     ],
 )
 def test_party_political_sentence_verdicts_and_leads_block(text, excerpt):
@@ -486,6 +495,12 @@ def test_party_political_sentence_verdicts_and_leads_block(text, excerpt):
         "Thank goodness for our volunteers.",
         "Say no to loneliness this winter: join our lunch club.",
         "Still no news from the council. Typical.",
+        # A party named in a plain fact.
+        "Labour won the seat in 2024.",
+        "The Conservative government introduced Universal Credit in 2013.",
+        "Reform: what the new benefit rules mean for you.",
+        "Our director gave evidence to a committee chaired by a Labour MP.",
+        "Donald Trump's visit means road closures near our hub on Saturday.",
     ],
 )
 def test_party_political_sentence_verdict_traps(text):
