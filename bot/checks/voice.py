@@ -429,7 +429,9 @@ _PRAISE = (
 _STANCE_AFTER = re.compile(
     r"(?i:\blet\s+(?:(?!down\b)[\w'-]+\s+){0,4}down\b(?!\s+by\b)"
     r"|\bfail(?:ed|s|ing)\s+(?!to\b|by\b)\w+"
-    r"|\b(?:a|the|our|your|true|real|genuine)\s+champions?\b"
+    # "is a true champion", "– a real champion": said of the actor, not "thanked the champions".
+    r"|(?:\b(?:is|are|was|were|been|be)|'s|'re|[,\u2013\u2014-])\s+(?:a|the|our|your|true|real|genuine)\s+"
+    r"(?:(?:true|real|genuine)\s+)?champions?\b"
     r"|\bdeserves?\s+(?:your|our|a|every)\s+vote"
     r"|\b(?:fighting|fights|fought|working|works|stands?)\s+(?:hard\s+)?for\s+(?:you|us)\b"
     r"|\bon\s+(?:your|our)\s+side\b"

@@ -436,6 +436,7 @@ def test_party_political_widened_stance_blocks(text, excerpt):
         "Green's Cafe, thanks to the Greens' allotment group, has fresh veg.",
         "Labour pains, late feeds and no cot: our baby bank can help.",
         "Whoever wins on Thursday, we will ask them to fund 40 more beds.",
+        "Our MP thanked the champions of our befriending scheme.",
     ],
 )
 def test_party_political_widened_stance_traps(text):
