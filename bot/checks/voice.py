@@ -182,8 +182,10 @@ _PARTY_NOUN = (
     r"members|manifesto|peers?|UK|frontbench|benches|politicians?)"
 )
 _AFTER_PARTY_NOUN = re.compile(rf"\A(?:'s)?\s+{_PARTY_NOUN}\b")
+_PAST_TENSE_AFTER = re.compile(r"\A\s+[a-z]{2,}ed\b")
 _AFTER_PLURAL_VERB = re.compile(
-    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost)\b"
+    r"\A\s+(?:are|have|were|'re|'ve|promised|pledged|claimed|said|voted|won|lost|"
+    r"(?:has|have)\s+(?:our|your|my)\s)\b"
 )
 # After an ambiguous name, a lowercase content word ("market", "spaces") or another capitalised
 # word ("Flag Award") makes it an adjective or part of another name.
@@ -192,7 +194,8 @@ _FUNCTION = (
     r"had|again|next|because|instead|if|but|so|who|they|we|you|never|always|won|lost|did|do|"
     r"does|can|could|should|must|out|not|lie|lied|lies|hate|hates|don't|doesn't|can't|say|says|"
     r"said|want|wants|promised|promise|betrayed|ruined|destroyed|wrecked|scum|liars|crooks|"
-    r"clowns|traitors|voters)"
+    r"clowns|traitors|voters|get|gets|got|give|gave|made|make|makes|finally|delivered|keep|kept|"
+    r"turned|deserve|deserves)"
 )
 _AFTER_ADJECTIVE_USE = re.compile(rf"\A(?:\s+(?!{_FUNCTION}\b)[a-z]|\s+[A-Z][a-z])")
 
@@ -235,7 +238,17 @@ _BEFORE_PARTY_STANCE = re.compile(
     r"support(?:s|ed|ing)?|endors(?:e|es|ed|ing)|(?:re-?)?elect(?:ing)?|join(?:s|ed|ing)?|"
     r"stand(?:ing)?\s+with|get\s+behind|campaign(?:ing)?\s+for|kick\s+out|get\s+rid\s+of|"
     r"defeat|beat|oust|stop|bin|ditch|punish|(?:never|don't|do\s+not|can't|cannot)\s+trust|"
-    r"hate|despise|love|shame\s+on)\s+(?:(?:for|against|the|a|our|your|local|every|any|all)\s+){0,2}"
+    r"hate|despise|love|shame\s+on|"
+    # "we're with the Greens", "say no to Reform UK", "thank goodness for the Lib Dems", "well
+    # done to the SNP", "good riddance to the Tories", "bring on a Green council", "don't put
+    # your cross next to Reform".
+    r"we're\s+with|we\s+are\s+with|(?:we're|we\s+are|(?:all|right|firmly))\s+behind|say\s+no\s+to|"
+    r"reject|thank\s+(?:goodness|god|heavens)\s+for|(?:it's\s+|it\s+is\s+)?time\s+for|"
+    r"(?:we|you|families|people|[\w']+)\s+needs?\s+(?:a|an|another)|"
+    r"well\s+done,?(?:\s+to)?|"
+    r"(?:good\s+)?riddance\s+to|bring\s+on|hooray\s+for|three\s+cheers\s+for|"
+    r"put(?:ting)?\s+(?:your|a|our)\s+(?:cross|X)\s+(?:next\s+to|by|against|for))\s+"
+    r"(?:(?:for|against|the|a|an|our|your|local|every|any|all)\s+){0,2}"
     r"|\b(?:lying|corrupt|useless|incompetent|heartless|cruel|evil|rotten|disgraceful|shameful|"
     r"nasty|spineless|clueless|vile|treacherous|fascist|hateful|racist|greedy|pathetic|"
     r"wonderful|brilliant|fantastic)\s+(?:the\s+)?)\Z"
@@ -286,7 +299,24 @@ _ELECTORAL_CALL = re.compile(
     r"(?:election\s+day|polling\s+day|the\s+ballot\s+box|the\s+polls|the\s+voting\s+booth|"
     r"you\s+vote|(?:the\s+)?(?:next\s+)?(?:general\s+|local\s+|mid-?term\s+)?elections?)"
     r"|\bdon't\s+let\s+(?:them|the\s+\w+)\s+back\s+in|\bvote\s+accordingly"
-    r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to))\b"
+    r"|\bthe\s+only\s+party\s+(?:that|who|which|with|to)"
+    # "Remember that in May", "think about it on Thursday": the next polling day by its date.
+    r"|\b(?:remember|never\s+forget|don't\s+forget|do\s+not\s+forget)\s+(?:that|this|it|them|"
+    r"(?:his|her|their)\s+names?)\s+"
+    r"(?:in|on|come|next)\s+(?:(?:next|this)\s+)?(?:May|November|Thursday|Tuesday|polling\s+day|"
+    r"election\s+day|the\s+day)"
+    # "Give them your vote", "they've got our vote", "send them packing", "five more years of
+    # this", "don't let them": a call about the next vote, whoever "them" is.
+    r"|\b(?:give|giving|lend|lending)\s+(?:them|him|her|\w+)\s+(?:your|our)\s+(?:vote|votes|"
+    r"support|backing)"
+    r"|\b(?:has|have|'ve|'s|gets?|got)\s+(?:got\s+)?(?:our|your)\s+(?:(?:full|total|"
+    r"wholehearted|complete|unconditional)\s+)?(?:vote|votes|backing|support)"
+    r"|\bsend(?:ing)?\s+(?:\S+\s+){1,3}packing"
+    r"|\b(?:another|(?:four|five|ten)\s+more)\s+(?:years|terms?)\s+(?:of\s+(?:this|them|the\s+\w+)|"
+    r"(?:in|of)\s+(?:power|government|office))"
+    r"|\b(?:don't|do\s+not)\s+give\s+(?:them|him|her)\s+(?:another|(?:four|five)\s+more)"
+    r"|\b(?:don't|do\s+not)\s+let\s+(?:them|him|her)(?:\s+(?:win|get\s+away\s+with\s+it|"
+    r"do\s+it\s+again))?(?=\s*(?:[.!]|\Z)))\b"
 )
 # "Vote them out" names no party, but it is a call to vote against whoever holds office.
 _VOTE_OUT = re.compile(
@@ -314,16 +344,30 @@ _AGM = re.compile(
 )
 
 
+_PLACE_AFTER = re.compile(
+    r"\A\s+(?:Lane|Road|Street|Close|Hill|Way|Avenue|Drive|Court|Place|Farm|Island|Top|Row|Walk|"
+    r"Green|Bank|Bridge|Mill|Wood|Gardens|Grove|Terrace|Community)\b"
+)
+
+
 def _names_a_party(text: str, m: re.Match[str]) -> bool:
     """Whether an ambiguous capitalised word is a party here, not a market, a space or a flag."""
-    if m.group("always"):
-        return True
     after = text[m.end() : m.end() + 40]
-    if _AFTER_PARTY_NOUN.match(after):
-        return True
+    if m.group("always"):
+        return not _PLACE_AFTER.match(after)  # "Tory Lane", "Tory Island": a place
+
+    if _AFTER_PARTY_NOUN.match(after) or _PARTY_VERDICT.match(after):
+        return True  # "Labour MPs"; "Conservative austerity", "Labour chaos" (a party's verdict)
     if starts_sentence(text, m.start()):
         # Capitalised anyway: "Labour are liars" (a party) but "Reform is needed" (a word).
-        return bool(_AFTER_PLURAL_VERB.match(after))
+        # "Labour's record", "Reform's plans": a possessive is the party's ("Green's" may be a
+        # surname, "Plaid's" a fabric's, so not those).
+        # "Labour listened", "Labour will fix it": a party's deed has the party as its subject.
+        return (
+            bool(_AFTER_PLURAL_VERB.match(after) or _DEED_AFTER.match(after))
+            or bool(_PAST_TENSE_AFTER.match(after))
+            or (after.startswith("'s ") and not m.group("maybe").startswith(("Green", "Plaid")))
+        )
     return not _AFTER_ADJECTIVE_USE.match(after)
 
 
@@ -355,31 +399,39 @@ _PRONOUN_VERDICT = re.compile(
 # "the Labour-run council", "a Tory-led administration": a party's hold on an office.
 _PARTY_RUN = re.compile(
     rf"(?<![\w-])(?:{_PARTY_ALWAYS}|{_PARTY_MAYBE})-(?i:run|led|controlled)\s+"
-    r"(?i:council|government|administration|cabinet|authority)\b"
+    r"(?:(?i:council|government|administration|cabinet|authority)\b"
+    # "Lib Dem-run Sutton": a place the party runs.
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b)"
 )
 # "Tory failure", "Labour chaos": a verdict fused to the party's name.
 _PARTY_VERDICT = re.compile(
-    r"(?i:\s+(?:failure|failures|chaos|incompetence|sleaze|corruption|mismanagement|betrayal|"
-    r"mess|lies|broken\s+promises)\b)"
+    rf"(?i:(?:'s)?(?:\s+{_PARTY_NOUN}(?:'s)?)?\s+(?:failure|failures|chaos|incompetence|sleaze|"
+    r"corruption|mismanagement|betrayal|mess|lies|broken\s+promises|austerity|cuts|cruelty|"
+    r"neglect|hypocrisy|war\s+on|attacks?\s+on|assault\s+on|vandalism)\b)"
 )
 # Verdicts unambiguous wherever they sit in the sentence: "they'll fool you, like the Tories did".
 _STANCE_ANYWHERE = re.compile(
     r"(?i:\b(?:fool(?:ed|ing)?\s+(?:you|us|anyone|everyone|people|voters)|liars?|lies|lied|"
     r"betray(?:s|ed|al|ing)?|disgrace(?:ful)?|shame\s+on|broken\s+promises|"
-    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch)\b)"
+    r"(?:can't|cannot|can\s+never|never)\s+be\s+trusted|out\s+of\s+touch|"
+    r"nothing\s+to\s+be\s+proud\s+of|only\s+one\s+(?:choice|option|party|candidate|answer))\b)"
 )
 _PRAISE = (
     r"(?:great|brilliant|fantastic|excellent|amazing|wonderful|outstanding|superb|incredible|"
     r"tireless|exceptional|terrific|heroic|terrible|awful|appalling|woeful|dismal|abysmal|"
     r"hopeless|useless|incompetent|pathetic|clueless|corrupt|shameful|shocking|rubbish|a\s+joke|"
-    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero)"
+    r"a\s+disaster|a\s+shambles|a\s+godsend|heroes|a\s+hero|disastrous|a\s+threat|a\s+menace|"
+    r"a\s+nightmare|cruel|heartless|callous|reckless|dangerous|a\s+danger|a\s+catastrophe|"
+    r"catastrophic|bad\s+news)"
 )
 # Verdicts after the actor in its sentence: "Labour have let down every family", "our MP has
 # failed renters", "Keir Starmer and Labour have been brilliant", "is the best choice".
 _STANCE_AFTER = re.compile(
     r"(?i:\blet\s+(?:(?!down\b)[\w'-]+\s+){0,4}down\b(?!\s+by\b)"
     r"|\bfail(?:ed|s|ing)\s+(?!to\b|by\b)\w+"
-    r"|\b(?:a|the|our|your|true|real|genuine)\s+champions?\b"
+    # "is a true champion", "– a real champion": said of the actor, not "thanked the champions".
+    r"|(?:\b(?:is|are|was|were|been|be)|'s|'re|[,\u2013\u2014-])\s+(?:a|the|our|your|true|real|genuine)\s+"
+    r"(?:(?:true|real|genuine)\s+)?champions?\b"
     r"|\bdeserves?\s+(?:your|our|a|every)\s+vote"
     r"|\b(?:fighting|fights|fought|working|works|stands?)\s+(?:hard\s+)?for\s+(?:you|us)\b"
     r"|\bon\s+(?:your|our)\s+side\b"
@@ -400,6 +452,23 @@ _STANCE_AFTER = re.compile(
     r"|\brecord\b[^.!?\n]{0,40}?\b(?:is|was|has\s+been|speaks)\s+(?:(?:\w+\s+){0,2})?"
     r"(?:shameful|appalling|terrible|dismal|woeful|abysmal|disgraceful|shocking|a\s+disgrace|"
     r"excellent|outstanding|superb|for\s+itself))"
+)
+# What the actor did, said straight after it (its own verb, so "our MP visited families whose
+# homes were devastated" is not a verdict on the MP): "Rachel Reeves has hammered the poorest",
+# "the Republicans want to gut Medicaid", "turned its back on disabled people", "made this
+# crisis", "will fix it", "finally delivered on housing", "the Greens get it", "have been
+# champions for carers", "have made life better for renters".
+_DEED_AFTER = re.compile(
+    rf"(?i:(?:'s)?(?:\s+{_PARTY_NOUN})?(?:\s+(?:has|have|had|'s|'ve|will|would|just|already|again|"
+    r"now|repeatedly|always|never|also|really|truly|(?:wants?|want|plans?|tried|tries|"
+    r"promised|vowed)\s+to|been|be)){0,3}\s+"
+    r"(?:(?:hammer|gut|slash|decimate|devastate|scapegoat|demoni[sz]e)(?:s|d|ed|ing)?\b"
+    r"(?!\s+out\b)"
+    r"|turn(?:ed|s|ing)?\s+(?:its|their|his|her)\s+backs?\s+on"
+    r"|(?:made|caused|created)\s+(?:this|the|our)\s+(?:crisis|mess)"
+    r"|fix\s+(?:it|this)|finally\s+(?:delivered|acted|listened)|deliver(?:ed|s)?\s+(?:for|on)"
+    r"|gets?\s+it(?=\s*[:.!,;\u2013\u2014-])|delivered(?=\s*[.!])|(?:(?:a|true|real|genuine)\s+)?champions?\s+(?:for|of)"
+    r"|made\s+(?:life|things|it|everything)\s+(?:any\s+)?(?:better|worse|harder|easier))\b)"
 )
 # A verdict just before the actor: "the failed Tory government", "hard-working Councillor Khan".
 _STANCE_BEFORE = re.compile(
@@ -457,6 +526,10 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         if before:
             yield Hit(start - len(text[max(lo, start - 40) : start]) + before.start(), end)
             continue
+        deed = _DEED_AFTER.match(text, end, min(len(text), hi + 1))
+        if deed:
+            yield Hit(start, deed.end())
+            continue
         after = _STANCE_AFTER.search(text, end, hi)
         if after:
             yield Hit(start, after.end())
@@ -470,6 +543,145 @@ def _stance(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         if following:
             yield Hit(start, end)
             yield Hit(following.start(), following.end())
+
+
+# "Thanks to the SNP, every pupil…", "Under the Conservatives, rough sleeping doubled": an outcome
+# credited to or blamed on a party (a comma follows the party, so the rest says what it did).
+_CREDIT_BEFORE = re.compile(
+    r"(?i:\b(?:thanks\s+to|because\s+of|under|blame|credit\s+to)\s+(?:the\s+)?)\Z"
+)
+_CREDIT_AFTER = re.compile(r"\A\s*,")
+# A party as the answer to a rhetorical question: "Who do you trust with the NHS? Not the
+# Conservatives." The answer is a short fragment; the question asks for a verdict, or the answer
+# says "not" or "only".
+_VERDICT_QUESTION = re.compile(
+    r"(?i:\b(?:trust|cares?|believe|deliver\w*|on\s+your\s+side|better|worse|fix|vote|deserves?|"
+    r"fights?|stands?\s+up|let\s+(?:you|us)\s+down|blame|responsible)\b)"
+)
+_ANSWER_MARK = re.compile(
+    r"(?i:\A\s*(?:not|only|never|definitely|certainly|obviously|clearly|always)\b)"
+)
+
+
+def _rhetorical_answer(text: str, start: int, end: int) -> Hit | None:
+    """The fragment a party stands in, when it answers the question just before it."""
+    lo, hi = _sentence_bounds(text, start, end)
+    fragment = text[lo : hi + 1]
+    before = text[max(0, lo - 200) : lo].rstrip()
+    if not before.endswith("?") or len(fragment.split()) > 5:
+        return None
+    question = before[max(before.rfind(c) for c in ".!\n") + 1 :]
+    if _ANSWER_MARK.match(fragment) or _VERDICT_QUESTION.search(question):
+        return Hit(lo + len(fragment) - len(fragment.lstrip()), hi)
+    return None
+
+
+# Praise, blame and feeling in a sentence that names a party or a listed politician: "Rishi
+# Sunak should be ashamed", "a Labour government would transform life", "Reform UK: not in our
+# name", "the only way … is a Labour government". A sentence that reports engagement instead
+# (a hustings, a visit, a survey answered, a conference, every party invited) is left to the
+# closer patterns above: CC9 allows all of that, and a report of it may carry a strong word
+# about the issue ("spoke about the catastrophic rise in rough sleeping").
+_PARTY_SENTENCE_VERDICT = re.compile(
+    r"(?i:\b(?:ashamed|shameful|shame|disgrace|disgraceful|appalling|awful|terrible|dreadful|"
+    r"horrendous|horrific|catastroph\w*|disast\w*|threat|dangerous|danger|menace|toxic|vile|nasty|"
+    r"cruel|cruelty|callous|heartless|uncaring|reckless|incompeten\w*|useless|hopeless|clueless|"
+    r"pathetic|corrupt\w*|sleaze|sleazy|lies|liars?|lying|dishonest|hypocri\w*|betray\w*|"
+    r"abandon(?:ed|ing|s)?|neglect(?:ed|ful)?|broken|chaos|chaotic|shambl\w*|hateful|bigoted|"
+    r"racist|fascist|extremists?|divisive|riddance|scandal\w*|outrage\w*|indefensible|"
+    r"unforgivable|damning|sickening|despicable|deplorable|inhumane|greed|greedy|elitist|"
+    r"contempt|mockery|disgusting|insulting|wrecked|ruined|destroyed|failed|failing|failures?|"
+    r"proud|brilliant|fantastic|excellent|wonderful|amazing|outstanding|superb|heroic|heroes|"
+    r"visionary|trustworthy|compassionate|inspiring|inspirational|transform\w*|delighted|"
+    r"thrilled|overjoyed|relieved|hooray|"
+    r"deserve\s+better|no\s+place\s+for|not\s+in\s+our\s+name|(?:couldn't|could\s+not)\s+care\s+less|"
+    r"(?:don't|doesn't|do\s+not|does\s+not|never)\s+cared?|ever\s+(?:done|did)\s+for|"
+    r"(?:would|could|should|can)\s+(?:anyone|you|anybody|we)\s+(?:ever\s+)?trust|"
+    r"only\s+(?:way|hope|chance|answer|option|choice)|anywhere\s+near\s+(?:power|office|government)|"
+    r"party\s+(?:for|of)\s+(?:people|working|families|you|us|the\s+many|the\s+few|the\s+rich)|"
+    # Comparison, friendship, a war declared, a price to pay, the chance to end their rule.
+    r"like\s+no(?:\s+one|body)\s+else|no\s+other\s+(?:leader|party|government|politician)|"
+    r"(?:true|real|good|great)\s+friends?\s+(?:to|of)|war\s+on|damage|damaging|pay\s+the\s+price|"
+    r"(?:be|been|being)\s+fooled|fooled\s+by|you\s+promised|where\s+(?:is|are)\s+(?:it|they)|"
+    r"stand(?:s|ing)?\s+up\s+for|stood\s+up\s+for|your\s+chance\s+to|"
+    r"(?:end|ending|ended)\s+(?:\w+\s+){0,2}years\s+of|"
+    r"shows?\s+what\s+(?:good|real|proper)\s+|"
+    # Empty talk, a city on its knees, nobody trusts them, the back of them, blocked every bid.
+    r"all\s+(?:talk|mouth|spin)|(?:wouldn't|would\s+not|couldn't)\s+last\s+(?:a|one|five|ten)\s+"
+    r"(?:nights?|days?|minutes?|weeks?|hours?)|(?:legacy|record)(?=\s*[:\u2013\u2014])|empty\s+(?:promises|words)|hot\s+air|on\s+(?:its|their|our)\s+knees|"
+    r"(?:nobody|no\s+one|no-one)\s+(?:trusts|believes)|(?:see|seeing)\s+the\s+back\s+of|"
+    r"block(?:ed|s|ing)?\s+(?:every|any|all)|vot(?:ed|es|ing)\s+against\s+(?:every|any|all)|"
+    r"(?:MP|councillor|leader|government|mayor|president|party)\s+(?:[\w'-]+\s+){0,2}deserves?|"
+    r"(?:if|unless|once)\s+[\w' -]{1,30}?\s+(?:wins?|gets?\s+in|takes?\s+power|comes?\s+to\s+power|"
+    r"forms?\s+(?:a|the|the\s+next)\s+government))\b)"
+)
+_CIVIC = re.compile(
+    r"(?i:\b(?:hustings|invited|invite|invitation|visit(?:ed|s|ing)?|met|meet(?:s|ing)?|spoke|"
+    r"speak(?:s|ing)?|talked|talks\s+(?:to|with)|answer(?:ed|s)?|repl(?:ied|ies)|survey|questionnaire|"
+    r"conference|fringe|welcome[ds]?|all\s+(?:parties|candidates)|every\s+(?:party|candidate)|"
+    r"each\s+(?:party|candidate)|whichever|whoever|register(?:ed)?\s+to\s+vote)\b)"
+)
+
+
+# Hashtags run words together: "#LabourOut", "#VoteGreen2026", "#StarmerMustGo", "#Labour4Leeds",
+# "#DumpTrump". A party or politician joined to a call for or against it.
+_HASHTAG = re.compile(r"(?<![\w#])#(\w{4,60})")
+_TAG_ACTOR = (
+    r"(?:tor(?:y|ies)|labour|conservatives?|libdems?|reform(?:uk)?|greens?|greenparty|snp|plaid|"
+    r"dup|democrats?|dems|republicans?|gop|maga|trump|biden|harris|kamala|starmer|keir|sunak|"
+    r"rishi|farage|badenoch|kemi|davey|corbyn|boris|truss|vance|obama|desantis|newsom|bernie|"
+    r"sanders|swinney|reeves|rayner)"
+)
+_TAG_CALL = (
+    r"(?:vote|back|support|elect|reelect|choose|never(?:vote)?|sack|dump|bye(?:bye)?|team|"
+    r"stop|ditch|kick|boot|fire|impeach|notmy|nomore|i?standwith|stand(?:s)?with)"
+)
+_TAG_STANCE = re.compile(
+    rf"(?i:\A(?:{_TAG_CALL}){_TAG_ACTOR}(?:uk|party|20\d\d|now|today)?\Z"
+    # "#Green4Life" is about the planet; "#Labour4Leeds" is a campaign.
+    rf"|\A(?!greens?4){_TAG_ACTOR}(?:out|mustgo|must_go|scum|liars|lies|fail(?:ed|s|ure)?|resign|"
+    r"4\w*|20\d\d|win|towin|cult|shame|betrayal|chaos|isamess|arecorrupt|corrupt)"
+    r"(?:20\d\d|now|today)?\Z)"
+)
+
+
+def _hashtags(text: str) -> Iterable[Hit]:
+    if "#" not in text:
+        return
+    for m in _HASHTAG.finditer(text):
+        if _TAG_STANCE.match(m.group(1)):
+            yield Hit(m.start(), m.end())
+
+
+# "… the homes Labour promised. Typical.": a verdict on its own, just after a party's sentence.
+_VERDICT_FRAGMENT = re.compile(
+    r"(?i:\s*(?:typical|predictable|shameful|disgraceful|pathetic|unbelievable|shocking|"
+    r"appalling|brilliant|classic|no\s+surprise(?:\s+there)?|as\s+usual|what\s+a\s+(?:joke|"
+    r"surprise|shock)|not\s+on\s+our\s+watch|never\s+again|no\s+way|"
+    r"figures|says\s+it\s+all)\s*[.!?]+)"
+)
+
+
+def _party_sentences(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
+    """A verdict word anywhere in a sentence that names a party or a listed politician, or a
+    verdict fragment just after it."""
+    done: set[int] = set()
+    for start, end in actors:
+        lo, hi = _sentence_bounds(text, start, end)
+        if lo in done:
+            continue
+        done.add(lo)
+        if _CIVIC.search(text, lo, hi):
+            continue
+        verdict = _PARTY_SENTENCE_VERDICT.search(text, lo, hi) or _VERDICT_FRAGMENT.match(
+            text, min(len(text), hi + 1), min(len(text), hi + 40)
+        )
+        if verdict:
+            yield Hit(start, end)
+            yield Hit(
+                verdict.start() + len(verdict.group(0)) - len(verdict.group(0).lstrip()),
+                verdict.end(),
+            )
 
 
 def _has(lowered: str, words: tuple[str, ...]) -> bool:
@@ -539,7 +751,10 @@ def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
-    parties = [m for m in _built(_parties, rule.options).finditer(text) if _names_a_party(text, m)]
+    parties: list[re.Match[str]] = []
+    ambiguous: list[re.Match[str]] = []  # a market, a space, a reform: unless a whole answer
+    for m in _built(_parties, rule.options).finditer(text):
+        (parties if _names_a_party(text, m) else ambiguous).append(m)
     for m in parties:
         after = text[m.end() : m.end() + 120]
         stance = _AFTER_PARTY_STANCE.match(after)
@@ -556,6 +771,19 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         promise = _ONLY_PROMISE.match(after)
         if only and promise:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
+            continue
+        credit = _CREDIT_BEFORE.search(before)
+        if credit and _CREDIT_AFTER.match(after):
+            yield Hit(m.start() - len(before) + credit.start(), m.end())
+            continue
+        answer = _rhetorical_answer(text, m.start(), m.end())
+        if answer:
+            yield answer
+    # "Who really cares about renters? Labour.": an ambiguous name that is the whole answer.
+    for m in ambiguous:
+        answer = _rhetorical_answer(text, m.start(), m.end())
+        if answer and answer.end - answer.start <= len(m.group(0)) + 5:
+            yield answer
     # Each pattern below runs only when the words it cannot match without are in the post.
     lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
     politician = _POLITICIAN_RE.search(text) is not None
@@ -582,6 +810,13 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
     yield from _stances(text, parties)
+    actors = [(m.start(), m.end()) for m in parties]
+    # "Labour: all talk, no homes." A name heading its sentence, still in need of a verdict.
+    actors += [(m.start(), m.end()) for m in ambiguous if text.startswith(":", m.end())]
+    if _has(lowered, _RUN_WORDS):
+        actors += [(m.start(), m.end()) for m in _PARTY_RUN.finditer(text)]
+    yield from _party_sentences(text, actors)
+    yield from _hashtags(text)
     yield from _listed(ctx, rule)
 
 
@@ -697,6 +932,26 @@ _NAME_WORDS = tuple(
         "mong",
         "wacko",
         "simpleton",
+        "gimp",
+        "maniac",
+        "sociopath",
+        "libtard",
+        "fucktard",
+        # retext-equality's LGBT and racial slurs (also the profanity rule's words): aimed at a
+        # person they are name-calling too, and "homo sapiens" or a "Jap" in a quotation is not.
+        "fag",
+        "faggot",
+        "dyke",
+        "homo",
+        "tranny",
+        "shemale",
+        "hymie",
+        "gyppo",
+        "redskin",
+        "jap",
+        "spaz",
+        "towelhead",
+        "towel head",
     ]
 )
 _PERFORMERS = ("clown", "fool")
@@ -841,7 +1096,18 @@ def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
     insults = [p for p, words in zip(_INSULTS, _INSULT_WORDS, strict=True) if _has(lowered, words)]
     found = [Hit(m.start(), m.end()) for p in (*insults, *grammars) for m in p.finditer(text)]
+    if grammars:
+        # Any name-calling word called at someone or standing for them, as the profanity rule
+        # reads its person-only words: "some psycho kept shouting", "that idiot next door".
+        found += [
+            Hit(m.start(), m.end())
+            for m in _NAME_WORD.finditer(text)
+            if aimed_at_person(text, m.start(), m.end())
+        ]
     return _merged([*found, *_listed(ctx, rule)])
+
+
+_NAME_WORD = re.compile(rf"(?i:\b(?:{_CALLED})\b)")
 
 
 # --- disparagement ------------------------------------------------------------------------------
@@ -1003,6 +1269,7 @@ _LOOKALIKES = {
     "u": "v",
 }
 _CENSOR = "*#%"  # stands for any letter but the first: f*ck, sh#t
+_VOWEL_CENSOR = "x@"  # stands for a vowel but the first letter: fxck, f@ck (not "boxer" for boner)
 # A word as written: letters with look-alikes, censor marks and dots or dashes between them.
 _TOKEN = re.compile(r"[\w@$!|+*#%.'-]{3,60}")
 # "f u c k", "s.h.i.t": single characters spaced out.
@@ -1021,9 +1288,10 @@ class _Lexicon:
     inside: re.Pattern[str] | None  # words that may sit inside a longer one ("*fuck*", "*shit")
     suggestions: dict[str, str]  # group name → the word's own suggestion
     phrases: dict[str, str]  # several words ("bloody hell"): matched as written
-    # A word's verdict, worked out once: (own group or None, likely, person-only), by
+    # A word's verdict, worked out once: (own group or None, likely, person-only, first word of
+    # a packaged phrase), by
     # (word, packaged lists on). Most words of most posts are the same few thousand.
-    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool]] = field(
+    verdicts: dict[tuple[str, bool], tuple[str | None, bool, bool, bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -1034,7 +1302,8 @@ def _letter(ch: str, first: bool) -> str:
     if first:
         # A word never starts with a digit look-alike: "600k" is money, not a slur.
         return f"[{re.escape(ch + ''.join(c for c in alike if not c.isdigit()))}]{{1,3}}"
-    return f"[{re.escape(ch + alike + _CENSOR)}]{{1,3}}"
+    vowel = _VOWEL_CENSOR if ch in "aeiou" else ""
+    return f"[{re.escape(ch + alike + _CENSOR + vowel)}]{{1,3}}"
 
 
 def _lexicon(phrases: Mapping[str, str]) -> _Lexicon:
@@ -1089,12 +1358,49 @@ def packaged_terms() -> dict[str, Any]:
     return cast(dict[str, Any], data)
 
 
+def _with_plurals(words: Iterable[Any]) -> dict[str, str]:
+    """A list's words and their plurals ("those dicks"), as a lexicon's input."""
+    return {f: "" for w in words for f in (str(w), plural(str(w)))}
+
+
 @functools.cache
 def _packaged_lexicons() -> tuple[_Lexicon, _Lexicon]:
     terms = packaged_terms()
-    likely = _lexicon({str(w): "" for w in terms.get("likely") or ()})
-    person_only = _lexicon({str(w): "" for w in terms.get("person_only") or ()})
+    likely = _lexicon(_with_plurals(terms.get("likely") or ()))
+    person_only = _lexicon(_with_plurals(terms.get("person_only") or ()))
     return likely, person_only
+
+
+@functools.cache
+def _packaged_person_phrases() -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """cuss's slurs of several words ("fudge packer", "towel head"), written apart, hyphenated
+    or run together, singular or plural; they count only aimed at a person, as person_only does.
+    Also the first word of each, so a post with none skips the scan."""
+    phrases = [str(p).lower().split() for p in packaged_terms().get("person_phrases") or ()]
+    if not phrases:
+        return None, frozenset()
+
+    def written(words: list[str]) -> str:
+        last = f"(?:{re.escape(plural(words[-1]))}|{re.escape(words[-1])})"
+        return r"[\s_-]*".join([*map(re.escape, words[:-1]), last])
+
+    body = "|".join(written(ws) for ws in sorted(phrases, key=lambda ws: -len(" ".join(ws))))
+    heads = frozenset(ws[0] for ws in phrases)
+    return re.compile(rf"(?i:(?<![\w-])(?:{body})(?![\w-]))"), heads
+
+
+@functools.cache
+def _maybe_words() -> frozenset[str]:
+    """The rule's own words that cuss rates only "maybe" profane (shit, bitch, bastard): one of
+    these mentioned as a word ("a display about the word 'bitch'") is not used."""
+    return frozenset(str(w).lower() for w in packaged_terms().get("maybe") or ())
+
+
+# "the word 'bitch'", "the term “bastard”", "words like 'shit'": a word talked about, not used.
+_MENTIONED_BEFORE = re.compile(
+    r"(?i:\b(?:word|words|term|terms|phrase|expression|slang|swear\s*word)\s*"
+    r"(?:like\s+|such\s+as\s+|[:,]\s*)?[\"'\u2018\u201c]?)\Z"
+)
 
 
 # An ambiguous word ("dick", "tit", "sex") is aimed at a person when it is called at someone
@@ -1112,13 +1418,29 @@ _CALLED_AFTER = re.compile(
     r"(?i:\s*(?:[.,;:!?)\"']|\Z)|\s+(?:who|that|like|and|or|again|over\s+there|for|because|when|just|at)\b)"
 )
 _DOER_BEFORE = re.compile(
-    r"(?i:\b(?:some|the|that|this|these|those|a|an)"
-    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute))?\s+)\Z"
+    r"(?i:\b(?:some|the|that|this|these|those|a|an|another|one\s+of\s+the|two|three|a\s+couple\s+of|"
+    r"a\s+group\s+of|a\s+gang\s+of)"
+    r"(?:\s+(?:fucking|bloody|stupid|old|little|big|absolute|drunk|drunken|random|young|total|"
+    r"complete|local)){0,2}\s+)\Z"
+)
+# What a person does to others: the word before it stands for whoever did it.
+_DOER_VERB = (
+    r"(?:kept|keeps|keep|shouted|shouting|shouts|yelled|yelling|screamed|screaming|complained|"
+    r"complaining|spat|spitting|swore|swearing|threatened|threatening|barged|heckled|heckling|"
+    r"harassed|harassing|hassled|hassling|abused|abusing|attacked|pushed|shoved|kicked|punched|"
+    r"stole|nicked|robbed|followed|stalked|groped|grabbed|mocked|jeered|sneered|laughed|ranted|"
+    r"ranting|whistled|leered|stared|parked|blocked|refused|ignored|vandalised|vandalized|"
+    r"trashed|smashed|sworn|started|tried|turned\s+up|showed\s+up|banged|hammered|bothered|"
+    r"pestered|insulted|called|told|won't|wouldn't|will\s+not|never|always|just|again|"
+    r"(?:has|had|have)\s+(?:been|just|already|never))"
 )
 _DOER_AFTER = re.compile(
-    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|kept|keeps|"
-    r"shouted|shouting|yelled|yelling|screamed|screaming|complained|complaining|spat|swore|"
-    r"threatened|barged|like\s+(?:him|her|them|you))\b)"
+    r"(?i:\s+(?:who|from|next\s+door|upstairs|downstairs|across\s+the|at\s+number|"
+    r"like\s+(?:him|her|them|you)|"
+    # "a dick on the bus swore at us", "those tits at the bus stop heckled the choir".
+    r"(?:(?:on|at|in|outside|near|by|behind|across|down|up|round|around)\s+"
+    r"(?:the|a|an|our|this|that|his|her|their)\s+[\w'-]+(?:\s+[\w'-]+)?\s+)?"
+    rf"{_DOER_VERB})\b)"
 )
 
 
@@ -1139,6 +1461,7 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
+    phrase_seen = False
     for start, raw in candidates:
         word = raw.lstrip(_LEADING)
         start += len(raw) - len(word)
@@ -1150,14 +1473,30 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         verdict = lexicon.verdicts.get((word, packaged))
         if verdict is None:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
-        own_group, is_likely, is_person_only = verdict
+        own_group, is_likely, is_person_only, heads_phrase = verdict
+        phrase_seen = phrase_seen or heads_phrase
+        if own_group and packaged and _mentioned(text, start, word):
+            continue
         if own_group:
             own = lexicon.suggestions[own_group]
             yield Hit(start, start + len(word), suggestion=own or None)
         elif is_likely or (is_person_only and aimed_at_person(text, start, start + len(word))):
             yield Hit(start, start + len(word))
+    if packaged:
+        regex, _ = _packaged_person_phrases()
+        if regex is not None and phrase_seen:
+            for m in regex.finditer(text):
+                if aimed_at_person(text, m.start(), m.end()):
+                    yield Hit(m.start(), m.end())
     # Phrases of several words ("bloody hell", added by an organisation) are matched as written.
     yield from _listed(ctx, rule, lexicon.phrases)
+
+
+def _mentioned(text: str, start: int, word: str) -> bool:
+    """A "maybe" word talked about as a word ("the word 'bitch'"), not called at anyone."""
+    return word.lower() in _maybe_words() and bool(
+        _MENTIONED_BEFORE.search(text, max(0, start - 40), start)
+    )
 
 
 _MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded
@@ -1165,7 +1504,7 @@ _MAX_VERDICTS = 50_000  # words remembered per lexicon, so memory stays bounded
 
 def _verdict(
     lexicon: _Lexicon, likely: _Lexicon, person_only: _Lexicon, packaged: bool, word: str
-) -> tuple[str | None, bool, bool]:
+) -> tuple[str | None, bool, bool, bool]:
     canonical = _canonical(word.replace(" ", ""))
     found = _profane(lexicon, canonical)
     own_group = found.lastgroup if found else None
@@ -1175,7 +1514,9 @@ def _verdict(
     )
     if len(lexicon.verdicts) >= _MAX_VERDICTS:
         lexicon.verdicts.clear()
-    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only)
+    # "Towel-head" is one token: its first part may start a phrase.
+    heads = packaged and word.lower().split("-", 1)[0] in _packaged_person_phrases()[1]
+    lexicon.verdicts[(word, packaged)] = verdict = (own_group, is_likely, is_person_only, heads)
     return verdict
 
 

@@ -376,6 +376,158 @@ def test_party_political_stance_traps(text):
     assert found(text, "party_political") == []
 
 
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A verdict fused to the party, possessive or through its government: cuts, austerity.
+        ("Twelve years of Conservative austerity emptied our hostels.", "Conservative austerity"),
+        ("Families are paying for Labour's cuts.", "Labour's cuts"),
+        ("The Tory government's cruelty has a human cost.", "Tory government's cruelty"),
+        # What the actor did, said straight after it.
+        ("Kemi Badenoch has gutted support for carers.", "Kemi Badenoch has gutted"),
+        ("The Democrats want to slash SNAP.", "Democrats want to slash"),
+        (
+            "Our MP has turned her back on renters.",
+            "Our MP has turned her back on",
+        ),
+        ("The Lib Dems finally delivered for carers.", "Lib Dems finally delivered"),
+        ("Labour will fix it.", "Labour will fix it"),
+        ("The SNP made this mess.", "SNP made this mess"),
+        ("The Greens get it.", "Greens get it"),
+        ("Reform UK have made life harder for refugees.", "Reform UK have made life harder"),
+        ("Farage would be a catastrophe for this town.", "Farage would be a catastrophe"),
+        ("Reform UK is a threat to every family we serve.", "Reform UK is a threat"),
+        ("Labour's record on renters is nothing to be proud of.", "Labour"),
+        # At the start of a sentence, an ambiguous name's possessive is the party's.
+        ("Reform's plans are cruel.", "Reform's plans are cruel"),
+        # An outcome credited to or blamed on a party.
+        ("Thanks to the Greens, the park stayed open.", "Thanks to the Greens"),
+        ("Under the Tories, food bank use tripled.", "Under the Tories"),
+        # A party as the answer to a rhetorical question.
+        ("Who really cares about renters? Labour.", "Labour"),
+        ("Who will fix the NHS? Not the Conservatives.", "Not the Conservatives"),
+        ("There is only one choice on Thursday: the Greens.", "Greens"),
+        # Calls about the next vote, once a party or politician is named.
+        ("The Tories closed our library. Remember that in May.", "Remember that in May"),
+        ("Labour listened to carers. Give them your vote.", "Give them your vote"),
+        ("The Lib Dems have got our vote.", "have got our vote"),
+        ("Time to send the SNP packing.", "send the SNP packing"),
+        ("Five more years of the Tories? No thanks.", "Five more years of the Tories"),
+        ("The Republicans want to cut Medicaid. Don't let them.", "Don't let them"),
+    ],
+)
+def test_party_political_widened_stance_blocks(text, excerpt):
+    assert any(excerpt in f for f in found(text, "party_political"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our MP listened to our volunteers for an hour.",
+        "Our MP visited families whose homes were devastated by the floods.",
+        "Labour councillors hammered out a deal with the housing association.",
+        "Which parties have signed our pledge so far? Labour and the Lib Dems.",
+        "Who's speaking at Tuesday's hustings? Labour, the Greens and Reform UK.",
+        "Under the Labour government's new rules, claimants must attend an interview.",
+        "The Conservative candidate spoke about the catastrophic rise in rough sleeping.",
+        "Our MP delivered our petition to Downing Street.",
+        "Because of the Labour Day holiday, the Tacoma pantry opens on Tuesday.",
+        "Who should you vote for? We can't tell you, but we can tell you how to register.",
+        "Green's Cafe, thanks to the Greens' allotment group, has fresh veg.",
+        "Labour pains, late feeds and no cot: our baby bank can help.",
+        "Whoever wins on Thursday, we will ask them to fund 40 more beds.",
+        "Our MP thanked the champions of our befriending scheme.",
+    ],
+)
+def test_party_political_widened_stance_traps(text):
+    assert found(text, "party_political") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A verdict word anywhere in a sentence that names a party or a listed politician.
+        ("Nigel Farage should be ashamed of himself.", "ashamed"),
+        ("A Green council would transform our estates.", "transform"),
+        ("Reform UK: not in our name.", "not in our name"),
+        ("The only hope for renters is a Labour government.", "only hope"),
+        ("Nobody has done more damage to the NHS than the Tories.", "damage"),
+        ("The SNP stand up for carers like no one else.", "stand up for"),
+        ("If Reform UK wins, our clients lose.", "If Reform UK wins"),
+        ("Don't be fooled by the Conservatives' promises.", "be fooled"),
+        ("Bernie Sanders has been a true friend to food banks.", "true friend to"),
+        ("Joe Biden, you promised change. Where is it?", "you promised"),
+        # Leads before the party.
+        ("Say no to the Tories on Thursday.", "Say no to the Tories"),
+        ("Thank goodness for the Lib Dems.", "Thank goodness for the Lib Dems"),
+        ("It's time for a Labour government.", "time for a Labour"),
+        ("Don't put your cross next to Reform UK.", "put your cross next to Reform UK"),
+        ("Well done to the Greens!", "Well done to the Greens"),
+        # A verdict on its own just after the party's sentence.
+        ("Still no homes from the Tories. Typical.", "Typical."),
+        # A place the party runs.
+        ("Labour-run Leeds shows what good local government looks like.", "Labour-run Leeds"),
+        # Empty talk, a city on its knees, nobody trusts them, a heading with a colon.
+        ("Reform: all talk, no plan.", "all talk"),
+        ("Twelve years of the SNP have left Dundee on its knees.", "on its knees"),
+        ("Nobody trusts the Lib Dems on tuition fees.", "Nobody trusts"),
+        ("Farage wouldn't last a night in our shelter.", "wouldn't last a night"),
+        ("Trump's legacy: record evictions.", "legacy"),
+        ("The DUP blocked every attempt to fund the hub.", "blocked every"),
+        ("Our town needs a Labour MP.", "needs a Labour"),
+        ("Reform UK want to close the hostels. Not on our watch.", "Not on our watch."),
+    ],
+)
+def test_party_political_sentence_verdicts_and_leads_block(text, excerpt):
+    assert any(excerpt in f for f in found(text, "party_political"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Engagement reported, even with a strong word about the issue.
+        "The Conservative candidate spoke about the shameful rise in rough sleeping.",
+        "Labour, Green and Reform UK candidates answered our survey on the housing disaster.",
+        "All parties were invited to our hustings on the appalling state of temporary housing.",
+        "Whoever wins on Thursday, we will hold them to account on the damage done to services.",
+        # Look-alikes.
+        "The Tory Lane Community Centre is a brilliant venue for our jumble sale.",
+        "It's time for our AGM: members, please come along on Thursday.",
+        "Thank goodness for our volunteers.",
+        "Say no to loneliness this winter: join our lunch club.",
+        "Still no news from the council. Typical.",
+        # A party named in a plain fact.
+        "Labour won the seat in 2024.",
+        "The Conservative government introduced Universal Credit in 2013.",
+        "Reform: what the new benefit rules mean for you.",
+        "Our director gave evidence to a committee chaired by a Labour MP.",
+        "Donald Trump's visit means road closures near our hub on Saturday.",
+    ],
+)
+def test_party_political_sentence_verdict_traps(text):
+    assert found(text, "party_political") == []
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["#LabourOut", "#VoteGreen2026", "#StarmerMustGo", "#Labour4Leeds", "#DumpTrump",
+     "#ToriesOut2026", "#NeverVoteReform", "#SackStarmer", "#TeamLabour", "#ReformUKOut",
+     "#Biden2024", "#VoteLabourToday"],
+)  # fmt: skip
+def test_party_political_hashtags_join_a_party_to_a_call(tag):
+    assert found(f"Polling day on Thursday. {tag}", "party_political") == [tag]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["#GreenSpaces", "#LabourMarket", "#GreenFlagAward", "#ElectionDay", "#RegisterToVote",
+     "#Reformation", "#TrumpetVoluntary", "#ReformTheBenefitCap", "#GoGreen", "#Green4Life",
+     "#LoveGreenSpaces", "#LabourDay2026", "#VoteForNorthsideHope"],
+)  # fmt: skip
+def test_party_political_hashtag_traps(tag):
+    assert found(f"Join us on Thursday. {tag}", "party_political") == []
+
+
 # -- profanity ----------------------------------------------------------------------------------
 
 
@@ -491,6 +643,135 @@ def test_packaged_slurs_and_person_aimed_vulgarity_block(text, excerpt):
 )
 def test_maybe_profane_words_used_plainly_are_clean(text):
     assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # Words both cuss and LDNOOBW list, once left out for their clinical or innocent use:
+        # now counted when they stand for a person.
+        ("That spunk next door keeps parking across our ramp.", "spunk"),
+        ("Some ass from the estate spat at our outreach van.", "ass"),
+        ("The rapist from the flat upstairs shouted at our volunteers.", "rapist"),
+        ("You're such a twink.", "twink"),
+        # Plurals of listed words: "those dicks", "a bunch of twinkies".
+        ("Those dicks outside the hub swore at the choir.", "dicks"),
+        ("They are such twinkies.", "twinkies"),
+        # A person placed before what they did: "a cock on the bus", "those tits at the stop".
+        ("A cock on the bus swore at our driver.", "cock"),
+        ("Those tits at the bus stop heckled the choir.", "tits"),
+        ("Two drunk pussies outside the shop harassed our volunteers.", "pussies"),
+        # cuss's slurs of several words, apart, hyphenated or run together.
+        ("Some fudge packer kept shouting at our stall.", "fudge packer"),
+        ("That towel-head next door threatened our caretaker.", "towel-head"),
+        ("Those jungle bunnies on the corner heckled us.", "jungle bunnies"),
+    ],
+)
+def test_packaged_words_plurals_and_phrases_block_aimed_at_a_person(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Graduated summa cum laude, our trustee now chairs the board.",
+        "Free sexual health checks at the hub on Tuesday.",
+        "A rape in the park was reported to police; our ISVA team can help.",
+        "The swastika painted on the mosque wall was removed by volunteers.",
+        "Join our scat singing workshop on Friday!",
+        "Our white paper on tar and asphalt recycling.",
+        "Ask about PrEP at the sex clinic, no judgement.",
+        "Donkeys, and one ass, at the city farm open day.",
+    ],
+)
+def test_newly_packaged_words_used_plainly_are_clean(text):
+    assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our library talk looked at how the word 'bitch' changed meaning.",
+        "Slang such as \u201cbastard\u201d came up in the poetry workshop.",
+        "A display about the term shit and its history, for language week.",
+    ],
+)
+def test_a_maybe_word_talked_about_as_a_word_is_not_swearing(text):
+    assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        ("You're a bitch.", "bitch"),
+        ("This rota is shit.", "shit"),
+        # Only cuss's "maybe" words: a "likely" one stays profane even talked about.
+        ("The word 'cunt' was sprayed on the door.", "cunt"),
+        ("The word 'shitty' was sprayed on the door.", "shitty"),
+    ],
+)
+def test_maybe_words_used_and_likely_words_mentioned_still_block(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # A vowel typed as x or @, and spelling variants.
+        ("F@ck the rules.", "F@ck"),
+        ("Fxck this weather.", "Fxck"),
+        ("Absolute bollox.", "bollox"),
+        ("What a twunt.", "twunt"),
+        ("Phuk off.", "Phuk"),
+    ],
+)
+def test_profanity_obfuscated_vowels_and_variants(text, excerpt):
+    assert found(text, "profanity") == [excerpt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An x for a consonant is a real word; places, faiths and surnames.
+        "Boxer Nicola Adams visited our youth club.",
+        "Fax your referral to the office.",
+        "Our Milford Haven project opens in May.",
+        "Shiite and Sunni families both use our advice service.",
+        "Thanks to Councillor Bonner for the minibus.",
+        "Our volunteer is back from Phuket.",
+    ],
+)
+def test_profanity_obfuscation_traps(text):
+    assert found(text, "profanity") == []
+
+
+@pytest.mark.parametrize(
+    "text,excerpt",
+    [
+        # Name-calling words standing for a person doing something, not only called at them.
+        ("Some psycho on the bus kept shouting at our driver.", "psycho"),
+        ("That idiot next door blocked our ramp again.", "idiot"),
+        ("Those morons at the bus stop heckled the choir.", "morons"),
+        ("A maniac from the estate threatened our caretaker.", "maniac"),
+        ("The gimp upstairs complained about the soup run.", "gimp"),
+        ("Some homo outside the hub swore at our volunteers.", "homo"),
+    ],
+)
+def test_name_calling_words_standing_for_a_person(text, excerpt):
+    assert excerpt in found(text, "insult")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Homo sapiens exhibition at the museum.",
+        "Our fundraising maniac Dave ran five marathons for us!",
+        "A psychologist from the university joined our panel.",
+        "Japan Week at the library: origami and tea.",
+    ],
+)
+def test_name_calling_words_standing_for_a_person_traps(text):
+    assert found(text, "insult") == []
 
 
 def test_an_organisation_can_turn_the_packaged_lists_off(tmp_path):
