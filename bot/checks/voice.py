@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from bot.checks.engine import Context, Hit, may_hold_a_phrase, phrase_regex, validator
+from bot.checks.engine import (
+    Context,
+    Hit,
+    folded_text,
+    may_hold_a_phrase,
+    phrase_matches,
+    phrase_regex,
+    validator,
+)
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -116,7 +124,7 @@ def _listed(
     if not may_hold_a_phrase(ctx, listed):
         return
     regex, lookup = _built(_phrase_list, listed)
-    for m in regex.finditer(ctx.text) if regex else ():
+    for m in phrase_matches(ctx, listed, regex) if regex else ():
         own = lookup.get(" ".join(m.group(0).lower().split()), "")
         yield Hit(m.start(), m.end(), suggestion=own or None)
 
@@ -557,7 +565,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if only and promise:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
     # Each pattern below runs only when the words it cannot match without are in the post.
-    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    lowered = folded_text(ctx)  # text.translate(_ALSO_MATCHED_ANY_CASE).lower(), made once
     politician = _POLITICIAN_RE.search(text) is not None
     for pattern, needs in (
         (_POLITICIAN_JUDGED, _JUDGED_WORDS),
@@ -838,7 +846,7 @@ def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     # One pass for any name-calling word before the four grammars look at it.
     grammars = _NAME_CALLING if _has(text.lower(), _NAME_STEMS) else ()
-    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    lowered = folded_text(ctx)  # text.translate(_ALSO_MATCHED_ANY_CASE).lower(), made once
     insults = [p for p, words in zip(_INSULTS, _INSULT_WORDS, strict=True) if _has(lowered, words)]
     found = [Hit(m.start(), m.end()) for p in (*insults, *grammars) for m in p.finditer(text)]
     return _merged([*found, *_listed(ctx, rule)])

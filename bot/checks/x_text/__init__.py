@@ -248,9 +248,7 @@ class _Counter:
                 rest = run[k + 1 :]
                 if rest:
                     self.weighted += self.config.run_weight(rest)
-                    self.valid = self.valid and (
-                        rest.isascii() or _INVALID_RE.search(rest) is None
-                    )
+                    self.valid = self.valid and (rest.isascii() or _INVALID_RE.search(rest) is None)
                 return
 
 
