@@ -495,7 +495,8 @@ _SENTENCE_END = re.compile(r"[.!?\n]+")
 def _sentences_with(text: str, words: tuple[str, ...]) -> Iterable[tuple[int, int]]:
     """The sentences that hold any of the words, so a long post's regex scans only those."""
     lowered = text.lower()
-    if not _has(lowered, words):
+    words = tuple(w for w in words if w in lowered)  # a sentence can hold only these
+    if not words:
         return
     start = 0
     for end in (*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)):
@@ -1147,9 +1148,12 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
     candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
-    for start, raw in candidates:
+    # Each distinct token is worked out once (a long post repeats most of its words); only
+    # those with a verdict are looked at again where they stand.
+    flagged: dict[str, tuple[int, str, tuple[str | None, bool, bool]]] = {}
+    for raw in {raw for _, raw in candidates}:
         word = raw.lstrip(_LEADING)
-        start += len(raw) - len(word)
+        offset = len(raw) - len(word)
         word = word.rstrip(_TRAILING)
         if raw.startswith("*"):
             word = word.rstrip("*")  # **bold**, not f***
@@ -1158,7 +1162,13 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         verdict = lexicon.verdicts.get((word, packaged))
         if verdict is None:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
-        own_group, is_likely, is_person_only = verdict
+        if any(verdict):
+            flagged[raw] = (offset, word, verdict)
+    for start, raw in candidates:
+        if raw not in flagged:
+            continue
+        offset, word, (own_group, is_likely, is_person_only) = flagged[raw]
+        start += offset
         if own_group:
             own = lexicon.suggestions[own_group]
             yield Hit(start, start + len(word), suggestion=own or None)
