@@ -135,11 +135,22 @@ def folded_text(ctx: Context) -> str:
     return folded
 
 
-def _post_words(ctx: Context) -> frozenset[str]:
+def post_words(ctx: Context) -> frozenset[str]:
+    """The post's words (runs of word characters) as folded_text has them: lower case, with
+    the four letters IGNORECASE also takes for ASCII ones folded. A pattern that needs one of a
+    few words can be skipped, with the same findings, when none of them is a post word."""
     if "engine.words" not in ctx._memo:
         ctx._memo["engine.words"] = frozenset(_WORD_RUN.findall(folded_text(ctx)))
     words: frozenset[str] = ctx._memo["engine.words"]
     return words
+
+
+def a_word_starts_with(ctx: Context, prefixes: tuple[str, ...]) -> bool:
+    """Whether a post word (see post_words) starts with one of the lower-case ``prefixes``."""
+    key = f"engine.starts.{prefixes!r}"
+    if key not in ctx._memo:
+        ctx._memo[key] = any(w.startswith(prefixes) for w in post_words(ctx))
+    return bool(ctx._memo[key])
 
 
 def may_hold_a_phrase(ctx: Context, phrases: Mapping[str, str]) -> bool:
@@ -151,7 +162,7 @@ def may_hold_a_phrase(ctx: Context, phrases: Mapping[str, str]) -> bool:
     firsts_of_list = _first_words(phrases)
     if firsts_of_list is None:
         return True
-    return not firsts_of_list.isdisjoint(_post_words(ctx))
+    return not firsts_of_list.isdisjoint(post_words(ctx))
 
 
 def phrase_matches(

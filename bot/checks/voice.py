@@ -13,10 +13,12 @@ from typing import Any, TypeVar, cast
 from bot.checks.engine import (
     Context,
     Hit,
+    a_word_starts_with,
     folded_text,
     may_hold_a_phrase,
     phrase_matches,
     phrase_regex,
+    post_words,
     validator,
 )
 from bot.checks.policy import RulePack
@@ -511,10 +513,11 @@ _ELECTION_WORDS = ("election", "poll", "ballot", "vote on")
 _BACK_WORDS = ("back", "support", "choose", "pick", "put your cross")
 
 
-def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
+def _stances(text: str, parties: list[re.Match[str]], politician: bool = True) -> Iterable[Hit]:
     lowered = text.lower()
     actors = [(m.start(), m.end()) for m in parties]
-    actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
+    if politician:  # False: _POLITICIAN_RE has already found nothing in this text
+        actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
     if _has(lowered, _GOVERNMENT_WORDS):
         actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
     if _has(lowered, _RUN_WORDS):
@@ -541,6 +544,52 @@ _JUDGED_WORDS = (
 _SUPPORT_WORDS = ("vote", "endors", "elect", "campaign")
 
 
+# Speed gates (same findings): a _parties match starts at a word that is one of these (or a
+# politician's first word), and a _POLITICIAN_RE match holds a word starting with a title's
+# first word (titles may run on: "the mayoral"), or is Sen., Rep. or Cllr.
+_PARTY_FIRST_WORDS = frozenset(
+    {
+        *("tory", "tories", "lib", "libdem", "libdems", "liberal", "liberals", "reform"),
+        *("green", "greens", "labour", "conservative", "conservatives", "scottish", "plaid"),
+        *("sinn", "democratic", "alba", "alliance", "democrat", "democrats", "republican"),
+        *("republicans", "ukip", "snp", "dup", "sdlp", "uup", "gop", "tuv", "maga", "dems"),
+    }
+)
+_POLITICIAN_PREFIXES = (
+    *("mp", "msp", "mla", "mep", "council", "senator", "congress", "mayor", "prime", "pm"),
+    *("president", "governor", "minister", "chancellor", "secretary", "candidate"),
+)
+_POLITICIAN_ABBREVIATIONS = frozenset({"sen", "rep", "cllr"})  # whole words: "Sen.", "Cllr"
+
+
+def _may_name_a_politician(ctx: Context) -> bool:
+    return a_word_starts_with(ctx, _POLITICIAN_PREFIXES) or not (
+        _POLITICIAN_ABBREVIATIONS.isdisjoint(post_words(ctx))
+    )
+
+
+def _politician_first_words(options: Mapping[str, Any]) -> frozenset[str] | None:
+    """First words of the policy's politicians, or None when one cannot be told (not ASCII)."""
+    firsts = set()
+    for name in options.get("politicians") or ():
+        words = str(name).split()
+        if not words:
+            continue
+        first = re.match(r"\w+", words[0])
+        if first is None or not str(name).isascii():
+            return None
+        firsts.add(first.group(0).lower())
+    return frozenset(firsts)
+
+
+def _may_name_a_party(ctx: Context, rule: RulePack) -> bool:
+    politicians = _built(_politician_first_words, rule.options)
+    if politicians is None:
+        return True
+    words = post_words(ctx)
+    return not (_PARTY_FIRST_WORDS.isdisjoint(words) and politicians.isdisjoint(words))
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -548,7 +597,11 @@ def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
-    parties = [m for m in _built(_parties, rule.options).finditer(text) if _names_a_party(text, m)]
+    parties = (
+        [m for m in _built(_parties, rule.options).finditer(text) if _names_a_party(text, m)]
+        if _may_name_a_party(ctx, rule)
+        else []
+    )
     for m in parties:
         after = text[m.end() : m.end() + 120]
         stance = _AFTER_PARTY_STANCE.match(after)
@@ -567,7 +620,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             yield Hit(m.start() - len(before) + only.start(), m.end() + promise.end())
     # Each pattern below runs only when the words it cannot match without are in the post.
     lowered = folded_text(ctx)  # text.translate(_ALSO_MATCHED_ANY_CASE).lower(), made once
-    politician = _POLITICIAN_RE.search(text) is not None
+    politician = _may_name_a_politician(ctx) and _POLITICIAN_RE.search(text) is not None
     for pattern, needs in (
         (_POLITICIAN_JUDGED, _JUDGED_WORDS),
         (_POLITICIAN_VOTE, _SUPPORT_WORDS),
@@ -590,7 +643,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
-    yield from _stances(text, parties)
+    yield from _stances(text, parties, politician)
     yield from _listed(ctx, rule)
 
 

@@ -1,0 +1,57 @@
+"""The speed gates skip a pattern only where it could not have matched (issue [9], speed).
+
+Each gate is a cheap look at the post's words before a costly scan; these tests run the scan
+anyway on texts built to sit at the gates' edges and assert that a gate never skips a match.
+"""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.checks import voice
+from bot.checks.engine import Context
+from bot.checks.normalise import normalise
+from bot.policy_file import load_policy
+
+POLICY = load_policy(None)
+PARTY_RULE = POLICY.rule("party_political")
+assert PARTY_RULE is not None
+POLITICS = st.sampled_from(
+    [
+        *("the ", "our ", "The ", "local ", "new ", "mayor", "Mayor", "mayoral", "MP", "MPs"),
+        *("MEP", "MSP", "MLA", "mp", "Sen.", "Rep.", "Cllr", "Cllr.", "Councillor", "council"),
+        *("leader", "Prime Minister", "PM", "pm", "President", "Governor", "Minister", "Home "),
+        *("Secretary", "secretary", "Chancellor", "candidate", "Congresswoman", "Senator"),
+        *("Jane", "Smith", "Tom Reed", "Tory", "Tories", "Lib Dem", "LibDems", "Labour", "Green"),
+        *("Greens", "SNP", "Reform UK", "Plaid", "Sinn Féin", "Democrats", "Dems", "MAGA", "GOP"),
+        *("Conservatives", "Conservative", "Liberal", "Republican", "UKIP", "Alba", "party"),
+        *(" ", "  ", "\n", ", ", ". ", "'s", "-", "'", "ſ", "\u212a", "\u0131", "\u0130", "x"),
+    ]
+)
+
+
+def _ctx(text: str) -> Context:
+    return Context(normalise(text), ("x", "facebook"), POLICY)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(POLITICS, max_size=12))
+@example(pieces=["the ", "mayoral"])
+@example(pieces=["Sen.", " ", "Jane", " ", "Smith"])
+@example(pieces=["Cllr", " ", "Jane"])
+@example(pieces=["our ", "pm"])
+@example(pieces=["Jane", " ", "Smith", " ", "MEPs"])
+@example(pieces=["Lib", " ", "Dem"])
+def test_the_party_and_politician_gates_never_skip_a_match(pieces):
+    ctx = _ctx("".join(pieces))
+    if voice._POLITICIAN_RE.search(ctx.text):
+        assert voice._may_name_a_politician(ctx)
+    if any(True for _ in voice._built(voice._parties, PARTY_RULE.options).finditer(ctx.text)):
+        assert voice._may_name_a_party(ctx, PARTY_RULE)
+
+
+def test_the_gates_do_skip_a_post_without_those_words():
+    ctx = _ctx("Thank you to everyone who came to the coffee morning on Saturday.")
+    assert not voice._may_name_a_politician(ctx)
+    assert not voice._may_name_a_party(ctx, PARTY_RULE)
