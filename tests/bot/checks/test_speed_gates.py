@@ -55,3 +55,22 @@ def test_the_gates_do_skip_a_post_without_those_words():
     ctx = _ctx("Thank you to everyone who came to the coffee morning on Saturday.")
     assert not voice._may_name_a_politician(ctx)
     assert not voice._may_name_a_party(ctx, PARTY_RULE)
+
+
+PARTY_NAMES = [
+    *("Tory", "Tories", "Lib Dem", "LibDems", "Liberal Democrats", "Reform UK", "Green Party"),
+    *("Labour Party", "Conservative and Unionist Party", "Scottish National Party", "Plaid Cymru"),
+    *("Sinn Féin", "Democratic Unionist Party", "Alba Party", "Alliance Party", "UKIP", "SNP"),
+    *("DUP", "SDLP", "UUP", "GOP", "TUV", "MAGA", "Conservatives", "Democrats", "Republicans"),
+    *("Dems", "Labour", "Conservative", "Reform", "Greens", "Liberals", "Democrat", "Plaid"),
+    *("Republican Party", "Democratic Party"),
+]
+
+
+def test_every_party_name_passes_the_party_gate():
+    for name in PARTY_NAMES:
+        ctx = _ctx(f"Why {name} won.")
+        assert any(
+            True for _ in voice._built(voice._parties, PARTY_RULE.options).finditer(ctx.text)
+        )
+        assert voice._may_name_a_party(ctx, PARTY_RULE), name
