@@ -74,3 +74,39 @@ def test_every_party_name_passes_the_party_gate():
             True for _ in voice._built(voice._parties, PARTY_RULE.options).finditer(ctx.text)
         )
         assert voice._may_name_a_party(ctx, PARTY_RULE), name
+
+
+def test_every_speech_word_holds_a_stem_of_the_quotation_gate():
+    """text._may_be_said_before lets _BEFORE and _OWN_BEFORE search only a window holding a
+    speech stem, "words" or a colon: every word of _SPEECH must hold one of the stems."""
+    import re
+
+    from bot.checks import text
+
+    alternatives = re.sub(r"\(\?:|\)", "", text._SPEECH).replace(r"\s+", " ").split("|")
+    assert len(alternatives) >= 60
+    for word in alternatives:
+        assert any(stem in word.lower() for stem in text._SPEECH_STEMS), word
+
+
+QUOTE_PIECES = st.sampled_from(
+    [
+        *('"', "'", "“", "”", "a", "Sam", " ", "\n", ", ", ": ", "said", "SAID", "ſaid", "we"),
+        *("I", "in her own words", "Words", "volunteer", "Jo, volunteer", "according to", "—"),
+        *("(", ")", "Volunteer Rachel on her first shift", "as we always say", "told", "x"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(QUOTE_PIECES, max_size=25))
+@example(pieces=["Sam", " ", "said", ": ", '"', "a", '"'])
+@example(pieces=["as we always say", " ", '"', "a", '"'])
+@example(pieces=["ſaid", " ", "Sam", " ", '"', "a", '"'])
+def test_the_quotation_gate_gives_the_same_attribution(pieces):
+    from bot.checks import text
+
+    before = "".join(pieces)
+    searched = text._may_be_said_before(before)
+    if text._BEFORE.search(before) or text._OWN_BEFORE.search(before):
+        assert searched
