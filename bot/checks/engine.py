@@ -135,12 +135,22 @@ def folded_text(ctx: Context) -> str:
     return folded
 
 
+def _word_list(ctx: Context) -> tuple[list[str], list[int]]:
+    """The post's words (see post_words) in reading order, and where each starts."""
+    if "engine.word_list" not in ctx._memo:
+        folded = folded_text(ctx)
+        starts = [m.start() for m in _WORD_RUN.finditer(folded)]
+        ctx._memo["engine.word_list"] = (_WORD_RUN.findall(folded), starts)
+    found: tuple[list[str], list[int]] = ctx._memo["engine.word_list"]
+    return found
+
+
 def post_words(ctx: Context) -> frozenset[str]:
     """The post's words (runs of word characters) as folded_text has them: lower case, with
     the four letters IGNORECASE also takes for ASCII ones folded. A pattern that needs one of a
     few words can be skipped, with the same findings, when none of them is a post word."""
     if "engine.words" not in ctx._memo:
-        ctx._memo["engine.words"] = frozenset(_WORD_RUN.findall(folded_text(ctx)))
+        ctx._memo["engine.words"] = frozenset(_word_list(ctx)[0])
     words: frozenset[str] = ctx._memo["engine.words"]
     return words
 
@@ -176,21 +186,47 @@ def phrase_matches(
     if firsts is None:
         yield from regex.finditer(ctx.text)
         return
-    if "engine.word_starts" not in ctx._memo:
-        starts: dict[str, list[int]] = {}
-        for m in _WORD_RUN.finditer(folded_text(ctx)):
-            starts.setdefault(m.group(), []).append(m.start())
-        ctx._memo["engine.word_starts"] = starts
-    word_starts: dict[str, list[int]] = ctx._memo["engine.word_starts"]
-    candidates = sorted(at for word in firsts.intersection(word_starts) for at in word_starts[word])
+    wanted = firsts.intersection(post_words(ctx))
+    if not wanted:
+        return
+    words, starts = _word_list(ctx)
+    candidates = [starts[i] for i, word in enumerate(words) if word in wanted]
     text, done = ctx.text, 0
     for at in candidates:
         if at < done:
             continue
-        m = regex.match(text, at)
+        m = _starting_with(phrases, folded_text(ctx), at).match(text, at)
         if m is not None:
             done = m.end()
             yield m
+
+
+_WORD_RUN_AT = re.compile(r"\w+")
+_BY_FIRST_WORD: dict[int, tuple[Any, dict[str, re.Pattern[str]]]] = {}
+
+
+def _starting_with(phrases: Mapping[str, str], folded: str, at: int) -> re.Pattern[str]:
+    """phrase_regex of the phrases whose first word is the post's word at ``at``: a match of
+    the whole list there can only be one of these (see may_hold_a_phrase), and of these the
+    regex tries the longest first, as the whole list's does. Compiled on first need."""
+    cached = _BY_FIRST_WORD.get(id(phrases))
+    if cached is None or cached[0] is not phrases:
+        cached = (phrases, {})
+        _BY_FIRST_WORD[id(phrases)] = cached
+    word_match = _WORD_RUN_AT.match(folded, at)
+    assert word_match is not None  # ``at`` starts a word run
+    word = word_match.group(0)
+    compiled = cached[1].get(word)
+    if compiled is None:
+        own = [
+            p
+            for p in phrases
+            if (m := _WORD_RUN.match(p.split()[0])) and m.group(0).lower() == word
+        ]
+        regex = phrase_regex(own)
+        assert regex is not None
+        compiled = cached[1][word] = regex
+    return compiled
 
 
 def _compiled_phrases(rule: RulePack) -> tuple[re.Pattern[str] | None, dict[str, str]]:
