@@ -110,3 +110,42 @@ def test_the_quotation_gate_gives_the_same_attribution(pieces):
     searched = text._may_be_said_before(before)
     if text._BEFORE.search(before) or text._OWN_BEFORE.search(before):
         assert searched
+
+
+def _normalised_one_character_at_a_time(original: str) -> tuple[str, list[int], list[int]]:
+    """normalise as first written: each character folded in turn, its source kept."""
+    from bot.checks import normalise as module
+
+    chars, starts, ends = [], [], []
+    for i, ch in enumerate(original):
+        for out in module._fold(ch):
+            chars.append(out)
+            starts.append(i)
+            ends.append(i + 1)
+    text = "".join(chars)
+    keep = [True] * len(text)
+    for m in module._SPACED_DIGITS.finditer(text):
+        for k in range(m.start(), m.end()):
+            keep[k] = text[k].isdigit()
+    kept = [k for k in range(len(text)) if keep[k]]
+    return "".join(text[k] for k in kept), [starts[k] for k in kept], [ends[k] for k in kept]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [*"ab 1.-`'’“é\u200b\u00adＡа—7\nΑΟ", "ﬁ", "①", "\U0001d400", "e\u0301", "0 7 7 0 0 9"]
+        ),
+        max_size=40,
+    ).map("".join)
+    | st.text(max_size=60)
+)
+@example(text="“Hello” — it’s café")  # one-to-one foldings, applied by replacing characters
+def test_normalising_by_distinct_characters_equals_folding_each_in_turn(text):
+    from bot.checks.normalise import normalise
+
+    norm = normalise(text)
+    assert (norm.text, list(norm.starts), list(norm.ends)) == (
+        _normalised_one_character_at_a_time(text)
+    )
