@@ -1199,12 +1199,10 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     packaged = rule.options.get("packaged_terms", True) is not False
     likely, person_only = _packaged_lexicons() if packaged else (lexicon, lexicon)
     text = ctx.text
-    candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
-    candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
     # Each distinct token is worked out once (a long post repeats most of its words); only
     # those with a verdict are looked at again where they stand.
     flagged: dict[str, tuple[int, str, tuple[str | None, bool, bool]]] = {}
-    for raw in {raw for _, raw in candidates}:
+    for raw in {*_TOKEN.findall(text), *_SPACED.findall(text)}:
         word = raw.lstrip(_LEADING)
         offset = len(raw) - len(word)
         word = word.rstrip(_TRAILING)
@@ -1217,6 +1215,10 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
         if any(verdict):
             flagged[raw] = (offset, word, verdict)
+    candidates: list[tuple[int, str]] = []
+    if flagged:
+        candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
+        candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
     for start, raw in candidates:
         if raw not in flagged:
             continue
