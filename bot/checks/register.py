@@ -115,9 +115,16 @@ def _fold(word: str) -> tuple[str, bool]:
     return key, False
 
 
+# Each word's folding, kept across posts (most words recur); bounded like the register's memo.
+_FOLDED: dict[str, tuple[str, bool]] = {}
+_MAX_FOLDED = 50_000
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    folded: dict[str, tuple[str, bool]] = {}
+    folded = _FOLDED
+    if len(folded) > _MAX_FOLDED:
+        folded.clear()
     for m in _words(text):
         word = m.group()
         found = folded.get(word)
@@ -199,6 +206,7 @@ class _KeyedHash:
 
 
 _MAX_KNOWN = 100_000  # windows whose answer a register remembers
+_UNKNOWN: list[RegisterEntry] = []  # a window not yet looked up (its answer is a list or None)
 
 
 class ConsentRegister:
@@ -230,17 +238,22 @@ class ConsentRegister:
             self._known.clear()
         seen = self._known
         found: list[RegisterMatch] = []
-        for i, (start, _, key, _) in enumerate(tokens):
-            last = min(len(tokens), i + self._window) - 1
+        keys = [token[2] for token in tokens]
+        count, window = len(tokens), self._window
+        for i, key in enumerate(keys):
+            last = min(count, i + window) - 1
             j = i
             while True:
-                entries = seen[key] if key in seen else self._lookup(key, seen)
-                for entry in entries or ():
-                    found.append(RegisterMatch(start, tokens[j][1], entry))
+                entries = seen.get(key, _UNKNOWN)
+                if entries is _UNKNOWN:
+                    entries = self._lookup(key, seen)
+                if entries:
+                    start = tokens[i][0]
+                    found += (RegisterMatch(start, tokens[j][1], entry) for entry in entries)
                 if j >= last or not joinable[j]:
                     break
                 j += 1
-                key = f"{key} {tokens[j][2]}"
+                key = f"{key} {keys[j]}"
         return _longest(found)
 
     def _lookup(
