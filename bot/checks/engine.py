@@ -7,6 +7,8 @@ the clock, the network or the disk.
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants
+import re._parser as sre_parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,6 +89,8 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     for pattern in rule.patterns:
+        if not may_match(ctx, pattern):
+            continue
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
@@ -98,6 +102,89 @@ def _generic(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 
 
 _PHRASES: dict[int, tuple[Any, re.Pattern[str] | None, dict[str, str]]] = {}
+
+# -- a rule pattern's literal start --------------------------------------------------------------
+# Most rule patterns start, after look-arounds, with one of a few words ("honestly|frankly"): a
+# post holding none of them anywhere cannot match, and its whole-text scan (a lookbehind tried
+# at every character) is skipped. The start is read from the pattern's parse; anything this
+# does not understand (repeats, classes, local flags) means no gate, so nothing is ever skipped
+# that could match.
+_ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
+_STARTS: dict[int, tuple[Any, tuple[str, ...] | None]] = {}
+
+
+def _is_zero_width(items: Any) -> bool:
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre_constants.BRANCH and all(_is_zero_width(b) for b in av[1]):
+            continue
+        return False
+    return True
+
+
+def _literal_starts(items: Any) -> set[str] | None:
+    """The strings one of which every match of ``items`` starts with, or None if unknown."""
+    items = list(items)
+    for k, (op, av) in enumerate(items):
+        if op in _ZERO_WIDTH or (
+            op is sre_constants.BRANCH and all(_is_zero_width(b) for b in av[1])
+        ):
+            continue
+        if op is sre_constants.LITERAL:
+            run = ""
+            for op2, av2 in items[k:]:
+                if op2 is not sre_constants.LITERAL:
+                    break
+                run += chr(av2)
+            return {run}
+        if op is sre_constants.IN and all(o is sre_constants.LITERAL for o, _ in av):
+            return {chr(c) for _, c in av}
+        if op is sre_constants.SUBPATTERN and not av[1] and not av[2]:
+            return _literal_starts(av[3])
+        if op is sre_constants.BRANCH:
+            starts: set[str] = set()
+            for branch in av[1]:
+                found = _literal_starts(branch)
+                if found is None:
+                    return None
+                starts |= found
+            return starts
+        return None
+    return None  # only look-arounds: it may match the empty string anywhere
+
+
+def _pattern_starts(pattern: Any) -> tuple[str, ...] | None:
+    """A compiled pattern's literal starts, lower-cased if it ignores case (ASCII only then)."""
+    cached = _STARTS.get(id(pattern))
+    if cached is None or cached[0] is not pattern:
+        starts: tuple[str, ...] | None = None
+        if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str):
+            try:
+                found = _literal_starts(sre_parse.parse(pattern.pattern, pattern.flags))
+            except Exception:  # an internal parser: no gate, never an error
+                found = None
+            if found and all(found):
+                if pattern.flags & re.IGNORECASE:
+                    if all(f.isascii() for f in found):
+                        starts = tuple(sorted({f.lower() for f in found}))
+                else:
+                    starts = tuple(sorted(found))
+        cached = (pattern, starts)
+        _STARTS[id(pattern)] = cached
+    return cached[1]
+
+
+def may_match(ctx: Context, pattern: Any) -> bool:
+    """False only when ``pattern`` cannot match: none of its literal starts is in the text
+    (in folded_text when it ignores case: the four letters IGNORECASE also takes for ASCII
+    ones are folded there)."""
+    starts = _pattern_starts(pattern)
+    if starts is None:
+        return True
+    haystack = folded_text(ctx) if pattern.flags & re.IGNORECASE else ctx.text
+    return any(start in haystack for start in starts)
+
 
 # The four letters outside ASCII that re's IGNORECASE also takes for an ASCII one (Python docs,
 # re.IGNORECASE): folded before the post's words are taken, so no match is ever skipped.

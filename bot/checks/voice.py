@@ -16,6 +16,7 @@ from bot.checks.engine import (
     a_word_starts_with,
     folded_text,
     may_hold_a_phrase,
+    may_match,
     phrase_matches,
     phrase_regex,
     post_words,
@@ -119,6 +120,8 @@ def _listed(
 ) -> Iterable[Hit]:
     """The rule's own patterns and phrases, so an organisation can add to a code-backed rule."""
     for pattern in rule.patterns:
+        if not may_match(ctx, pattern):
+            continue  # none of its literal starts is in the post (engine.may_match)
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())

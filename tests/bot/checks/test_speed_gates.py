@@ -149,3 +149,65 @@ def test_normalising_by_distinct_characters_equals_folding_each_in_turn(text):
     assert (norm.text, list(norm.starts), list(norm.ends)) == (
         _normalised_one_character_at_a_time(text)
     )
+
+
+_MADE_UP_PATTERNS = [
+    r"(?<![\w'])I\s+think",
+    r"(?:(?<![^.!?\n])|(?<=,\s))(?:honestly|frankly)(?=\s?,)",
+    r"\b(?:kick|Kick)\s+out",
+    r"(?i)\bsɪck",  # not ASCII and ignoring case: no gate
+    r"(?:ab|ac)d",  # a factored prefix
+    r"[xy]z",
+    r"#(?:vote|back)\w+",
+    r"(?i:x)y",  # local flags: no gate
+]
+_PATTERN_PIECES = st.sampled_from(
+    [
+        *("I", "i", "\u0130", "\u0131", " ", "\n", ",", ".", "think", "THINK", "honestly"),
+        *("Honestly", "frankly", "\u017frankly", "kick", "\u212aick", "out", "abd", "acd", "xz"),
+        *("yz", "#vote", "#VOTE", "x", "y", "personally", "candidly", "'", "but ", "sɪck", "SƗCK"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(_PATTERN_PIECES, max_size=20))
+@example(pieces=["\u0130", " ", "think"])
+@example(pieces=["\u017frankly", ",", " "])
+def test_a_rule_pattern_is_skipped_only_when_none_of_its_literal_starts_is_in_the_post(pieces):
+    import re
+
+    from bot.checks.engine import may_match
+
+    ctx = _ctx("".join(pieces))
+    patterns = [p for r in POLICY.rules for p in r.patterns]
+    patterns += [re.compile(p, re.IGNORECASE) for p in _MADE_UP_PATTERNS]
+    patterns += [re.compile(p) for p in _MADE_UP_PATTERNS]
+    for pattern in patterns:
+        if pattern.search(ctx.text):
+            assert may_match(ctx, pattern), pattern.pattern
+
+
+def test_literal_starts_are_read_from_the_pattern():
+    import re
+
+    from bot.checks.engine import _pattern_starts
+
+    assert _pattern_starts(re.compile(r"(?<!\w)(?:Honestly|frankly)\b", re.I)) == (
+        "frankly",
+        "honestly",
+    )
+    assert _pattern_starts(re.compile(r"(?:ab|ac)d")) == ("a",)  # the parser factors out "a"
+    assert _pattern_starts(re.compile(r"\d+ Road")) is None  # no literal start: no gate
+    assert _pattern_starts(re.compile(r"(?i:x)y")) is None
+    ctx = _ctx("We are frankly delighted.")
+    assert not voice_free_may_match(ctx, r"(?:honestly|candidly)")
+    assert voice_free_may_match(ctx, r"(?:honestly|frankly)")
+
+
+def voice_free_may_match(ctx: Context, pattern: str) -> bool:
+    import re
+
+    from bot.checks.engine import may_match
+
+    return may_match(ctx, re.compile(pattern, re.IGNORECASE))
