@@ -277,32 +277,28 @@ def phrase_matches(
     if not wanted:
         return
     words, starts = _word_list(ctx)
-    candidates = [starts[i] for i, word in enumerate(words) if word in wanted]
+    candidates = [(starts[i], word) for i, word in enumerate(words) if word in wanted]
     text, done = ctx.text, 0
-    for at in candidates:
+    for at, word in candidates:
         if at < done:
             continue
-        m = _starting_with(phrases, folded_text(ctx), at).match(text, at)
+        m = _starting_with(phrases, word).match(text, at)
         if m is not None:
             done = m.end()
             yield m
 
 
-_WORD_RUN_AT = re.compile(r"\w+")
 _BY_FIRST_WORD: dict[int, tuple[Any, dict[str, re.Pattern[str]]]] = {}
 
 
-def _starting_with(phrases: Mapping[str, str], folded: str, at: int) -> re.Pattern[str]:
-    """phrase_regex of the phrases whose first word is the post's word at ``at``: a match of
-    the whole list there can only be one of these (see may_hold_a_phrase), and of these the
-    regex tries the longest first, as the whole list's does. Compiled on first need."""
+def _starting_with(phrases: Mapping[str, str], word: str) -> re.Pattern[str]:
+    """phrase_regex of the phrases whose first word is ``word``: where the post's word is
+    ``word``, a match of the whole list can only be one of these (see may_hold_a_phrase), and
+    of these the regex tries the longest first, as the whole list's does. Compiled on need."""
     cached = _BY_FIRST_WORD.get(id(phrases))
     if cached is None or cached[0] is not phrases:
         cached = (phrases, {})
         _BY_FIRST_WORD[id(phrases)] = cached
-    word_match = _WORD_RUN_AT.match(folded, at)
-    assert word_match is not None  # ``at`` starts a word run
-    word = word_match.group(0)
     compiled = cached[1].get(word)
     if compiled is None:
         own = [
