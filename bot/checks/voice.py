@@ -559,15 +559,18 @@ _PARTY_FIRST_WORDS = frozenset(
     }
 )
 _POLITICIAN_PREFIXES = (
-    *("mp", "msp", "mla", "mep", "council", "senator", "congress", "mayor", "prime", "pm"),
+    *("mp", "msp", "mla", "mep", "councillor", "senator", "congress", "mayor", "prime", "pm"),
     *("president", "governor", "minister", "chancellor", "secretary", "candidate"),
 )
 _POLITICIAN_ABBREVIATIONS = frozenset({"sen", "rep", "cllr"})  # whole words: "Sen.", "Cllr"
 
 
 def _may_name_a_politician(ctx: Context) -> bool:
-    return a_word_starts_with(ctx, _POLITICIAN_PREFIXES) or not (
-        _POLITICIAN_ABBREVIATIONS.isdisjoint(post_words(ctx))
+    words = post_words(ctx)
+    return (
+        a_word_starts_with(ctx, _POLITICIAN_PREFIXES)
+        or not _POLITICIAN_ABBREVIATIONS.isdisjoint(words)
+        or ("council" in words and a_word_starts_with(ctx, ("leader",)))  # "council leader"
     )
 
 

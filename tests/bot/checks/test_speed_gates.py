@@ -41,6 +41,8 @@ def _ctx(text: str) -> Context:
 @example(pieces=["Sen.", " ", "Jane", " ", "Smith"])
 @example(pieces=["Cllr", " ", "Jane"])
 @example(pieces=["our ", "pm"])
+@example(pieces=["the ", "council", " ", "leadership"])
+@example(pieces=["our ", "Councillors"])
 @example(pieces=["Jane", " ", "Smith", " ", "MEPs"])
 @example(pieces=["Lib", " ", "Dem"])
 def test_the_party_and_politician_gates_never_skip_a_match(pieces):
