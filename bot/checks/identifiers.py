@@ -1279,7 +1279,11 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
     """Every term in reading order, longest first at a position, never overlapping."""
     done = 0
     tokens = list(_TOKEN.finditer(text))
-    for i, token in enumerate(tokens):
+    # Only tokens that start a term are looked at: the post's distinct words are checked once.
+    words = _TOKEN.findall(text)
+    starting = {w for w in set(words) if w in lexicon.by_exact_word or w.lower() in lexicon.by_word}
+    for i in [i for i, w in enumerate(words) if w in starting]:
+        token = tokens[i]
         if token.start() < done:
             continue
         if token.start() > 0 and text[token.start() - 1] in "#@":

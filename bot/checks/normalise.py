@@ -146,13 +146,23 @@ def normalise(original: str) -> Normalised:
         if not _SPACED_DIGITS.search(text):
             n = len(text)
             return Normalised(original, text, tuple(range(n)), tuple(range(1, n + 1)))
-    pieces = [_FOLDED[ch] if ch in _FOLDED else _fold(ch) for ch in original]
-    text = "".join(pieces)
-    if len(text) == len(pieces) and "" not in pieces:
+    # Each distinct character's folding, looked up once: a long post has a few dozen.
+    folds = {ch: _FOLDED[ch] if ch in _FOLDED else _fold(ch) for ch in set(original)}
+    starts: list[int] | range
+    ends: list[int] | range
+    if all(len(folded) == 1 for folded in folds.values()):
         # Every character folds to one (curly quotes, dashes, accents): positions stay one to one.
-        starts: list[int] | range = range(len(text))
-        ends: list[int] | range = range(1, len(text) + 1)
+        changed = {ch: f for ch, f in folds.items() if f != ch}
+        if changed.keys().isdisjoint(changed.values()):
+            text = original  # one replace a character: none undoes or redoes another's
+            for ch, folded in changed.items():
+                text = text.replace(ch, folded)
+        else:
+            text = original.translate({ord(ch): f for ch, f in changed.items()})
+        starts = range(len(text))
+        ends = range(1, len(text) + 1)
     else:
+        pieces = [folds[ch] for ch in original]
         chars: list[str] = []
         starts, ends = [], []
         for i, folded in enumerate(pieces):

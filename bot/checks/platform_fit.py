@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from bot.checks.engine import Context, Hit, validator
@@ -64,7 +65,10 @@ def x_length(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     # The first character X would refuse, as a Python index (X counts in UTF-16 units).
     cut = index_of_utf16(original, valid_end) + 1
     # Hits are in normalised coordinates: find the first normalised char at or after the cut.
-    start = next((k for k, s in enumerate(ctx.norm.starts) if s >= cut), len(ctx.text) - 1)
+    # The map's starts never decrease: the first at or after the cut is found by bisection.
+    start = bisect.bisect_left(ctx.norm.starts, cut)
+    if start >= len(ctx.norm.starts):
+        start = len(ctx.text) - 1
     yield Hit(
         start,
         len(ctx.text),
@@ -79,7 +83,7 @@ def x_invalid_character(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """twitter-text's invalid characters: X refuses the whole post ("Handle invalid characters"
     in its conformance suite), however short it is. The character is invisible and may be
     normalised away, so the finding shows the words around it."""
-    if "x" not in ctx.platforms or ctx.norm.original.isascii():
+    if "x" not in ctx.platforms or INVALID_CHARACTERS.isdisjoint(ctx.norm.original):
         return
     text = ctx.text
     for at, char in enumerate(ctx.norm.original):

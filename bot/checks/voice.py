@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from bot.checks.engine import Context, Hit, may_hold_a_phrase, phrase_regex, validator
+from bot.checks.engine import (
+    Context,
+    Hit,
+    a_word_starts_with,
+    folded_text,
+    may_hold_a_phrase,
+    may_match,
+    phrase_matches,
+    phrase_regex,
+    post_words,
+    validator,
+)
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -109,6 +120,8 @@ def _listed(
 ) -> Iterable[Hit]:
     """The rule's own patterns and phrases, so an organisation can add to a code-backed rule."""
     for pattern in rule.patterns:
+        if not may_match(ctx, pattern):
+            continue  # none of its literal starts is in the post (engine.may_match)
         for m in pattern.finditer(ctx.text):
             if m.end() > m.start():
                 yield Hit(m.start(), m.end())
@@ -116,7 +129,7 @@ def _listed(
     if not may_hold_a_phrase(ctx, listed):
         return
     regex, lookup = _built(_phrase_list, listed)
-    for m in regex.finditer(ctx.text) if regex else ():
+    for m in phrase_matches(ctx, listed, regex) if regex else ():
         own = lookup.get(" ".join(m.group(0).lower().split()), "")
         yield Hit(m.start(), m.end(), suggestion=own or None)
 
@@ -699,7 +712,8 @@ _SENTENCE_END = re.compile(r"[.!?\n]+")
 def _sentences_with(text: str, words: tuple[str, ...]) -> Iterable[tuple[int, int]]:
     """The sentences that hold any of the words, so a long post's regex scans only those."""
     lowered = text.lower()
-    if not _has(lowered, words):
+    words = tuple(w for w in words if w in lowered)  # a sentence can hold only these
+    if not words:
         return
     start = 0
     for end in (*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)):
@@ -714,10 +728,11 @@ _ELECTION_WORDS = ("election", "poll", "ballot", "vote on")
 _BACK_WORDS = ("back", "support", "choose", "pick", "put your cross")
 
 
-def _stances(text: str, parties: list[re.Match[str]]) -> Iterable[Hit]:
+def _stances(text: str, parties: list[re.Match[str]], politician: bool = True) -> Iterable[Hit]:
     lowered = text.lower()
     actors = [(m.start(), m.end()) for m in parties]
-    actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
+    if politician:  # False: _POLITICIAN_RE has already found nothing in this text
+        actors += [(m.start(), m.end()) for m in _POLITICIAN_RE.finditer(text)]
     if _has(lowered, _GOVERNMENT_WORDS):
         actors += [(m.start(), m.end()) for m in _GOVERNMENT.finditer(text)]
     if _has(lowered, _RUN_WORDS):
@@ -744,6 +759,55 @@ _JUDGED_WORDS = (
 _SUPPORT_WORDS = ("vote", "endors", "elect", "campaign")
 
 
+# Speed gates (same findings): a _parties match starts at a word that is one of these (or a
+# politician's first word), and a _POLITICIAN_RE match holds a word starting with a title's
+# first word (titles may run on: "the mayoral"), or is Sen., Rep. or Cllr.
+_PARTY_FIRST_WORDS = frozenset(
+    {
+        *("tory", "tories", "lib", "libdem", "libdems", "liberal", "liberals", "reform"),
+        *("green", "greens", "labour", "conservative", "conservatives", "scottish", "plaid"),
+        *("sinn", "democratic", "alba", "alliance", "democrat", "democrats", "republican"),
+        *("republicans", "ukip", "snp", "dup", "sdlp", "uup", "gop", "tuv", "maga", "dems"),
+    }
+)
+_POLITICIAN_PREFIXES = (
+    *("mp", "msp", "mla", "mep", "councillor", "senator", "congress", "mayor", "prime", "pm"),
+    *("president", "governor", "minister", "chancellor", "secretary", "candidate"),
+)
+_POLITICIAN_ABBREVIATIONS = frozenset({"sen", "rep", "cllr"})  # whole words: "Sen.", "Cllr"
+
+
+def _may_name_a_politician(ctx: Context) -> bool:
+    words = post_words(ctx)
+    return (
+        a_word_starts_with(ctx, _POLITICIAN_PREFIXES)
+        or not _POLITICIAN_ABBREVIATIONS.isdisjoint(words)
+        or ("council" in words and a_word_starts_with(ctx, ("leader",)))  # "council leader"
+    )
+
+
+def _politician_first_words(options: Mapping[str, Any]) -> frozenset[str] | None:
+    """First words of the policy's politicians, or None when one cannot be told (not ASCII)."""
+    firsts = set()
+    for name in options.get("politicians") or ():
+        words = str(name).split()
+        if not words:
+            continue
+        first = re.match(r"\w+", words[0])
+        if first is None or not str(name).isascii():
+            return None
+        firsts.add(first.group(0).lower())
+    return frozenset(firsts)
+
+
+def _may_name_a_party(ctx: Context, rule: RulePack) -> bool:
+    politicians = _built(_politician_first_words, rule.options)
+    if politicians is None:
+        return True
+    words = post_words(ctx)
+    return not (_PARTY_FIRST_WORDS.isdisjoint(words) and politicians.isdisjoint(words))
+
+
 @validator("party_political")
 def party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     return _merged(_party_political(ctx, rule))
@@ -753,8 +817,9 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     parties: list[re.Match[str]] = []
     ambiguous: list[re.Match[str]] = []  # a market, a space, a reform: unless a whole answer
-    for m in _built(_parties, rule.options).finditer(text):
-        (parties if _names_a_party(text, m) else ambiguous).append(m)
+    if _may_name_a_party(ctx, rule):
+        for m in _built(_parties, rule.options).finditer(text):
+            (parties if _names_a_party(text, m) else ambiguous).append(m)
     for m in parties:
         after = text[m.end() : m.end() + 120]
         stance = _AFTER_PARTY_STANCE.match(after)
@@ -785,8 +850,8 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if answer and answer.end - answer.start <= len(m.group(0)) + 5:
             yield answer
     # Each pattern below runs only when the words it cannot match without are in the post.
-    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
-    politician = _POLITICIAN_RE.search(text) is not None
+    lowered = folded_text(ctx)  # text.translate(_ALSO_MATCHED_ANY_CASE).lower(), made once
+    politician = _may_name_a_politician(ctx) and _POLITICIAN_RE.search(text) is not None
     for pattern, needs in (
         (_POLITICIAN_JUDGED, _JUDGED_WORDS),
         (_POLITICIAN_VOTE, _SUPPORT_WORDS),
@@ -809,7 +874,7 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in pattern.finditer(text):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
-    yield from _stances(text, parties)
+    yield from _stances(text, parties, politician)
     actors = [(m.start(), m.end()) for m in parties]
     # "Labour: all talk, no homes." A name heading its sentence, still in need of a verdict.
     actors += [(m.start(), m.end()) for m in ambiguous if text.startswith(":", m.end())]
@@ -1093,7 +1158,7 @@ def insult(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     # One pass for any name-calling word before the four grammars look at it.
     grammars = _NAME_CALLING if _has(text.lower(), _NAME_STEMS) else ()
-    lowered = text.translate(_ALSO_MATCHED_ANY_CASE).lower()
+    lowered = folded_text(ctx)  # text.translate(_ALSO_MATCHED_ANY_CASE).lower(), made once
     insults = [p for p, words in zip(_INSULTS, _INSULT_WORDS, strict=True) if _has(lowered, words)]
     found = [Hit(m.start(), m.end()) for p in (*insults, *grammars) for m in p.finditer(text)]
     if grammars:
@@ -1459,12 +1524,13 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     packaged = rule.options.get("packaged_terms", True) is not False
     likely, person_only = _packaged_lexicons() if packaged else (lexicon, lexicon)
     text = ctx.text
-    candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
-    candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
+    # Each distinct token is worked out once (a long post repeats most of its words); only
+    # those with a verdict are looked at again where they stand.
+    flagged: dict[str, tuple[int, str, tuple[str | None, bool, bool, bool]]] = {}
     phrase_seen = False
-    for start, raw in candidates:
+    for raw in {*_TOKEN.findall(text), *_SPACED.findall(text)}:
         word = raw.lstrip(_LEADING)
-        start += len(raw) - len(word)
+        offset = len(raw) - len(word)
         word = word.rstrip(_TRAILING)
         if raw.startswith("*"):
             word = word.rstrip("*")  # **bold**, not f***
@@ -1473,8 +1539,18 @@ def profanity(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         verdict = lexicon.verdicts.get((word, packaged))
         if verdict is None:
             verdict = _verdict(lexicon, likely, person_only, packaged, word)
-        own_group, is_likely, is_person_only, heads_phrase = verdict
-        phrase_seen = phrase_seen or heads_phrase
+        phrase_seen = phrase_seen or verdict[3]
+        if any(verdict[:3]):
+            flagged[raw] = (offset, word, verdict)
+    candidates: list[tuple[int, str]] = []
+    if flagged:
+        candidates = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
+        candidates += [(m.start(), m.group(0)) for m in _SPACED.finditer(text)]
+    for start, raw in candidates:
+        if raw not in flagged:
+            continue
+        offset, word, (own_group, is_likely, is_person_only, _) = flagged[raw]
+        start += offset
         if own_group and packaged and _mentioned(text, start, word):
             continue
         if own_group:

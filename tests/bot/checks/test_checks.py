@@ -1,6 +1,8 @@
 from dataclasses import replace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot.checks import Allow, run_checks
 from bot.checks.platform_fit import fit, x_weighted_length
@@ -213,3 +215,63 @@ def test_a_phrase_list_is_skipped_only_when_none_of_its_first_words_is_in_the_po
     matches = phrase_regex(phrases).search(ctx.text) is not None
     assert may_hold_a_phrase(ctx, phrases) is holds
     assert matches <= holds  # never skipped where the regex would have matched
+
+
+_PHRASE_LIST = {
+    "in my opinion": "",
+    "don't you think": "",
+    "you think": "",
+    "in my": "",
+    "kick out": "",
+    "k-pop": "",
+}
+_PHRASE_PIECES = st.sampled_from(
+    [
+        "in",
+        "In",
+        "IN",
+        "\u0130n",
+        "my",
+        "MY",
+        "opinion",
+        "don't",
+        "don",
+        "'",
+        "you",
+        "think",
+        "kick",
+        "\u212aick",
+        "out",
+        "k",
+        "pop",
+        "-",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        "x",
+        "_",
+        "é",
+        "1",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(_PHRASE_PIECES, max_size=30))
+@example(pieces=["Don't", " ", "you", "  ", "think", " ", "in", " ", "my", "\n", "opinion"])
+@example(
+    pieces=["\u0130n", " ", "my", " ", "opinion", ".", "\u212aick", " ", "out", "k", "-", "pop"]
+)
+def test_phrases_are_tried_only_at_their_first_words_with_the_same_matches(pieces):
+    """phrase_matches tries the phrase regex only where a post word is a phrase's first word:
+    it must give exactly the matches finditer gives, in order (spans and text)."""
+    from bot.checks.engine import Context, phrase_matches, phrase_regex
+    from bot.checks.normalise import normalise
+    from bot.policy_file import load_policy
+
+    ctx = Context(normalise("".join(pieces)), ("x",), load_policy(None))
+    regex = phrase_regex(_PHRASE_LIST)
+    assert regex is not None
+    expected = [(m.span(), m.group(0)) for m in regex.finditer(ctx.text)]
+    assert [(m.span(), m.group(0)) for m in phrase_matches(ctx, _PHRASE_LIST, regex)] == expected

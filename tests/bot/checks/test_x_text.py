@@ -284,6 +284,35 @@ def test_x_length_marks_where_x_stops_accepting(text, start):
     assert measure(text)[0] > 280
 
 
+# Three weights and a weight 0, so that the per-weight counting and the walk in strides where the
+# limit is crossed are checked beyond configuration v3's single weight of 1.
+_SEVERAL_WEIGHTS = Config(
+    50, 100, 200, 23, ((0, 96, 100), (97, 122, 0), (123, 4351, 300), (8192, 8205, 100)), True
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(PIECES, min_size=30, max_size=400).map("".join),
+    limit=st.integers(min_value=1, max_value=700),
+    config=st.sampled_from([CONFIG_V3, _SEVERAL_WEIGHTS]),
+)
+@example(text="é" * 4_000 + "\ufeff", limit=280, config=CONFIG_V3)
+@example(text="a" * 70 + "\uffff" + "b" * 300, limit=280, config=CONFIG_V3)
+def test_counting_long_runs_in_strides_equals_counting_characters(text, limit, config):
+    """Long runs crossing the limit are walked in strides up to it, then summed: the same
+    count, the same last accepted character and the same validity as one step a character."""
+    counted = parse(text, config, limit)
+    assert (counted.weighted_length, counted.valid_range_end, counted.valid) == reference(
+        text, config, limit
+    )
+
+
+def test_configuration_rejects_negative_weights():
+    with pytest.raises(ValueError, match="negative"):
+        Config(280, 100, 200, 23, ((0, 10, -100),), True)
+
+
 def test_configuration_rejects_overlapping_ranges():
     with pytest.raises(ValueError, match="overlapping"):
         Config(280, 100, 200, 23, ((0, 10, 100), (5, 20, 300)), True)
