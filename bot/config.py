@@ -130,8 +130,8 @@ class Settings(BaseSettings):
         "COUNTERSIGN_SECRET_KEY",
         "secret_key",
         None,
-        "Key for the keyed hashes of the consent register and for the encryption of every "
-        "text stored in the database (at least 16 characters).",
+        "Key for the keyed hashes of the consent register, the encryption of every text "
+        "stored in the database and the audit log's MACs (at least 16 characters).",
     )
     previous_secret_keys: SecretStr | None = _setting(
         "COUNTERSIGN_PREVIOUS_SECRET_KEYS",

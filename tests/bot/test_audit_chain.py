@@ -379,3 +379,34 @@ def test_an_unkeyed_log_without_a_key_is_reported_intact_but_not_keyed(tmp_path)
     # With the key set but never used by the server, the same log is not accepted as keyed.
     keyed = run("audit", "verify", env=env | {"COUNTERSIGN_SECRET_KEY": KEY})
     assert keyed.returncode == 1 and "None of the 4 records is keyed" in keyed.stdout
+
+
+def test_records_a_previous_key_made_still_verify_after_a_rotation(tmp_path):
+    """COUNTERSIGN_PREVIOUS_SECRET_KEYS feeds the chain too: a key change must not turn every
+    older record into "made with another COUNTERSIGN_SECRET_KEY"."""
+    new_key = "test-rotated-key-9876543210"
+    path = tmp_path / "c.db"
+    store = open_store(path)
+    store.key_audit(KEY, at=NOW)
+    _records(store, 2)
+    store.close()
+    store = open_store(path)
+    store.key_audit(new_key, older=[KEY], at=NOW + timedelta(hours=1))
+    _records(store, 1, start=100)
+    verdict = store.audit_verdict()
+    assert verdict.problem is None and verdict.keyed == verdict.checked == 6
+    store.close()
+    forgotten = open_store(path)
+    forgotten.key_audit(new_key)  # the old key dropped from the setting too soon
+    assert forgotten.audit_verdict().problem is not None
+    forgotten.close()
+
+
+def test_the_previous_keys_setting_is_read_as_a_list(monkeypatch):
+    from bot.config import IsolatedSettings
+
+    settings = IsolatedSettings(
+        previous_secret_keys=" old-key-0123456789abc , ,older-key-0123456789 "
+    )
+    assert settings.previous_keys() == ["old-key-0123456789abc", "older-key-0123456789"]
+    assert IsolatedSettings().previous_keys() == []
