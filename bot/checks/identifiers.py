@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.inflect import phrase_forms
-from bot.checks.membership import membership_cue
+from bot.checks.membership import MEMBERS, membership_cue
 from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
 from bot.checks.register import in_common_phrase
@@ -264,16 +264,6 @@ _PLACE_BEFORE = re.compile(
     r"(?i)(?:\b(?:in|at|across|around|throughout|near|within|outside|visit|visiting|via|the|our|"
     r"your|their|its|this|that|a|an)|\d{1,4}[a-z]?)\s+$"  # "3 Kirkgate": a street
 )
-# Words a sentence-initial name is often followed by: "Amira survived…", "Jo, who…".
-_AFTER_INITIAL_NAME = re.compile(
-    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\((?:\d|aged|dob|d\.o\.b)|"
-    r"\s+(?:who|survived|joined|spoke|shared|lives|lived|moved|came|completed|celebrates|celebrated|turned|became|started|left|won|ran|raised|told|tells|says|"
-    r"said|struggled|fled|escaped|arrived|received|graduated|overcame|beat|went|got|found|used|"
-    r"uses|wrote|writes|talks|talked|explains|explained|describes|described|volunteers|"
-    r"volunteered|recently|now|first|finally|never|always|knows|knew|feels|felt|wants|wanted|"
-    r"hopes|hoped|needs|needed)\b|\s+[a-z]{2,20}ed\b)"
-)
-_AFTER_KNOWN_NAME = re.compile(r"(?:'s\b|,|\s+[a-z]|\s*\()")
 # One person, named by what they are: "the family at 3 Raynville Mount", "my mum was born…".
 _PERSON_NOUN = (
     r"(?:client|resident|tenant|family|man|woman|lady|gentleman|boy|girl|person|mum|"
@@ -281,6 +271,20 @@ _PERSON_NOUN = (
     r"carer|flatmate|lodger|patient|sister|brother|grandmother|grandfather|gran|"
     r"grandad|nan|baby|twins|grandson|granddaughter|husband|wife|partner)"
 )
+# Words a sentence-initial name is often followed by: "Amira survived…", "Jo, who…".
+_AFTER_INITIAL_NAME = re.compile(
+    # "Marek, one of our regulars, …", "Harriet, the newest resident at…", "Dee, a guest at…":
+    # an apposition that says which of the people we support (or which person) this is.
+    rf"(?:,\s+(?:one\s+of\s+(?:our|the)\s+|(?:a|an|the|our)\s+)(?:[\w'’-]{{1,20}}\s+){{0,2}}?"
+    rf"(?:{MEMBERS}|{_PERSON_NOUN}s?)\b|"
+    r"'s\b|,\s+(?:who|aged|\d)|\s*\((?:\d|aged|dob|d\.o\.b)|"
+    r"\s+(?:who|survived|joined|spoke|shared|lives|lived|moved|came|completed|celebrates|celebrated|turned|became|started|left|won|ran|raised|told|tells|says|"
+    r"said|struggled|fled|escaped|arrived|received|graduated|overcame|beat|went|got|found|used|"
+    r"uses|wrote|writes|talks|talked|explains|explained|describes|described|volunteers|"
+    r"volunteered|recently|now|first|finally|never|always|knows|knew|feels|felt|wants|wanted|"
+    r"hopes|hoped|needs|needed)\b|\s+[a-z]{2,20}ed\b)"
+)
+_AFTER_KNOWN_NAME = re.compile(r"(?:'s\b|,|\s+[a-z]|\s*\()")
 _HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _PRONOUN = re.compile(r"(?i)\b(?:she|he|her|his|him|hers|herself|himself)\b")
 
@@ -754,7 +758,10 @@ _STREET_ANY_CASE = re.compile(
 )
 _RESIDENCE = (
     r"(?:lives|living|live|lived|stays|staying|stayed|resides|residing|resident|sleeps|sleeping|"
-    r"slept|housed|placed|moved|moving|move|relocated)\s+(?:at|in|on|to|into)"
+    r"slept|housed|placed|moved|moving|move|relocated|settled|settling|settles|"
+    r"(?:moved|moving|moves)\s+in)\s+(?:at|in|on|to|into)"
+    # "has the keys to flat 3b, 22 Mill Road", "got the key to his new flat at…"
+    r"|\bkeys?\s+(?:to|for)"
 )
 _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
@@ -763,6 +770,8 @@ _HOME_CUE = re.compile(
     r"(?<=[a-z])'s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit))\b"
 )
 _HOME_CUE_GATE = (
+    "key",
+    "settl",
     "liv",
     "stay",
     "resid",
@@ -793,6 +802,25 @@ _STILL_AT = re.compile(
     r"|\b(?:he|she|they|(?<=[a-z])\s+(?:is|was))(?:'s|'re|\s+is|\s+are|\s+was)?\s+"
     r"(?:now\s+|still\s+)?at\s+(?:number\s+)?$"
 )
+# After the address: "12 Cedar Close is now his", "…, Leeds — her new home", "will be theirs".
+_HOME_AFTER = re.compile(
+    r"(?i)[^\S\n]*(?:[,–—-][^\S\n]*)?(?:(?:is|was|will\s+be|becomes|became)\s+(?:now\s+|"
+    r"officially\s+|finally\s+|all\s+)?(?:his|hers|theirs|her|their|home)\b|"
+    r"(?:his|her|their)\s+(?:new\s+|own\s+|first\s+)?(?:home|flat|house|place|tenancy)\b)"
+)
+# Without a house number, a street tied to someone's home still narrows down where they live:
+# "her place on Elm Ave", "lives on Cardigan Road". Only types that are always streets: not
+# Park, Hill or Green, which name areas ("living in Hyde Park").
+_STREET_ONLY_TYPES = _words("""
+road rd street st avenue ave av lane ln close drive dr crescent cres terrace ter tce terr grove
+grv boulevard blvd trail trl loop turnpike tpke court ct mews gardens gdns walk way place pl
+""")
+_NAMED_STREET = re.compile(
+    r"[^\S\n]*(?:on|in|off|at|along)?[^\S\n]*(?P<street>(?:[A-Z][\w'’-]{0,20}[^\S\n]+){1,3}"
+    r"(?i:" + "|".join(sorted(_STREET_ONLY_TYPES, key=lambda w: (-len(w), w))) + r"))\b"
+)
+# A cue that says whose home it is: "her place", "Tom's flat" (not "independent living at").
+_WHOSE_HOME = re.compile(r"(?i)^(?:his|her|their|my)\b|^\w+(?:'|’)s\b")
 _OLD_ADDRESS = re.compile(
     r"(?i)\b(?<!our\s)(?:old|new|home|previous|last|current)\s+address[\s,:]*$"
 )
@@ -962,8 +990,10 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
             continue
         if _venue_follows(text, m.end("street")):
             continue
-        if _tied_to_resident(text, m.start(), people) or _tied_loosely(
-            text, m.start(), people, allowed
+        if (
+            _tied_to_resident(text, m.start(), people)
+            or _tied_loosely(text, m.start(), people, allowed)
+            or _HOME_AFTER.match(text, m.end())
         ):
             found.append(m.span())
     if not _mentions(text, _HOME_CUE_GATE):
@@ -971,11 +1001,29 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     capitalised = _Spans(found)
     for cue in _HOME_CUE.finditer(text):
         street = _STREET_ANY_CASE.match(text, _skip_separators(text, cue.end()))
-        if not street or capitalised.overlaps(*street.span()) or allowed.covers(*street.span()):
+        span = street.span() if street else _numberless_street(text, cue, people)
+        if not span or capitalised.overlaps(*span) or allowed.covers(*span):
             continue
-        if not _venue_follows(text, street.end()) and not _org_speaking(text, cue.start()):
-            found.append(street.span())
+        if not _venue_follows(text, span[1]) and not _org_speaking(text, cue.start()):
+            found.append(span)
     return found
+
+
+def _numberless_street(
+    text: str, cue: re.Match[str], people: Callable[[], _Spans]
+) -> tuple[int, int] | None:
+    """ "her place on Elm Ave", "Tom lives on Cardigan Road": a named street just after a home
+    cue, with no house number, when the cue or the sentence says whose home it is."""
+    m = _NAMED_STREET.match(text, cue.end())
+    if m is None:
+        return None
+    if any(w.lower() in _NOT_NAMES - _ORG_NOUNS for w in m.group("street").split()[:-1]):
+        return None  # "her flat in The Way…" is a title, "at Christmas Street…" a word run
+    if not _WHOSE_HOME.match(cue.group(0)) and not people().overlaps(
+        _sentence(text, cue.start())[0], cue.start()
+    ):
+        return None  # "Independent living at Beech Court": nobody's home in particular
+    return m.span("street")
 
 
 def _skip_separators(text: str, pos: int) -> int:

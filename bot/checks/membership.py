@@ -22,11 +22,17 @@ _MEMBERS = (
     r"survivors?|service\s+users?|learners?|beneficiar(?:y|ies)|visitors?|users?|"
     r"group\s+members?)"
 )
+MEMBERS = _MEMBERS  # for the person finder: "Dee, a guest at our night shelter, …"
 _SERVICES = (
     r"(?:hostel|refuge|shelter|safe\s+house|project|service|services|group|support\s+group|"
     r"recovery\s+group|drop[\s-]?in|centre|center|home|care\s+home|house|scheme|programme|"
     r"program|cafe|café|clinic|food\s?bank|sessions?|meetings?|circle|hub|club|charity|"
     r"supported\s+housing|accommodation|flats?|night\s+shelter|day\s+centre|ward|unit)"
+)
+# A home, hostel or project by its name: "Oak Lodge", "St Anne's Hostel", "Beech House".
+_NAMED_HOME = (
+    r"(?-i:(?:St\.?\s+)?(?:[A-Z][\w'’-]{1,20}\s+){1,3})(?:Lodge|House|Court|Hostel|Refuge|"
+    r"Shelter|Foyer|Manor|Project|Care\s+Home|Home|Centre|Center)\b"
 )
 _CUE = re.compile(
     rf"(?i)\b(?:"
@@ -34,9 +40,11 @@ _CUE = re.compile(
     rf"(?:one|some|two|three|several|many)\s+of\s+(?:our|the)\s+(?:(?:new|longest[\s-]standing|"
     rf"lovely|wonderful|amazing|regular|current|former|younger|older)\s+)?(?P<plural>{_MEMBERS})"
     rf"(?:\s+(?:at|of|in|from)\s+our\s+{_SERVICES})?"
-    # "a resident at our hostel", "a member of our recovery group"
-    rf"|(?:a|an)\s+(?:(?:new|regular|current|former|young)\s+)?(?P<single>{_MEMBERS})\s+"
-    rf"(?:at|of|in|from|with)\s+(?:our|the)\s+(?:\w+\s+)?{_SERVICES}"
+    # "a resident at our hostel", "a member of our recovery group", "the newest resident at
+    # Oak Lodge": a service or a named home, hostel or project
+    rf"|(?:a|an|the)\s+(?:(?:new|newest|latest|regular|current|former|young|youngest|oldest)"
+    rf"\s+)?(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+"
+    rf"(?:(?:our|the)\s+(?:\w+\s+)?{_SERVICES}|{_NAMED_HOME})"
     # "our client Sam", "our new resident, Jo"
     r"|our\s+(?:(?:new|current|former|longest[\s-]standing|oldest|youngest)\s+)?"
     r"(?P<ours>resident|client|service[\s-]user|tenant|guest|patient)\b(?!s)"
@@ -53,7 +61,24 @@ _CUE = re.compile(
     r"(?!\s+(?:team|staff|workers?|managers?|co-?ordinators?|leads?|leaders?|facilitators?)\b)"
     r")\b"
 )
-_CUE_GATE = ("our", "one of", "who ")
+_CUE_GATE = (
+    "our",
+    "one of",
+    "who ",
+    # a named home ("the newest resident at Oak Lodge")
+    "lodge",
+    "house",
+    "court",
+    "hostel",
+    "refuge",
+    "shelter",
+    "foyer",
+    "manor",
+    "project",
+    "home",
+    "centre",
+    "center",
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +172,10 @@ _SUPPORTER_AFTER = re.compile(
     r"climbing|baked|baking|completed|completing|took\s+on|taking\s+on|organised|organized|"
     r"organising|organizing|shaved|skydived|abseiled)\b[^.!?\n]{0,50}?(?:\bfor\s+(?:us|our|"
     r"northside|the\s+charity|charity)|£|\$|\bmarathon\b|\b10k\b|\bhalf\b|\bchallenge\b|"
-    r"\bbake\s+sale\b|\bbucket\s+collection\b)|£\s?\d|\$\s?\d|\bgave\b|\bgifted\b|\bvolunteer(?:s|ed|ing)?\b)"
+    r"\bbake\s+sale\b|\bbucket\s+collection\b)|£\s?\d|\$\s?\d|\bgave\b|\bgifted\b|"
+    # volunteering themselves, not "hats for every volunteer"
+    r"(?<!\bevery\s)(?<!\beach\s)(?<!\bfor\s)(?<!\bthe\s)(?<!\bour\s)(?<!\ball\s)(?<!\bto\s)"
+    r"(?<!\bwith\s)\bvolunteer(?:s|ed|ing)?\b)"
 )
 
 
