@@ -69,9 +69,11 @@ def refuge_location(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 # -- case, file and court references ---------------------------------------------------------
 
 _CASE_REF = re.compile(
-    r"(?i)\b(?P<cue>case|file|court|claim|crime|ref|reference)"
+    r"(?i)\b(?P<cue>case|file|court|claim|crime|ref|reference|tribunal|appeal|application|"
+    r"incident|docket)"
     r"(?P<label>\s+(?:no|number|ref|reference|id)\b\.?|\s*#|\.)?"
-    r"(?P<gap>[\s:#\-]{0,3})(?P<token>[A-Z0-9][A-Z0-9/\-]{0,24})(?![\w/])"
+    # "our ref is SC/2026/0412", "the case number was 4471"
+    r"(?P<gap>\s+(?:is|was)\s*:?\s*|[\s:#\-]{0,3})(?P<token>[A-Z0-9][A-Z0-9/\-]{0,24})(?![\w/])"
 )
 # The organisation's own numbers, and the references of its grants, orders and bookings.
 _ORG_NUMBER_BEFORE = re.compile(

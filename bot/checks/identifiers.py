@@ -762,6 +762,10 @@ _RESIDENCE = (
     r"(?:moved|moving|moves)\s+in)\s+(?:at|in|on|to|into)"
     # "has the keys to flat 3b, 22 Mill Road", "got the key to his new flat at…"
     r"|\bkeys?\s+(?:to|for)"
+    # "has found a room at…", "was offered a flat on…", "secured her own tenancy at…"
+    r"|(?:found|got|secured|given|offered|allocated|accepted|signed\s+for)\s+(?:a|an|her|his|"
+    r"their)\s+(?:own\s+|new\s+|first\s+)?(?:room|flat|bedsit|house|home|place|tenancy|"
+    r"apartment)"
 )
 _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
@@ -771,6 +775,7 @@ _HOME_CUE = re.compile(
 )
 _HOME_CUE_GATE = (
     "key",
+    "room",
     "settl",
     "liv",
     "stay",
@@ -826,6 +831,13 @@ _OLD_ADDRESS = re.compile(
 )
 # "Meet Sarah at 1 High Street": an invitation to a venue, not where Sarah lives.
 _INVITATION = re.compile(r"(?i)\b(?:join|meet|come|visit|see|find|pop|drop|chat|say\s+hello)\b")
+# "Please visit Lillian at 5 Brook Terrace", "pop in to see Stan at…": calling on a person, at
+# their door — not us or an event.
+_CALLING_ON = re.compile(
+    r"(?i)\b(?:visit|visiting|see|seeing|call\s+on|calling\s+on|pop\s+in\s+(?:to|and)\s+see|"
+    r"drop\s+in\s+on|check\s+(?:in\s+)?on)\s+(?!us\b|our\b|the\b|we\b)[A-Z][\w'’-]{1,20}"
+    r"(?:\s+[A-Z][\w'’-]{1,20})?\s*$"
+)
 _VENUE_AFTER = re.compile(r"[^\S\n]+([A-Z][\w'’-]{1,20})")
 # "join us at 14 Elm Road community hall": a venue named after the street, in any case.
 _VENUE_AFTER_ANY_CASE = re.compile(
@@ -843,9 +855,12 @@ _DELIVERY_CUE = re.compile(
     r"(?i)\b(?:(?:send|sent|sending|post|posted|deliver|delivered|delivering|forward|forwarded)"
     r"(?:[^\S\n]+[\w'’]{1,12}){0,4}?[^\S\n]+(?:to|at)|"
     r"(?:drop|dropped|dropping|pop|popped|popping|go|come|nip)[^\S\n]+(?:round|over)"
-    r"(?:[^\S\n]+(?:to|at))?)[^\S\n]*$"
+    r"(?:[^\S\n]+(?:to|at))?"
+    # "cards for Maureen can go to…", "letters should be addressed to…"
+    r"|(?:can|could|should|will|may)[^\S\n]+(?:go|be\s+sent|be\s+posted|be\s+addressed|"
+    r"be\s+dropped\s+off)[^\S\n]+(?:to|at)|addressed[^\S\n]+to)[^\S\n]*$"
 )
-_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over")
+_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over", "go ", "address")
 _FOR_SOMEONE = re.compile(
     r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|"
     r"them|she|he|they)\b"
@@ -896,6 +911,8 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
     named = people().ends_between(before - 2, before)
     if not named and not _PERSON_NOUN_BEFORE.search(text, max(s, before - 20), before):
         return False
+    if named and _CALLING_ON.search(text, max(s, before - 60), before):
+        return True
     return not _INVITATION.search(text, s, before)
 
 

@@ -122,6 +122,8 @@ _SERVICE_CONTEXT = re.compile(
 _ORG_WORD = re.compile(
     r"(?i)(?:council|trust|charity|charities|foundation|official|news|project|team|group|"
     r"network|service|centre|center|support|radio|police|samaritans|shelter|forum|society|"
+    r"market|bakery|kitchen|brewery|festival|gallery|studio|collective|hospice|pharmacy|"
+    r"surgery|practice|football|rugby|cricket|sports|"
     r"alliance|partnership|together|church|mosque|school|college|library|museum|theatre|"
     r"housing|health|clinic|hospital|action|media|press|times|magazine|mayor|minister|"
     r"county|city|leeds|cafe|club)"
@@ -176,13 +178,37 @@ _SCHOOL = re.compile(
     r"Secondary|High|Grammar|Middle|Nursery|Free|Academy|Junior\s+and\s+Infant|Infant\s+and\s+"
     r"Junior)\s+){0,3}(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
 )
-_SCHOOL_GATE = ("primary", "academy", "school", "nursery", "juniors", "infants", "high", "prep")
+# "Year 6 at St Mary's", "in Reception at Oakwood": a school year then a school by its name
+# alone, with no "Primary" or "School" after it.
+_YEAR_AT_SCHOOL = re.compile(
+    r"(?i:\b(?:year|yr)\s?\d{1,2}|\breception)\s+(?:at|in)\s+(?:the\s+)?"
+    r"(?:(?:St\.?|Saint)\s+)?[A-Z][\w'’-]{1,20}(?:\s+[A-Z][\w'’-]{1,20}){0,3}"
+)
+_SCHOOL_GATE = (
+    "primary",
+    "academy",
+    "school",
+    "nursery",
+    "juniors",
+    "infants",
+    "high",
+    "prep",
+    "year",
+    "yr",
+    "reception",
+)
 # What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)",
 # "Lily from Year 5 at St Anne's Primary".
+# "Ruby, who is in Year 3 at…", "Oscar goes to…", "Mia (8) started at…".
 _CHILD_LINK = re.compile(
-    r"(?i)^[\s,(–-]*(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?[\s,]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
-    r"|reception[\s,]*|nursery[\s,]*)?(?:from|at|of|in|who\s+(?:goes|go|went)\s+to|"
-    r"attends|attending|,|\()?\s*(?:the\s+)?$"
+    r"(?i)^[\s,(–-]*(?:(?:who|that)\s+(?:is|was|'s|’s)\s+(?:now\s+|currently\s+|just\s+)?"
+    r"|(?:is|was|'s|’s)\s+(?:now\s+|currently\s+)?)?(?:\d{1,2}\s+and\s+)?(?:an?\s+)?"
+    r"(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?[\s,)]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
+    r"|(?:in\s+)?reception[\s,]*|(?:in\s+)?nursery[\s,]*|aged\s+\d{1,2}[\s,)]*|\d{1,2}\)\s*)?"
+    r"(?:(?:pupil|student|learner|girl|boy)s?\s+)?"
+    r"(?:from|at|of|in|(?:who\s+)?(?:goes|go|went|going|started|starts|starting|moved|moves|"
+    r"has\s+started|is\s+starting|is\s+going)\s+(?:to|at)|(?:who\s+)?(?:attends|attended|"
+    r"attending)|(?:a\s+)?(?:pupil|student)\s+at|,|\()?\s*(?:the\s+)?$"
 )
 _PUPIL_BETWEEN = re.compile(r"(?i)(?:'s?|’s?)?\s+(?:pupils?|students?|learners?|year\s?\d{1,2})\s+")
 _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b")
@@ -197,6 +223,11 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     if not any(g in low for g in _SCHOOL_GATE):
         return
     schools = list(_SCHOOL.finditer(text))
+    schools += [
+        m
+        for m in _YEAR_AT_SCHOOL.finditer(text)
+        if not any(s.start() < m.end() and m.start() < s.end() for s in schools)
+    ]
     if not schools:
         return
     people = [p for p in _everyone(ctx) if not any(s.start() <= p[0] < s.end() for s in schools)]
