@@ -771,7 +771,8 @@ _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
     r"(?:his|her|their|my)\s+(?:[a-z]{2,12}\s+)?(?:home|house|flat|apartment|place|bedsit|"
     r"tenancy)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
-    r"(?<=[a-z])'s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit))\b"
+    r"(?<=[a-z])(?:'|’)s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit|"
+    r"tenancy|room))\b"
 )
 _HOME_CUE_GATE = (
     "key",
@@ -1371,6 +1372,25 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
         if best is not None:
             done = best[0]
             yield token.start(), best[0], best[1]
+
+
+def states_a_sensitive_fact(ctx: Context) -> bool:
+    """Whether the post states a sensitive fact anywhere ("100 days clean", "came out",
+    "granted asylum"), whoever it is about: a topic word alone ("HIV testing") is not one. The
+    tagged-handle rule asks it, since a handle is a person the name finder does not see."""
+
+    def compute() -> bool:
+        rule = ctx.policy.rule("special_category")
+        if rule is None or not rule.enabled:
+            return False
+        lexicon = _lexicon(rule)
+        for start, end, term in _term_hits(ctx.text, lexicon):
+            if not term.topic and not _about_topic(ctx.text, start, end, term, lexicon):
+                return True
+        return False
+
+    found: bool = _once_per_run(ctx, "sensitive_fact", compute)
+    return found
 
 
 def _about_group(

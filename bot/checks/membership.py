@@ -60,10 +60,31 @@ _CUE = re.compile(
     r"|from\s+our\s+(?:[\w'’-]+\s+){0,2}(?P<attends>support\s+group|recovery\s+group|group|"
     r"drop[\s-]?in|hostel|refuge|night\s+shelter|shelter|safe\s+house|circle)"
     r"(?!\s+(?:team|staff|workers?|managers?|co-?ordinators?|leads?|leaders?|facilitators?)\b)"
+    # "Jo, who we have supported since 2019", "a woman we work with", "someone our team helps"
+    # (not "the council, who we work with": working with is a partner's word after "who")
+    r"|(?:(?:who|whom|that)\s+(?=\S+\s+(?:\S+\s+)?(?:\S+\s+)?(?:support|help|house|look|care|"
+    r"cared|caring|looked|looking|housed|housing|helped|helping|helps|supported|supporting|supports|"
+    r"first)\b)"
+    r"|(?:someone|somebody|(?:a|an|one)\s+(?:young\s+|older\s+)?"
+    r"(?:man|woman|person|lad|girl|boy|mum|dad|family|gentleman|lady|client|resident))\s+)"
+    r"(?P<supported>(?:we(?:'ve|’ve|\s+have|\s+had)?|our\s+(?:[\w-]+\s+)?(?:team|staff|workers?|"
+    r"service|volunteers?)"
+    r"(?:\s+(?:has|have|had))?)\s+(?:first\s+|now\s+|also\s+)?(?:been\s+)?(?:support|supports|supported|supporting|work\s+with|"
+    r"worked\s+with|working\s+with|help|helps|helped|helping|house|housed|housing|look\s+after|"
+    r"looked\s+after|looking\s+after|care\s+for|cared\s+for|caring\s+for|"
+    # "who our outreach team first met sleeping in the bus station"
+    r"first\s+met\s+(?:\w+\s+){0,2}?(?:sleeping|begging|homeless|rough|on\s+the\s+streets?|"
+    r"in\s+(?:a|the)\s+(?:doorway|tent|shelter|hostel|cells?|hospital))))"
+    # "came to us homeless", "walked through our doors", "referred to us", "staying with us"
+    r"|(?P<came>(?:came|come|comes|coming|referred|turned\s+up|arrived)\s+to\s+us|"
+    r"(?:came|walked|come|comes|walks)\s+through\s+our\s+doors?|(?:staying|stayed|living|lived|"
+    r"housed|been)\s+with\s+us\s+(?:for|since)|after\s+(?:\w+\s+){1,2}(?:with|at)\s+us)"
     r")\b"
 )
 _CUE_GATE = (
     "our",
+    "we ",
+    " us",
     "one of",
     "who ",
     # a named home ("the newest resident at Oak Lodge")
@@ -180,6 +201,14 @@ _SUPPORTER_AFTER = re.compile(
 )
 
 
+# Someone who runs a session for us: "thanks @sarah for running our Thursday group".
+_LEADS_AFTER = re.compile(
+    r"(?i)^[\s,]*(?:for|who)\s+(?:(?:is|was|has\s+been)\s+)?(?:running|leading|led|facilitating|"
+    r"facilitated|hosting|hosted|teaching|taught|delivering|delivered|coordinating|coordinated|"
+    r"co-ordinating|chairing|chaired|presenting|presented)\b"
+)
+
+
 def role_of(text: str, start: int, end: int) -> str | None:
     """ "staff or public figure" when a title stands by the name, "supporter" when they are
     thanked for giving, None when nothing says who they are."""
@@ -190,4 +219,6 @@ def role_of(text: str, start: int, end: int) -> str | None:
         return "staff or public figure"
     if _SUPPORTER_AFTER.match(window):
         return "supporter"
+    if _LEADS_AFTER.match(window):
+        return "staff or public figure"
     return None

@@ -11,7 +11,13 @@ import re
 from collections.abc import Iterable
 
 from bot.checks.engine import Context, Hit, raw_blocks, validator
-from bot.checks.identifiers import _everyone, _once_per_run, _register_spans, _Spans
+from bot.checks.identifiers import (
+    _everyone,
+    _once_per_run,
+    _register_spans,
+    _Spans,
+    states_a_sensitive_fact,
+)
 from bot.checks.membership import cue_near, membership_cues, role_of
 from bot.checks.policy import RulePack
 
@@ -114,7 +120,15 @@ _SERVICE_CONTEXT = re.compile(
     # bereaved, a domestic-abuse course; and someone "sharing their story" is telling one
     r"survivors?\b|lgbt\w*|queer|youth\s+(?:group|club|project|service)|care\s+leavers?|"
     r"bereave\w*|grief|counselling|therapy\s+group|freedom\s+programme|"
-    r"shar(?:e|ed|ing)\s+(?:your|their|his|her)\s+(?:story|journey|experience))"
+    r"shar(?:e|ed|ing)\s+(?:your|their|his|her)\s+(?:story|journey|experience)|"
+    # and more services whose users are private: night shelters, soup runs, needle exchanges,
+    # sanctuary and migrant groups, gender clinics, prison and hospital stays
+    r"night\s+shelter|soup\s+(?:run|kitchen)|needle\s+exchange|harm\s+reduction|naloxone|"
+    r"sanctuary|migrants?|refugees?|gender\s+clinic|prison|hmp\b|psychiatric|"
+    r"(?:days?|weeks?|months?|years?)\s+(?:clean|sober)|clean\s+and\s+sober|"
+    r"(?:12|twelve)[\s-]step|women'?s\s+aid|hepatitis|hep\s+c\b|cancer\s+support|"
+    r"(?:our|the|at|to)\s+(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"weekly|women'?s|men'?s|peer|parents?'?|carers?'?)\s+)(?:group|circle|session|drop[\s-]?in))"
 )
 # Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral". Long words
 # anywhere in the handle; short ones only at its start or end, or between underscores
@@ -157,7 +171,11 @@ def tagged_handle(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     if "@" not in text:
         return
     handles = list(_HANDLE.finditer(text))
-    if not handles or not (_SERVICE_CONTEXT.search(text) or membership_cues(text)):
+    # A post about a private service, one naming someone as one of ours, or one stating a
+    # sensitive fact ("100 days clean", "granted asylum") about whoever it tags.
+    if not handles or not (
+        _SERVICE_CONTEXT.search(text) or membership_cues(text) or states_a_sensitive_fact(ctx)
+    ):
         return
     own = _own_handles(ctx)
     for m in handles:
