@@ -29,10 +29,15 @@ _SERVICES = (
     r"program|cafe|café|clinic|food\s?bank|sessions?|meetings?|circle|hub|club|charity|"
     r"supported\s+housing|accommodation|flats?|night\s+shelter|day\s+centre|ward|unit)"
 )
-# A home, hostel or project by its name: "Oak Lodge", "St Anne's Hostel", "Beech House".
-_NAMED_HOME = (
-    r"(?-i:(?:St\.?\s+)?(?:[A-Z][\w'’-]{1,20}\s+){1,3})(?:Lodge|House|Court|Hostel|Refuge|"
-    r"Shelter|Foyer|Manor|Project|Care\s+Home|Home|Centre|Center)\b"
+# A home, hostel or project by its name: "the newest resident at Oak Lodge", "a tenant of St
+# Anne's Court". Found from the capitalised last word, then checked backwards.
+_HOME_WORD = re.compile(
+    r"\b(?:Lodge|House|Court|Hostel|Refuge|Shelter|Foyer|Manor|Project|Home|Centre|Center)\b"
+)
+_MEMBER_AT_NAMED = re.compile(
+    rf"(?i:\b(?:an?\s+(?:(?:new|regular|current|former|young)\s+)?|the\s+(?:newest|latest|new|"
+    rf"youngest|oldest|longest[\s-]staying)\s+)(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+)"
+    r"(?:St\.?\s+)?(?:[A-Z][\w'’-]{1,20}\s+){1,3}(?:Care\s+)?$"
 )
 _CUE = re.compile(
     rf"(?i)\b(?:"
@@ -42,9 +47,9 @@ _CUE = re.compile(
     rf"(?:\s+(?:at|of|in|from)\s+our\s+{_SERVICES})?"
     # "a resident at our hostel", "a member of our recovery group", "the newest resident at
     # Oak Lodge": a service or a named home, hostel or project
-    rf"|(?:a|an|the)\s+(?:(?:new|newest|latest|regular|current|former|young|youngest|oldest)"
-    rf"\s+)?(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+"
-    rf"(?:(?:our|the)\s+(?:\w+\s+)?{_SERVICES}|{_NAMED_HOME})"
+    rf"|(?:an?\s+(?:(?:new|regular|current|former|young)\s+)?|the\s+(?:newest|latest|new|"
+    rf"youngest|oldest|longest[\s-]staying)\s+)(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+"
+    rf"(?:our|the)\s+(?:\w+\s+)?{_SERVICES}"
     # "our client Sam", "our new resident, Jo"
     # any two words between: "our longest-staying tenant", "our wonderful new resident"
     r"|our\s+(?:[\w'’-]{1,20}\s+){0,2}?"
@@ -60,47 +65,42 @@ _CUE = re.compile(
     r"|from\s+our\s+(?:[\w'’-]+\s+){0,2}(?P<attends>support\s+group|recovery\s+group|group|"
     r"drop[\s-]?in|hostel|refuge|night\s+shelter|shelter|safe\s+house|circle)"
     r"(?!\s+(?:team|staff|workers?|managers?|co-?ordinators?|leads?|leaders?|facilitators?)\b)"
-    # "Jo, who we have supported since 2019", "a woman we work with", "someone our team helps"
-    # (not "the council, who we work with": working with is a partner's word after "who")
-    r"|(?:(?:who|whom|that)\s+(?=\S+\s+(?:\S+\s+)?(?:\S+\s+)?(?:support|help|house|look|care|"
-    r"cared|caring|looked|looking|housed|housing|helped|helping|helps|supported|supporting|supports|"
-    r"first)\b)"
-    r"|(?:someone|somebody|(?:a|an|one)\s+(?:young\s+|older\s+)?"
-    r"(?:man|woman|person|lad|girl|boy|mum|dad|family|gentleman|lady|client|resident))\s+)"
-    r"(?P<supported>(?:we(?:'ve|’ve|\s+have|\s+had)?|our\s+(?:[\w-]+\s+)?(?:team|staff|workers?|"
-    r"service|volunteers?)"
-    r"(?:\s+(?:has|have|had))?)\s+(?:first\s+|now\s+|also\s+)?(?:been\s+)?(?:support|supports|supported|supporting|work\s+with|"
-    r"worked\s+with|working\s+with|help|helps|helped|helping|house|housed|housing|look\s+after|"
-    r"looked\s+after|looking\s+after|care\s+for|cared\s+for|caring\s+for|"
-    # "who our outreach team first met sleeping in the bus station"
-    r"first\s+met\s+(?:\w+\s+){0,2}?(?:sleeping|begging|homeless|rough|on\s+the\s+streets?|"
-    r"in\s+(?:a|the)\s+(?:doorway|tent|shelter|hostel|cells?|hospital))))"
-    # "came to us homeless", "walked through our doors", "referred to us", "staying with us"
-    r"|(?P<came>(?:came|come|comes|coming|referred|turned\s+up|arrived)\s+to\s+us|"
-    r"(?:came|walked|come|comes|walks)\s+through\s+our\s+doors?|(?:staying|stayed|living|lived|"
-    r"housed|been)\s+with\s+us\s+(?:for|since)|after\s+(?:\w+\s+){1,2}(?:with|at)\s+us)"
     r")\b"
 )
 _CUE_GATE = (
     "our",
-    "we ",
-    " us",
     "one of",
     "who ",
-    # a named home ("the newest resident at Oak Lodge")
-    "lodge",
-    "house",
-    "court",
-    "hostel",
-    "refuge",
-    "shelter",
-    "foyer",
-    "manor",
-    "project",
-    "home",
-    "centre",
-    "center",
 )
+# "Jo, who we have supported since 2019", "a woman we work with", "someone our team helps":
+# found from the "we" or "our team" and its verb (rarer than the words before them), then
+# checked backwards for who it is (not "the council, who we work with": a partner's word).
+_SUPPORTED = re.compile(
+    r"(?i)\b(?:we(?:'ve|’ve|\s+have|\s+had)?|our\s+(?:[\w-]+\s+)?(?:team|staff|workers?|service|"
+    r"volunteers?)(?:\s+(?:has|have|had))?)\s+(?:first\s+|now\s+|also\s+)?(?:been\s+)?"
+    r"(?P<verb>support|supports|supported|supporting|work\s+with|worked\s+with|working\s+with|"
+    r"help|helps|helped|helping|house|housed|housing|look\s+after|looked\s+after|looking\s+after|"
+    r"care\s+for|cared\s+for|caring\s+for|"
+    # "who our outreach team first met sleeping in the bus station"
+    r"first\s+met\s+(?:\w+\s+){0,2}?(?:sleeping|begging|homeless|rough|on\s+the\s+streets?|"
+    r"in\s+(?:a|the)\s+(?:doorway|tent|shelter|hostel|cells?|hospital)))\b"
+)
+_SUPPORTED_WHO = re.compile(
+    r"(?i)\b(?:(?P<rel>who|whom|that)|someone|somebody|(?:a|an|one)\s+(?:young\s+|older\s+)?"
+    r"(?:man|woman|person|lad|girl|boy|mum|dad|family|gentleman|lady|client|resident))\s+$"
+)
+# "came to us homeless", "walked through our doors", "referred to us", "staying with us for…":
+# found from "us" or "our door", then checked backwards.
+_US = re.compile(r"(?i)\b(?:us|our\s+doors?)\b")
+_CAME_BEFORE = re.compile(
+    r"(?i)\b(?:(?P<to>came|come|comes|coming|referred|turned\s+up|arrived)\s+to|"
+    r"(?P<through>came|walked|come|comes|walks)\s+through|"
+    r"(?P<with>staying|stayed|living|lived|housed|been)\s+with|"
+    r"after\s+(?:\w+\s+){1,2}(?:with|at))\s+$"
+)
+_FOR_OR_SINCE = re.compile(r"\s+(?:for|since)\b")
+_WE_GATE = ("we", "our ")
+_US_GATE = (" us", "our door")
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ _NOUNS = {
 
 
 def _noun(m: re.Match[str]) -> str:
-    word = m.group("plural") or m.group("single") or m.group("ours") or ""
+    groups = m.groupdict()
+    word = groups.get("plural") or groups.get("single") or groups.get("ours") or ""
     key = " ".join(word.lower().split())
     if key.endswith("s") and key[:-1] in _NOUNS:
         key = key[:-1]
@@ -135,9 +136,30 @@ def _noun(m: re.Match[str]) -> str:
 def membership_cues(text: str) -> tuple[Cue, ...]:
     """Every membership cue in the text, in reading order."""
     low = text.lower()
-    if not any(g in low for g in _CUE_GATE):
-        return ()
-    return tuple(Cue(m.start(), m.end(), _noun(m)) for m in _CUE.finditer(text))
+    cues = (
+        [Cue(m.start(), m.end(), _noun(m)) for m in _CUE.finditer(text)]
+        if any(g in low for g in _CUE_GATE)
+        else []
+    )
+    for home in _HOME_WORD.finditer(text):
+        named = _MEMBER_AT_NAMED.search(text, max(0, home.start() - 100), home.start())
+        if named:
+            cues.append(Cue(named.start(), home.end(), _noun(named)))
+    if any(g in low for g in _WE_GATE):
+        for m in _SUPPORTED.finditer(text):
+            who = _SUPPORTED_WHO.search(text, max(0, m.start() - 40), m.start())
+            if who is None or (who.group("rel") and m.group("verb").lower().startswith("work")):
+                continue
+            cues.append(Cue(who.start(), m.end(), "someone we support"))
+    if any(g in low for g in _US_GATE):
+        for m in _US.finditer(text):
+            came = _CAME_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            if came is None or (m.group(0).lower() == "us") == bool(came.group("through")):
+                continue  # "through our doors", "to us", "with us": not "through us"
+            if came.group("with") and not _FOR_OR_SINCE.match(text, m.end()):
+                continue  # "staying with us for six months", not "living with us in mind"
+            cues.append(Cue(came.start(), m.end(), "someone we support"))
+    return tuple(sorted(cues, key=lambda c: c.start))
 
 
 def membership_cue(text: str, start: int, end: int) -> bool:

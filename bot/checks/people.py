@@ -18,7 +18,7 @@ from bot.checks.identifiers import (
     _Spans,
     states_a_sensitive_fact,
 )
-from bot.checks.membership import cue_near, membership_cues, role_of
+from bot.checks.membership import Cue, cue_near, membership_cues, role_of
 from bot.checks.policy import RulePack
 
 # What other rules find that, with a membership cue, identifies a person we support; each in
@@ -71,10 +71,12 @@ def service_user(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     if not membership_cues(text):
         return
+    told: set[Cue] = set()
     for start, end in _everyone(ctx):
         cue = cue_near(text, start, end)
-        if cue is None or role_of(text, start, end):
+        if cue is None or cue in told or role_of(text, start, end):
             continue
+        told.add(cue)  # one finding per cue: "St Anne" inside "a tenant of St Anne's Court"
         evidence = _evidence(ctx)
         if evidence:
             yield Hit(
@@ -211,10 +213,8 @@ _SCHOOL_GATE = (
     "infants",
     "high",
     "prep",
-    "year",
-    "yr",
-    "reception",
 )
+_YEAR_GATE = ("year", "yr", "reception")
 # What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)",
 # "Lily from Year 5 at St Anne's Primary".
 # "Ruby, who is in Year 3 at…", "Oscar goes to…", "Mia (8) started at…".
@@ -238,14 +238,13 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """A given name and the school the child goes to: enough to find a child."""
     text = ctx.text
     low = text.lower()
-    if not any(g in low for g in _SCHOOL_GATE):
-        return
-    schools = list(_SCHOOL.finditer(text))
-    schools += [
-        m
-        for m in _YEAR_AT_SCHOOL.finditer(text)
-        if not any(s.start() < m.end() and m.start() < s.end() for s in schools)
-    ]
+    schools = list(_SCHOOL.finditer(text)) if any(g in low for g in _SCHOOL_GATE) else []
+    if any(g in low for g in _YEAR_GATE):
+        schools += [
+            m
+            for m in _YEAR_AT_SCHOOL.finditer(text)
+            if not any(s.start() < m.end() and m.start() < s.end() for s in schools)
+        ]
     if not schools:
         return
     people = [p for p in _everyone(ctx) if not any(s.start() <= p[0] < s.end() for s in schools)]
