@@ -82,7 +82,7 @@ FAMILIES = {"voice": VOICE, "confidentiality": CONFIDENTIALITY, "platform": PLAT
 RULE_FAMILY = {rule: family for family, rules in FAMILIES.items() for rule in rules}
 PLATFORMS = ("x", "facebook")
 PERSONAL_VOICE = frozenset({"first_person_singular", "opinion_marker"})
-_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z]+)*-\d{3}$")  # "clean-001", "clean-people-001", "s6c-001"
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z]+)*-\d{3}$")  # "clean-001", "s6c-001"
 
 # What the corpus must hold for its numbers to mean anything (see tests/corpus/README.md).
 MINIMUMS = {
