@@ -170,7 +170,10 @@ _AMBIGUOUS_NAMES = _words(
     "miles holly amber ruby jade heather daisy lily iris ivy penny joy"
 )
 _AFTER_AMBIGUOUS_NAME = re.compile(
-    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b)"
+    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b"
+    # a past tense is never the everyday word's: "Rob came out", "Will moved", "Mark said"
+    r"|\s+(?:came|went|said|told|got|found|won|ran|left|became|spoke|fled|lost|began|wrote|"
+    r"[a-z]{2,20}ed)\b)"
 )
 
 # Capitalised words that are not people: function words, time, holidays, groups, places.
@@ -279,6 +282,7 @@ _AFTER_INITIAL_NAME = re.compile(
     rf"(?:{MEMBERS}|{_PERSON_NOUN}s?)\b|"
     r"'s\b|,\s+(?:who|aged|\d)|\s*\((?:\d|aged|dob|d\.o\.b)|"
     r"\s+(?:who|survived|joined|spoke|shared|lives|lived|moved|came|completed|celebrates|celebrated|turned|became|started|left|won|ran|raised|told|tells|says|"
+    r"suffers|struggles|battles|attends|loves|enjoys|"
     r"said|struggled|fled|escaped|arrived|received|graduated|overcame|beat|went|got|found|used|"
     r"uses|wrote|writes|talks|talked|explains|explained|describes|described|volunteers|"
     r"volunteered|recently|now|first|finally|never|always|knows|knew|feels|felt|wants|wanted|"
@@ -758,7 +762,8 @@ _STREET_ANY_CASE = re.compile(
 )
 _RESIDENCE = (
     r"(?:lives|living|live|lived|stays|staying|stayed|resides|residing|resident|sleeps|sleeping|"
-    r"slept|housed|placed|moved|moving|move|relocated|settled|settling|settles|"
+    r"slept|housed|placed|moved|moving|move|relocated|settled|settling|settles|renting|rents|"
+    r"rented|lodging|lodges|lodged|squatting|sofa[\s-]surfing|"
     r"(?:moved|moving|moves)\s+in)\s+(?:at|in|on|to|into)"
     # "has the keys to flat 3b, 22 Mill Road", "got the key to his new flat at…"
     r"|\bkeys?\s+(?:to|for)"
@@ -775,6 +780,10 @@ _HOME_CUE = re.compile(
     r"tenancy|room))\b"
 )
 _HOME_CUE_GATE = (
+    "rent",
+    "lodg",
+    "squat",
+    "surf",
     "key",
     "room",
     "settl",
@@ -859,16 +868,31 @@ _DELIVERY_CUE = re.compile(
     r"(?:[^\S\n]+(?:to|at))?"
     # "cards for Maureen can go to…", "letters should be addressed to…"
     r"|(?:can|could|should|will|may)[^\S\n]+(?:go|be\s+sent|be\s+posted|be\s+addressed|"
-    r"be\s+dropped\s+off)[^\S\n]+(?:to|at)|addressed[^\S\n]+to)[^\S\n]*$"
+    r"be\s+dropped(?:\s+off)?|be\s+left)[^\S\n]+(?:to|at)|addressed[^\S\n]+to)[^\S\n]*$"
 )
-_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over", "go ", "address")
+_DELIVERY_GATE = (
+    "send",
+    "sent",
+    "post",
+    "deliver",
+    "forward",
+    "round",
+    "over",
+    "go ",
+    "address",
+    "dropped",
+    "left",
+)
 _FOR_SOMEONE = re.compile(
-    r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|"
+    r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|family|"
     r"them|she|he|they)\b"
 )
 _OURS = re.compile(r"(?i)\b(?:us|our|we|we're|we've)\b")
 # "Address: 14 Elm Road" on a form-like post that names someone.
-_ADDRESS_LABEL = re.compile(r"(?i)(?<!our )(?<!office )\baddress(?:es)?[^\S\n]*[:=–-][^\S\n]*$")
+_ADDRESS_LABEL = re.compile(
+    r"(?i)(?<!our )(?<!office )\baddress(?:es)?(?:[^\S\n]+(?:for|to)[^\S\n]+[\w'’-]{1,15}"
+    r"(?:[^\S\n]+[\w'’-]{1,15})?)?[^\S\n]*[:=–-][^\S\n]*$"  # "Address for cards: …"
+)
 
 
 def _allowed_spans(ctx: Context) -> _Spans:
@@ -983,8 +1007,8 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
         _, hi = _whole_sentence(text, start)
         if _FOR_SOMEONE.search(text, lo, hi) or people().overlaps(lo, hi):
             return True
-    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 12), start):
-        return people().overlaps(max(0, start - 150), start)
+    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 40), start):
+        return people().overlaps(max(0, start - 150), start + 150)
     return False
 
 
@@ -1145,7 +1169,7 @@ _PERSONAL_VERB_BEFORE = re.compile(
     r"surviv\w*(?:\s+of)?|victim\s+of|overc[ao]me\w*|kicked|quit|treated\s+for|using|uses|used|"
     r"diagnos\w*(?:\s+with)?|suffer\w*(?:\s+from)?|struggl\w*(?:\s+with)?|experienc\w*|"
     r"endur\w*|fled(?:\s+from)?|flee\w*(?:\s+from)?|escap\w*(?:\s+from)?|subjected\s+to|"
-    r"recover\w*\s+from|addicted\s+to|hooked\s+on|lost\s+\w+\s+to|died\s+(?:of|from)|"
+    r"recover\w*\s+from|addicted\s+to|hooked\s+on|lost\s+(?:\w+\s+){1,2}to|died\s+(?:of|from)|"
     r"dying\s+of|liv(?:ing|es|ed)\s+with|sober\s+from|clean\s+from|off)\s+"
     r"(?:(?!(?:for|to|about|on|at|in|into|from|by|of|against|around)\b)[\w'-]{1,20}\s+){0,2}$"
 )
@@ -1438,7 +1462,7 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
 # gambling problem" is a place, and a place's name is a common word to wordfreq.
 _SUBJECT_IS = re.compile(
     r"([A-Z][a-z]{1,20})\s+(?:is|was|has\s+been|had\s+been|(?P<has>has|had|has\s+got))\s+"
-    r"(?:(?:now|still|also|just|recently|currently|newly|a|an)\s+){0,2}$"
+    r"(?:(?:now|still|also|just|recently|currently|newly|a|an|on|in|the|under|back)\s+){0,3}$"
 )
 
 

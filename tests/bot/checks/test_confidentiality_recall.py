@@ -300,3 +300,42 @@ def test_references_after_is_and_for_tribunals_and_appeals_block(text, ref):
 )
 def test_years_amounts_and_bookings_are_not_case_references(text):
     assert "case_reference" not in rules(text)
+
+
+# -- more forms: labels with words, drop-offs for a family, renting, past tenses, appositions ---
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        (
+            "Address for cards: Flat 2, 18 Beech Road, Leeds. Nora would love to hear.",
+            "home_address",
+        ),
+        (
+            "Donations for the Garcia family can be dropped at 2210 N 30th St, Tacoma.",
+            "home_address",
+        ),
+        ("Bev is now renting at 45 Kings Road.", "home_address"),
+        ("Rob came out as gay to his mum last week.", "special_category"),  # "Rob": a name here
+        ("Sipho is on the sex offenders register.", "special_category"),
+        ("Aled suffers from depression.", "special_category"),
+        ("Tariq fled the war in Syria in 2015.", "special_category"),
+        ("Paul lost his leg to diabetes last year.", "special_category"),
+    ],
+)
+def test_more_forms_independent_writers_use_block(text, rule):
+    assert rule in blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Donations for the food bank can be dropped at 12 Church Road.",
+        "Mark said the quiz was a hit: £312 raised.",
+        "Will you join us? Mark your diaries.",
+        "Leeds is on the up: rough sleeping fell by a third.",
+    ],
+)
+def test_their_near_misses_stay_clean(text):
+    assert not blocks(text)
