@@ -173,7 +173,7 @@ _AFTER_AMBIGUOUS_NAME = re.compile(
     r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b"
     # a past tense is never the everyday word's: "Rob came out", "Will moved", "Mark said"
     r"|\s+(?:came|went|said|told|got|found|won|ran|left|became|spoke|fled|lost|began|wrote|"
-    r"[a-z]{2,20}ed)\b)"
+    r"[a-z]{2,20}ed)\b|\s+from\s+(?:the\s+)?(?i:year|yr|reception|class)\b)"  # "Lily from Year 5"
 )
 
 # Capitalised words that are not people: function words, time, holidays, groups, places.
@@ -775,7 +775,7 @@ _RESIDENCE = (
 _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
     r"(?:his|her|their|my)\s+(?:[a-z]{2,12}\s+)?(?:home|house|flat|apartment|place|bedsit|"
-    r"tenancy)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
+    r"tenancy|bungalow|cottage|maisonette|caravan|houseboat)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
     r"(?<=[a-z])(?:'|’)s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit|"
     r"tenancy|room))\b"
 )
@@ -804,6 +804,10 @@ _HOME_CUE_GATE = (
     "place",
     "bedsit",
     "tenancy",
+    "bungalow",
+    "cottage",
+    "maisonette",
+    "caravan",
 )
 _CUE_GAP = 40
 _CUE_BREAK = re.compile(r"(?i)\b(?:and|but)\b|;")
@@ -1046,7 +1050,9 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
         span = street.span() if street else _numberless_street(text, cue, people)
         if not span or capitalised.overlaps(*span) or allowed.covers(*span):
             continue
-        if not _venue_follows(text, span[1]) and not _org_speaking(text, cue.start()):
+        # "We visited Harold in his bungalow on…": whose home the cue says, whoever speaks.
+        whose = _WHOSE_HOME.match(cue.group(0))
+        if not _venue_follows(text, span[1]) and (whose or not _org_speaking(text, cue.start())):
             found.append(span)
     return found
 

@@ -221,7 +221,11 @@ _YEAR_GATE = ("year", "yr", "reception")
 _CHILD_LINK = re.compile(
     r"(?i)^[\s,(–-]*(?:(?:who|that)\s+(?:is|was|'s|’s)\s+(?:now\s+|currently\s+|just\s+)?"
     r"|(?:is|was|'s|’s)\s+(?:now\s+|currently\s+)?)?(?:\d{1,2}\s+and\s+)?(?:an?\s+)?"
-    r"(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?[\s,)]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
+    # "Mia started Reception at…", "Leo has moved up to Year 3 at…"
+    r"(?:(?:has\s+|just\s+)?(?:started|starts|starting|joined|joins|moved\s+up\s+to|moves\s+up\s+to|"
+    r"is\s+starting)\s+)?"
+    r"(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?(?:the\s+)?[\s,)]*(?:year|yr|y)\s?\d{1,2}"
+    r"(?:\s+(?:class|group|form))?[\s,]*"
     r"|(?:in\s+)?reception[\s,]*|(?:in\s+)?nursery[\s,]*|aged\s+\d{1,2}[\s,)]*|\d{1,2}\)\s*)?"
     r"(?:(?:pupil|student|learner|girl|boy)s?\s+)?"
     r"(?:from|at|of|in|(?:who\s+)?(?:goes|go|went|going|started|starts|starting|moved|moves|"

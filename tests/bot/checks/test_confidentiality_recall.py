@@ -339,3 +339,32 @@ def test_more_forms_independent_writers_use_block(text, rule):
 )
 def test_their_near_misses_stay_clean(text):
     assert not blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("We visited Harold in his bungalow on Woodland Drive.", "home_address"),
+        ("Lily from the Year 5 class at Hawksworth Wood Primary won.", "child_school"),
+        ("Mia started Reception at Little London Academy today!", "child_school"),
+        ("Case 4471: Ms Reid, eviction hearing Tuesday.", "case_reference"),
+        ("PIP ref: 9988 7766 5544", "case_reference"),
+        ("Crime reference number 13/45678/23 for the break-in.", "case_reference"),
+    ],
+)
+def test_possessive_homes_school_classes_and_spaced_references_block(text, rule):
+    assert rule in blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In case 1000 people come, we have chairs.",
+        "We've moved to 12 Mill Road.",
+        "Court 3 is on the left.",
+        "Could someone call Julie at 7 Clover Court?",  # no number after "Court" to take
+    ],
+)
+def test_the_case_word_and_the_organisations_move_stay_clean(text):
+    assert "case_reference" not in rules(text)
+    assert "home_address" not in rules(text) or "Julie" in text
