@@ -100,6 +100,8 @@ _CAME_BEFORE = re.compile(
 )
 _FOR_OR_SINCE = re.compile(r"\s+(?:for|since)\b")
 _WE_GATE = ("we", "our ")
+_PLACE_JOINS = (" at ", " of ", " in ", " from ", " with ")
+_US_JOINS = ("to ", "with ", "through ", "at ")
 _US_GATE = (" us", "our door")
 
 
@@ -142,7 +144,10 @@ def membership_cues(text: str) -> tuple[Cue, ...]:
         else []
     )
     for home in _HOME_WORD.finditer(text):
-        named = _MEMBER_AT_NAMED.search(text, max(0, home.start() - 100), home.start())
+        lo = max(0, home.start() - 100)
+        if not any(p in text[lo : home.start()] for p in _PLACE_JOINS):
+            continue  # a cheap test first: "Oak Lodge" a thousand times must stay linear
+        named = _MEMBER_AT_NAMED.search(text, lo, home.start())
         if named:
             cues.append(Cue(named.start(), home.end(), _noun(named)))
     if any(g in low for g in _WE_GATE):
@@ -153,6 +158,8 @@ def membership_cues(text: str) -> tuple[Cue, ...]:
             cues.append(Cue(who.start(), m.end(), "someone we support"))
     if any(g in low for g in _US_GATE):
         for m in _US.finditer(text):
+            if not text[max(0, m.start() - 9) : m.start()].lower().endswith(_US_JOINS):
+                continue  # "to us", "with us", "through our doors" — not "join us"
             came = _CAME_BEFORE.search(text, max(0, m.start() - 30), m.start())
             if came is None or (m.group(0).lower() == "us") == bool(came.group("through")):
                 continue  # "through our doors", "to us", "with us": not "through us"
