@@ -368,3 +368,32 @@ def test_possessive_homes_school_classes_and_spaced_references_block(text, rule)
 def test_the_case_word_and_the_organisations_move_stay_clean(text):
     assert "case_reference" not in rules(text)
     assert "home_address" not in rules(text) or "Julie" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bella has been in and out of psychiatric hospital this year.",
+        "After his heart bypass, Tony is back at the allotment.",
+        "Dev has been off the drink for six months.",
+        "Carl is on a methadone programme and doing well.",
+        "Ben served 6 years for armed robbery and now mentors lads.",
+        "Gerry has been dry for 2 years.",
+        "Babs is on oxygen now but still comes to bingo.",
+        "Ollie is on the autism spectrum.",
+    ],
+)
+def test_facts_in_everyday_words_block(text):
+    assert "special_category" in blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sue served 10 years as our treasurer.",
+        "Our methadone programme runs daily.",
+        "Dry for January: Tom is doing it for the shelter.",
+    ],
+)
+def test_their_everyday_twins_stay_clean(text):
+    assert "special_category" not in rules(text)
