@@ -93,7 +93,8 @@ _SUPPORTED_WHO = re.compile(
 # found from "us" or "our door", then checked backwards.
 _US = re.compile(r"(?i)\b(?:us|our\s+doors?)\b")
 _CAME_BEFORE = re.compile(
-    r"(?i)\b(?:(?P<to>came|come|comes|coming|referred|turned\s+up|arrived)\s+to|"
+    r"(?i)\b(?:(?P<to>came|come|comes|coming|referred|turned\s+up|arrived|found\s+(?:her|his|"
+    r"their|my)\s+way)\s+to|"
     r"(?P<through>came|walked|come|comes|walks)\s+through|"
     r"(?P<with>staying|stayed|living|lived|housed|been)\s+with|"
     r"after\s+(?:\w+\s+){1,2}(?:with|at))\s+$"
@@ -234,7 +235,8 @@ _SUPPORTER_AFTER = re.compile(
 _LEADS_AFTER = re.compile(
     r"(?i)^[\s,]*(?:for|who)\s+(?:(?:is|was|has\s+been)\s+)?(?:running|leading|led|facilitating|"
     r"facilitated|hosting|hosted|teaching|taught|delivering|delivered|coordinating|coordinated|"
-    r"co-ordinating|chairing|chaired|presenting|presented)\b"
+    r"co-ordinating|chairing|chaired|presenting|presented|volunteering|helping\s+(?:out|serve|"
+    r"to\s+serve|at|with|us\s+(?:serve|cook|run|set|sort))|serving|cooking|baking)\b"
 )
 
 

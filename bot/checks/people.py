@@ -130,7 +130,10 @@ _SERVICE_CONTEXT = re.compile(
     r"(?:days?|weeks?|months?|years?)\s+(?:clean|sober)|clean\s+and\s+sober|"
     r"(?:12|twelve)[\s-]step|women'?s\s+aid|hepatitis|hep\s+c\b|cancer\s+support|"
     r"(?:our|the|at|to)\s+(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"weekly|women'?s|men'?s|peer|parents?'?|carers?'?)\s+)(?:group|circle|session|drop[\s-]?in))"
+    r"weekly|women'?s|men'?s|peer|parents?'?|carers?'?)\s+)(?:group|circle|session|drop[\s-]?in|"
+    r"centre|center)|"
+    # "brave at group last night": a bare "group" is a therapy or support group
+    r"(?:at|to|in|after|before|from)\s+group\b(?!\s+(?:level|size|rates?|bookings?|leaders?)))"
 )
 # Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral". Long words
 # anywhere in the handle; short ones only at its start or end, or between underscores

@@ -397,3 +397,26 @@ def test_facts_in_everyday_words_block(text):
 )
 def test_their_everyday_twins_stay_clean(text):
     assert "special_category" not in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Happy birthday @sunny_days_99 from everyone at the women's centre!",
+        "@marcy_lou thanks for being so brave at group last night.",
+        "So glad @tanya_p found her way to us.",
+    ],
+)
+def test_handles_at_group_at_the_womens_centre_or_found_their_way_to_us_block(text):
+    assert "tagged_handle" in blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks @lee_h for helping serve at the soup run tonight.",  # a volunteer
+        "Thanks @jo_events for sorting the group booking for the panto trip.",
+    ],
+)
+def test_volunteers_handles_and_group_bookings_stay_clean(text):
+    assert "tagged_handle" not in rules(text)
