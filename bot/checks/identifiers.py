@@ -749,6 +749,17 @@ _STREET = re.compile(
     rf"{_DIRECTIONAL})"
     rf"{_TRAIL}"
 )
+# A street whose type is one Pub 28 lists but that usually names a venue (Faker's "Smith
+# Union", "Kelly Mission", "Lee Station"): a street only with a town and a ZIP or postcode after
+# it, the way a postal address is written.
+_STREET_POSTAL = re.compile(
+    rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:{_STREET_WORD}[^\S\n]+){{1,3}}"
+    r"(?i:centers|center|centre|ctr|club|clb|mall|station|unions|union|mission|viaduct)\b"
+    rf"{_DIRECTIONAL})"
+    rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|ste|\#)\.?\s*\d{{1,5}}[A-Za-z]?)?"
+    rf"(?:,?\s+{_TOWN}){{1,2}}"
+    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}},?[^\S\n]+\d{{5}}(?:-\d{{4}})?)(?![\w])"
+)
 # US military mail (USPS Publication 28, 225 "Military Addresses"): a PSC, CMR or unit and a
 # box, or a ship, then APO, FPO or DPO and AA, AE or AP with the ZIP. One person's mail.
 _MILITARY = re.compile(
@@ -894,7 +905,7 @@ _FOR_SOMEONE = re.compile(
 _OURS = re.compile(r"(?i)\b(?:us|our|we|we're|we've)\b")
 # "Address: 14 Elm Road" on a form-like post that names someone.
 _ADDRESS_LABEL = re.compile(
-    r"(?i)(?<!our )(?<!office )\baddress(?:es)?(?:[^\S\n]+(?:for|to)[^\S\n]+[\w'’-]{1,15}"
+    r"(?i)(?<!our )(?<!office )\baddress(?:es)?(?:[^\S\n]+(?:for|to|of)[^\S\n]+[\w'’-]{1,15}"
     r"(?:[^\S\n]+[\w'’-]{1,15})?)?[^\S\n]*[:=–-][^\S\n]*$"  # "Address for cards: …"
 )
 
@@ -995,7 +1006,9 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
         if (
             run
             and not allowed.overlaps(run.start(), run.end())
-            and not _names_a_place(run.group(0))
+            # "Oliver Green, 22 Patel Forks": a given name and a surname that is also a place
+            # word are a person, which the finder has already seen
+            and (not _names_a_place(run.group(0)) or people().covers(run.start(), run.end()))
             and "'" not in run.group(0)
             and "’" not in run.group(0)
             and not _INVITATION.search(text, min(s, run.start()), before)
@@ -1030,7 +1043,7 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
     # Both patterns need a house number or a box number: a post without a digit skips them.
-    streets = (_STREET, _MILITARY) if _DIGIT.search(text) else ()
+    streets = (_STREET, _MILITARY, _STREET_POSTAL) if _DIGIT.search(text) else ()
     for m in itertools.chain.from_iterable(p.finditer(text) for p in streets):
         if allowed.covers(m.start("street"), m.end("street")):
             continue

@@ -420,3 +420,40 @@ def test_handles_at_group_at_the_womens_centre_or_found_their_way_to_us_block(te
 )
 def test_volunteers_handles_and_group_bookings_stay_clean(text):
     assert "tagged_handle" not in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text,address",
+    [
+        (
+            "Maria Lopez lives at 4821 Kelly Mission Apt. 221, North Jennifer, NC 27410.",
+            "4821 Kelly Mission Apt. 221, North Jennifer, NC 27410",
+        ),
+        (
+            "Send cards to Tom at 77 Smith Union, Port Williamton, WA 98402.",
+            "77 Smith Union, Port Williamton, WA 98402",
+        ),
+        (
+            "Address of Keith Ward: 3 Davies lights, Lake Rosieburgh, B2 4XY",
+            "3 Davies lights, Lake Rosieburgh, B2 4XY",
+        ),
+        (
+            "Contact: Oliver Green, 22 Patel Forks, West Amber, L3 9QT",
+            "22 Patel Forks, West Amber, L3 9QT",
+        ),
+    ],
+)
+def test_venue_type_streets_with_a_zip_and_names_with_place_words_block(text, address):
+    assert found(text, "home_address") == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our Tacoma food pantry at 300 Pine Station, Tacoma, WA 98402 is open Saturdays.",
+        "Meet at Leeds Station, 12 noon.",
+        "Hillside Surgery, 25 Church Road, Leeds",
+    ],
+)
+def test_venues_with_a_zip_stay_clean(text):
+    assert "home_address" not in rules(text)
