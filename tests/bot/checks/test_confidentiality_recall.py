@@ -457,3 +457,17 @@ def test_venue_type_streets_with_a_zip_and_names_with_place_words_block(text, ad
 )
 def test_venues_with_a_zip_stay_clean(text):
     assert "home_address" not in rules(text)
+
+
+# -- iban: the shape runs on into the next word --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,iban",
+    [
+        ("Pay into ES98 2914 1777 7663 1706 6907 please", "ES98 2914 1777 7663 1706 6907"),
+        ("Sam's account GB82 WEST 1234 5698 7654 32 then", "GB82 WEST 1234 5698 7654 32"),
+    ],
+)
+def test_an_iban_followed_by_a_word_is_still_found(text, iban):
+    assert found(text, "iban") == [iban]
