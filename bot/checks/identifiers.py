@@ -754,7 +754,7 @@ _STREET = re.compile(
 # it, the way a postal address is written.
 _STREET_POSTAL = re.compile(
     rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:{_STREET_WORD}[^\S\n]+){{1,3}}"
-    r"(?i:centers|center|centre|ctr|club|clb|mall|station|unions|union|mission|viaduct)\b"
+    r"(?i:centers|center|centre|ctr|club|clb|mall|station|unions|union|mission|viaduct|via|flat)\b"
     rf"{_DIRECTIONAL})"
     rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|ste|\#)\.?\s*\d{{1,5}}[A-Za-z]?)?"
     rf"(?:,?\s+{_TOWN}){{1,2}}"
@@ -823,6 +823,7 @@ _HOME_CUE_GATE = (
 _CUE_GAP = 40
 _CUE_BREAK = re.compile(r"(?i)\b(?:and|but)\b|;")
 # Someone, then "at", "of", "in": "Ken at 48 Cowper Street", "a resident of WF1 5NL".
+_SURNAME_BEFORE = re.compile(r"(?<=[^\S\n])[A-Z][a-z'’]{1,20}(?:-[A-Z][a-z'’]{1,20})?$")
 _PLACE_PREPOSITION = re.compile(r"(?i)(?:\b(?:at|of|in|from|near)|\()\s*$")
 _PERSON_NOUN_BEFORE = re.compile(rf"(?i)\b{_PERSON_NOUN}\s*$")  # one household, not "families"
 _STILL_AT = re.compile(
@@ -898,6 +899,12 @@ _DELIVERY_GATE = (
     "dropped",
     "left",
 )
+# "Drop the parcel round to Seth Clark, 45383…", "take it over to Jo, 3 Elm Road": not an
+# invitation to a venue, a delivery to a named person's door.
+_DELIVER_TO_BEFORE = re.compile(
+    r"(?i)\b(?:round|over|off|send|sent|post|posted|deliver|delivered|take|took|bring|brought)\b"
+    r"[^.!?\n]{0,30}\b(?:to|for)[^\S\n]+$"
+)
 _FOR_SOMEONE = re.compile(
     r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|family|"
     r"them|she|he|they)\b"
@@ -949,6 +956,11 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
     while before > s and text[before - 1] in " \t,":
         before -= 1
     named = people().ends_between(before - 2, before)
+    if not named:
+        # "Gareth Lambert of 20 Rita Meadow": a surname the finder left out (a headline-like
+        # run of capitals) after a name it found
+        surname = _SURNAME_BEFORE.search(text, max(s, before - 32), before)
+        named = bool(surname) and people().ends_between(surname.start() - 2, surname.start())
     if not named and not _PERSON_NOUN_BEFORE.search(text, max(s, before - 20), before):
         return False
     if named and _CALLING_ON.search(text, max(s, before - 60), before):
@@ -1011,7 +1023,10 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
             and (not _names_a_place(run.group(0)) or people().covers(run.start(), run.end()))
             and "'" not in run.group(0)
             and "’" not in run.group(0)
-            and not _INVITATION.search(text, min(s, run.start()), before)
+            and (
+                not _INVITATION.search(text, min(s, run.start()), before)
+                or _DELIVER_TO_BEFORE.search(text, max(s, run.start() - 50), run.start())
+            )
         ) and (people().overlaps(run.start(), run.end()) or _looks_like_a_listed_name(text, run)):
             return True
         if _PERSON_NOUN_BEFORE.search(text, max(0, before - 20), before):

@@ -471,3 +471,33 @@ def test_venues_with_a_zip_stay_clean(text):
 )
 def test_an_iban_followed_by_a_word_is_still_found(text, iban):
     assert found(text, "iban") == [iban]
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        (
+            "Drop the parcel round to Seth Clark, 4538 Shelley Spurs, South Kent, MN 54883.",
+            "home_address",
+        ),
+        ("Happy birthday Gareth Lambert of 20 Rita Meadow, Kennethfurt!", "home_address"),
+        ("Jeffrey Alexander, 779 Dale Via, Jenningsborough, AL 04809", "home_address"),
+        ("Aaron James lives at 4017 Potter Flat, Patrickport, MH 65874.", "home_address"),
+        ("Natalie has a heart condition.", "special_category"),
+        ("Bradley has been battling ME for years.", "special_category"),
+    ],
+)
+def test_deliveries_to_a_named_door_headline_surnames_and_condition_words_block(text, rule):
+    assert rule in blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drop in and meet Sam at 14 Elm Road community hall on Friday.",
+        "Give ME a call, says the poster.",
+        "A talk on heart conditions for carers at the hub.",
+    ],
+)
+def test_invitations_and_topics_stay_clean(text):
+    assert not blocks(text)
