@@ -960,7 +960,7 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
         # "Gareth Lambert of 20 Rita Meadow": a surname the finder left out (a headline-like
         # run of capitals) after a name it found
         surname = _SURNAME_BEFORE.search(text, max(s, before - 32), before)
-        named = bool(surname) and people().ends_between(surname.start() - 2, surname.start())
+        named = surname is not None and people().ends_between(surname.start() - 2, surname.start())
     if not named and not _PERSON_NOUN_BEFORE.search(text, max(s, before - 20), before):
         return False
     if named and _CALLING_ON.search(text, max(s, before - 60), before):
