@@ -760,6 +760,7 @@ _STREET_POSTAL = re.compile(
     rf"(?:,?\s+{_TOWN}){{1,2}}"
     rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}},?[^\S\n]+\d{{5}}(?:-\d{{4}})?)(?![\w])"
 )
+_POSTAL_GATE = ("cent", "ctr", "club", "clb", "mall", "station", "union", "mission", "via", "flat")
 # US military mail (USPS Publication 28, 225 "Military Addresses"): a PSC, CMR or unit and a
 # box, or a ship, then APO, FPO or DPO and AA, AE or AP with the ZIP. One person's mail.
 _MILITARY = re.compile(
@@ -776,12 +777,25 @@ _RESIDENCE = (
     r"slept|housed|placed|moved|moving|move|relocated|settled|settling|settles|renting|rents|"
     r"rented|lodging|lodges|lodged|squatting|sofa[\s-]surfing|"
     r"(?:moved|moving|moves)\s+in)\s+(?:at|in|on|to|into)"
-    # "has the keys to flat 3b, 22 Mill Road", "got the key to his new flat at…"
-    r"|\bkeys?\s+(?:to|for)"
-    # "has found a room at…", "was offered a flat on…", "secured her own tenancy at…"
-    r"|(?:found|got|secured|given|offered|allocated|accepted|signed\s+for)\s+(?:a|an|her|his|"
-    r"their)\s+(?:own\s+|new\s+|first\s+)?(?:room|flat|bedsit|house|home|place|tenancy|"
-    r"apartment)"
+)
+# Cues found apart, behind their own gate (one more alternative in _HOME_CUE costs every post
+# that mentions a home): "has the keys to flat 3b, 22 Mill Road", "has found a room at…", "was
+# offered a flat on…", "secured her own tenancy at…".
+_HOME_CUE_MORE = re.compile(
+    r"(?i)\b(?:keys?\s+(?:to|for)|(?:found|got|secured|given|offered|allocated|accepted|"
+    r"signed\s+for)\s+(?:a|an|her|his|their)\s+(?:own\s+|new\s+|first\s+)?(?:room|flat|bedsit|"
+    r"house|home|place|tenancy|apartment))\b"
+)
+_HOME_CUE_MORE_GATE = (
+    "key",
+    "found",
+    "got",
+    "secured",
+    "given",
+    "offered",
+    "allocated",
+    "accepted",
+    "signed",
 )
 _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
@@ -791,12 +805,12 @@ _HOME_CUE = re.compile(
     r"tenancy|room))\b"
 )
 _HOME_CUE_GATE = (
-    "rent",
+    "renting",
+    "rents",
+    "rented",
     "lodg",
     "squat",
     "surf",
-    "key",
-    "room",
     "settl",
     "liv",
     "stay",
@@ -932,11 +946,20 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     return _loose_regex(terms) or re.compile(r"(?!)")
 
 
+def _home_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """Every home cue in ``text[lo:hi]``, in reading order."""
+    cues = list(_HOME_CUE.finditer(text, lo, hi)) if _mentions(text, _HOME_CUE_GATE) else []
+    if _mentions(text, _HOME_CUE_MORE_GATE):
+        cues += _HOME_CUE_MORE.finditer(text, lo, hi)
+        cues.sort(key=lambda m: m.start())
+    return cues
+
+
 def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bool:
     """Whether the address or postcode at ``start`` is said to be where a person lives."""
     s, _ = _sentence(text, start)
     lo = max(s, start - _CUE_GAP - 30)
-    for cue in _HOME_CUE.finditer(text, lo, start) if _mentions(text, _HOME_CUE_GATE) else ():
+    for cue in _home_cues(text, lo, start):
         gap = text[cue.end() : start]
         if (
             len(gap) <= _CUE_GAP
@@ -1058,7 +1081,11 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
     # Both patterns need a house number or a box number: a post without a digit skips them.
-    streets = (_STREET, _MILITARY, _STREET_POSTAL) if _DIGIT.search(text) else ()
+    streets: tuple[re.Pattern[str], ...] = ()
+    if _DIGIT.search(text):
+        streets = (_STREET, _MILITARY)
+        if _mentions(text, _POSTAL_GATE):
+            streets += (_STREET_POSTAL,)
     for m in itertools.chain.from_iterable(p.finditer(text) for p in streets):
         if allowed.covers(m.start("street"), m.end("street")):
             continue
@@ -1070,10 +1097,10 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
             or _HOME_AFTER.match(text, m.end())
         ):
             found.append(m.span())
-    if not _mentions(text, _HOME_CUE_GATE):
+    if not (_mentions(text, _HOME_CUE_GATE) or _mentions(text, _HOME_CUE_MORE_GATE)):
         return found
     capitalised = _Spans(found)
-    for cue in _HOME_CUE.finditer(text):
+    for cue in _home_cues(text, 0, len(text)):
         street = _STREET_ANY_CASE.match(text, _skip_separators(text, cue.end()))
         span = street.span() if street else _numberless_street(text, cue, people)
         if not span or capitalised.overlaps(*span) or allowed.covers(*span):

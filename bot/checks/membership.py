@@ -100,10 +100,13 @@ _CAME_BEFORE = re.compile(
     r"after\s+(?:\w+\s+){1,2}(?:with|at))\s+$"
 )
 _FOR_OR_SINCE = re.compile(r"\s+(?:for|since)\b")
+# Both gates are substrings every match holds: most posts say "we" or "us", few say "who we've
+# supported" or "came to us".
 _WE_GATE = ("we", "our ")
+_SUPPORT_GATE = ("support", "help", "work", "hous", "look", "car", "met ")
 _PLACE_JOINS = (" at ", " of ", " in ", " from ", " with ")
 _US_JOINS = ("to ", "with ", "through ", "at ")
-_US_GATE = (" us", "our door")
+_US_GATE = ("to us", "with us", "at us", "our door")
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def membership_cues(text: str) -> tuple[Cue, ...]:
         named = _MEMBER_AT_NAMED.search(text, lo, home.start())
         if named:
             cues.append(Cue(named.start(), home.end(), _noun(named)))
-    if any(g in low for g in _WE_GATE):
+    if any(g in low for g in _WE_GATE) and any(g in low for g in _SUPPORT_GATE):
         for m in _SUPPORTED.finditer(text):
             who = _SUPPORTED_WHO.search(text, max(0, m.start() - 40), m.start())
             if who is None or (who.group("rel") and m.group("verb").lower().startswith("work")):
