@@ -84,6 +84,7 @@ _ORG_NUMBER_BEFORE = re.compile(
     r"(?i)\b(?:charity|company|vat|companies\s+house|oscr|ein|grant|funding|award|order|"
     r"invoice|purchase|booking|ticket|project)\b[\w\s.()]{0,20}$"
 )
+_CAMPAIGN_CODE = re.compile(r"(?i)[A-Z]{3,12}(?:19|20)?\d{2}")
 _IN_CASE = re.compile(r"(?i)\b(?:in|any|either|which|this|that|each|every|worst|best)\s+$")
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?")
 
@@ -93,6 +94,8 @@ def _looks_like_reference(m: re.Match[str]) -> bool:
     digits = sum(c.isdigit() for c in token)
     if not digits or _YEAR_RANGE.fullmatch(token):
         return False
+    if m.group("cue").lower() in ("ref", "reference", "appeal") and _CAMPAIGN_CODE.fullmatch(token):
+        return False  # "ref QUIZ2026", "appeal reference is XMAS25": a campaign's code
     if m.group("label") or m.group("gap") == "-":
         return True  # "case no. 7", "CASE-44120"
     letters = any(c.isalpha() for c in token)

@@ -786,6 +786,11 @@ _HOME_CUE_MORE = re.compile(
     r"signed\s+for)\s+(?:a|an|her|his|their)\s+(?:own\s+|new\s+|first\s+)?(?:room|flat|bedsit|"
     r"house|home|place|tenancy|apartment))\b"
 )
+# Between "keys to" or "found a room" and the address: nothing, or whose home it is.
+_MORE_GAP = re.compile(
+    r"(?i)[\s,:–-]*(?:(?:at|on|in)\s+|(?:(?:his|her|their|a|an)\s+)?(?:own\s+|new\s+|first\s+)?"
+    r"(?:flat|house|home|place|bungalow|room|bedsit|tenancy|apartment)\s+(?:at|on|in)\s+)?"
+)
 _HOME_CUE_MORE_GATE = (
     "key",
     "found",
@@ -961,6 +966,8 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
     lo = max(s, start - _CUE_GAP - 30)
     for cue in _home_cues(text, lo, start):
         gap = text[cue.end() : start]
+        if cue.re is _HOME_CUE_MORE and not _MORE_GAP.fullmatch(gap):
+            continue  # "has the keys to the hall at 3 Mill Lane": a venue's keys
         if (
             len(gap) <= _CUE_GAP
             and not _CUE_BREAK.search(gap)

@@ -235,6 +235,10 @@ _CHILD_LINK = re.compile(
     r"has\s+started|is\s+starting|is\s+going)\s+(?:to|at)|(?:who\s+)?(?:attends|attended|"
     r"attending)|(?:a\s+)?(?:pupil|student)\s+at|,|\()?\s*(?:the\s+)?$"
 )
+_SCHOOL_ADULTS_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:PTA|PTFA|PFA|[Gg]overnors?|[Ss]taff|[Pp]arents?(?:'|’)?|[Tt]eachers?|"
+    r"[Hh]ead(?:teacher)?|[Oo]ffice|[Tt]eam|[Cc]aretaker|[Cc]hair)\b"
+)
 _PUPIL_BETWEEN = re.compile(r"(?i)(?:'s?|’s?)?\s+(?:pupils?|students?|learners?|year\s?\d{1,2})\s+")
 _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b")
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+$")
@@ -263,6 +267,8 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
                 or role_of(text, start, end)
             ):
                 continue  # "Mrs Patel from Oakwood Academy": a teacher
+            if _SCHOOL_ADULTS_AFTER.match(text, school.end()):
+                continue  # "Lucy from Oakfield Primary PTA": a parent or a governor
             if end <= school.start() and _CHILD_LINK.match(text[end : school.start()]):
                 yield Hit(start, school.end())
             elif school.end() <= start and _PUPIL_BETWEEN.fullmatch(text, school.end(), start):

@@ -501,3 +501,22 @@ def test_deliveries_to_a_named_door_headline_surnames_and_condition_words_block(
 )
 def test_invitations_and_topics_stay_clean(text):
     assert not blocks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tickets for the quiz: ref QUIZ2026 at the door.",
+        "Our Christmas appeal reference is XMAS25 on the donation page.",
+        "Lucy from Oakfield Primary PTA ran the tombola.",
+        "Our caretaker Bob has the keys to the hall at 3 Mill Lane.",
+    ],
+)
+def test_campaign_codes_school_parents_and_a_venues_keys_stay_clean(text):
+    assert not blocks(text)
+
+
+def test_keys_to_someones_own_home_still_block():
+    assert found("Sam got the keys to his new flat at 9 Elm Road.", "home_address") == [
+        "9 Elm Road"
+    ]
