@@ -10,7 +10,7 @@ import phonenumbers
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.id_numbers import iban_spans
-from bot.checks.identifiers import _words, nhs_number_spans, ssn_spans
+from bot.checks.identifiers import _nhs_context, _words, nhs_number_spans, ssn_spans
 from bot.checks.policy import RulePack
 from bot.domain.findings import Severity
 
@@ -49,6 +49,43 @@ _OWN_LINE_BEFORE = re.compile(
     r"(?i)\b(?:our|the)\s+(?:[\w'’-]+\s+){0,2}(?:helpline|hotline|office|line|switchboard|"
     r"reception)\b(?:\s*(?:is|on|at|:|-|number|no\.?|tel\.?))*\s*$"
 )
+# Words that say a number is one to ring or text: "call Jo on", "her cell", "mob:", "tel.".
+_PHONE_CUE_BEFORE = re.compile(
+    r"(?i)\b(?:call|calls|calling|called|ring|rings|ringing|rang|text|texts|texting|texted|"
+    r"phone|phoned|telephone|tel|mobile|mob|cell|cellphone|whatsapp|sms|contact|reach|dial|"
+    r"number|no)\b[^\n\d]{0,25}$"
+)
+# How NANP numbers are written: "(206) 555-0147", "206-555-0147", "206.555.0147".
+_NANP_SHAPE = re.compile(r"^\(?\d{3}\)?(?:[-.]|\)\s?)\d{3}[-.]\d{4}$")
+
+
+def _plausible_phone(ctx: Context, match: phonenumbers.PhoneNumberMatch) -> bool:
+    """Whether a number could be a phone number as written here. In a country whose numbers
+    are dialled with a trunk 0 (the UK), a number with neither 0 nor + in front is not
+    written the way its people write their phone numbers: it is a phone number only if it is
+    a valid North American number written the North American way or called one ("call",
+    "cell", "tel"). A 10-digit run like "943 476 5871" is an NHS-number shape, an order or a
+    reference — with a wrong NHS check digit it is no one's number (issue [9])."""
+    raw = match.raw_string.strip()
+    if raw.startswith(("+", "0", "(0", "(+")):
+        return True
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(ctx.policy.country)
+    if metadata is None or metadata.national_prefix != "0":
+        return True  # the US and others: numbers are written without a trunk prefix
+    text = ctx.text
+    if _nhs_context(text, match.start, match.end):
+        return False  # labelled as an NHS number: its own rule judges the check digit
+    try:
+        nanp = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number_for_region(nanp, "US"):
+        return False
+    if _NANP_SHAPE.match(raw):
+        return True
+    return bool(_PHONE_CUE_BEFORE.search(text, max(0, match.start - 40), match.start))
+
+
 _ORGANISATION_NUMBER = (
     "This looks like an organisation's number (its shape or the words before it), so it is "
     "a warning: if it is one of ours, add it to allow.phones; if it is a person's, remove it."
@@ -113,6 +150,8 @@ def phone_number(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         if any(s <= match.start and match.end <= e for s, e in claimed):
             continue
         if _NOT_A_PHONE_BEFORE.search(ctx.text[max(0, match.start - 30) : match.start]):
+            continue
+        if not _plausible_phone(ctx, match):
             continue
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 in ctx.policy.allow.phones:

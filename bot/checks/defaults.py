@@ -69,15 +69,23 @@ def refuge_location(ctx: Context, rule: RulePack) -> Iterable[Hit]:
 # -- case, file and court references ---------------------------------------------------------
 
 _CASE_REF = re.compile(
-    r"(?i)\b(?P<cue>case|file|court|claim|crime|ref|reference)"
-    r"(?P<label>\s+(?:no|number|ref|reference|id)\b\.?|\s*#|\.)?"
-    r"(?P<gap>[\s:#\-]{0,3})(?P<token>[A-Z0-9][A-Z0-9/\-]{0,24})(?![\w/])"
+    r"(?i)\b(?P<cue>case|file|court|claim|crime|ref|reference|tribunal|appeal|application|"
+    r"incident|docket)"
+    # "crime reference number 13/45678/23", "claim no.", "case #4471"
+    r"(?P<label>(?:\s+(?:ref|reference))?\s+(?:no|number|id)\b\.?|\s+(?:ref|reference)\b\.?|"
+    r"\s*#|\.)?"
+    # "our ref is SC/2026/0412", "the case number was 4471"
+    r"(?P<gap>\s+(?:is|was)\s*:?\s*|[\s:#\-]{0,3})"
+    # digits may come in spaced groups: "PIP ref: 9988 7766 5544"
+    r"(?P<token>[A-Z0-9][A-Z0-9/\-]{0,24}(?:(?<=\d)[ ]\d{2,6}){0,4})(?![\w/])"
 )
 # The organisation's own numbers, and the references of its grants, orders and bookings.
 _ORG_NUMBER_BEFORE = re.compile(
     r"(?i)\b(?:charity|company|vat|companies\s+house|oscr|ein|grant|funding|award|order|"
     r"invoice|purchase|booking|ticket|project)\b[\w\s.()]{0,20}$"
 )
+_CAMPAIGN_CODE = re.compile(r"(?i)[A-Z]{3,12}(?:19|20)?\d{2}")
+_IN_CASE = re.compile(r"(?i)\b(?:in|any|either|which|this|that|each|every|worst|best)\s+$")
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:[-/](?:19|20)?\d\d)?")
 
 
@@ -86,9 +94,14 @@ def _looks_like_reference(m: re.Match[str]) -> bool:
     digits = sum(c.isdigit() for c in token)
     if not digits or _YEAR_RANGE.fullmatch(token):
         return False
+    if m.group("cue").lower() in ("ref", "reference", "appeal") and _CAMPAIGN_CODE.fullmatch(token):
+        return False  # "ref QUIZ2026", "appeal reference is XMAS25": a campaign's code
     if m.group("label") or m.group("gap") == "-":
         return True  # "case no. 7", "CASE-44120"
     letters = any(c.isalpha() for c in token)
+    if digits == 4 and token.isdigit() and m.group("cue").lower() != "court":
+        # "case 4471: Ms Reid", "ref 9921" — not "in case 1000 people come"
+        return not _IN_CASE.search(m.string, max(0, m.start() - 12), m.start())
     return digits >= 5 or (letters and digits >= 2) or ("/" in token and digits >= 3)
 
 

@@ -89,10 +89,29 @@ def iban(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """A bank account number (IBAN) that is not the organisation's own (allow.terms)."""
     own = {t.replace(" ", "").upper() for t in ctx.policy.allow.terms}
     for m in _IBAN.finditer(ctx.text):
-        found = m.group("iban")
-        compact = found.replace(" ", "").upper()
-        if compact[:2].isalpha() and iban_ok(compact) and compact not in own:
-            yield Hit(m.start("iban"), m.end("iban"))
+        end = _valid_end(m.group("iban"))
+        if end is None:
+            continue
+        compact = m.group("iban")[:end].replace(" ", "").upper()
+        if compact not in own:
+            yield Hit(m.start("iban"), m.start("iban") + end)
+
+
+def _valid_end(found: str) -> int | None:
+    """Where the IBAN in ``found`` ends: the shape also takes a following word's first letters
+    ("ES98 2914 … 6907 please" runs on into "plea", "se"), so groups are dropped from the end
+    until the check passes."""
+    if not found[:2].isalpha():
+        return None
+    end = len(found)
+    while end >= 15:
+        if iban_ok(found[:end]):
+            return end
+        cut = found.rfind(" ", 0, end)
+        if cut < 0:
+            return None
+        end = cut
+    return None
 
 
 # -- UK driving licence -----------------------------------------------------------------------

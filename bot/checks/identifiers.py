@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.checks.engine import Context, Hit, validator
 from bot.checks.inflect import phrase_forms
-from bot.checks.membership import membership_cue
+from bot.checks.membership import MEMBERS, membership_cue
 from bot.checks.names import Gazetteer, gazetteer
 from bot.checks.policy import Location, RulePack
 from bot.checks.register import in_common_phrase
@@ -170,7 +170,10 @@ _AMBIGUOUS_NAMES = _words(
     "miles holly amber ruby jade heather daisy lily iris ivy penny joy"
 )
 _AFTER_AMBIGUOUS_NAME = re.compile(
-    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b)"
+    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\(|\s+(?:is|was|has|had|who)\b"
+    # a past tense is never the everyday word's: "Rob came out", "Will moved", "Mark said"
+    r"|\s+(?:came|went|said|told|got|found|won|ran|left|became|spoke|fled|lost|began|wrote|"
+    r"[a-z]{2,20}ed)\b|\s+from\s+(?:the\s+)?(?i:year|yr|reception|class)\b)"  # "Lily from Year 5"
 )
 
 # Capitalised words that are not people: function words, time, holidays, groups, places.
@@ -264,16 +267,6 @@ _PLACE_BEFORE = re.compile(
     r"(?i)(?:\b(?:in|at|across|around|throughout|near|within|outside|visit|visiting|via|the|our|"
     r"your|their|its|this|that|a|an)|\d{1,4}[a-z]?)\s+$"  # "3 Kirkgate": a street
 )
-# Words a sentence-initial name is often followed by: "Amira survived…", "Jo, who…".
-_AFTER_INITIAL_NAME = re.compile(
-    r"(?:'s\b|,\s+(?:who|aged|\d)|\s*\((?:\d|aged|dob|d\.o\.b)|"
-    r"\s+(?:who|survived|joined|spoke|shared|lives|lived|moved|came|completed|celebrates|celebrated|turned|became|started|left|won|ran|raised|told|tells|says|"
-    r"said|struggled|fled|escaped|arrived|received|graduated|overcame|beat|went|got|found|used|"
-    r"uses|wrote|writes|talks|talked|explains|explained|describes|described|volunteers|"
-    r"volunteered|recently|now|first|finally|never|always|knows|knew|feels|felt|wants|wanted|"
-    r"hopes|hoped|needs|needed)\b|\s+[a-z]{2,20}ed\b)"
-)
-_AFTER_KNOWN_NAME = re.compile(r"(?:'s\b|,|\s+[a-z]|\s*\()")
 # One person, named by what they are: "the family at 3 Raynville Mount", "my mum was born…".
 _PERSON_NOUN = (
     r"(?:client|resident|tenant|family|man|woman|lady|gentleman|boy|girl|person|mum|"
@@ -281,6 +274,21 @@ _PERSON_NOUN = (
     r"carer|flatmate|lodger|patient|sister|brother|grandmother|grandfather|gran|"
     r"grandad|nan|baby|twins|grandson|granddaughter|husband|wife|partner)"
 )
+# Words a sentence-initial name is often followed by: "Amira survived…", "Jo, who…".
+_AFTER_INITIAL_NAME = re.compile(
+    # "Marek, one of our regulars, …", "Harriet, the newest resident at…", "Dee, a guest at…":
+    # an apposition that says which of the people we support (or which person) this is.
+    rf"(?:,\s+(?:one\s+of\s+(?:our|the)\s+|(?:a|an|the|our)\s+)(?:[\w'’-]{{1,20}}\s+){{0,2}}?"
+    rf"(?:{MEMBERS}|{_PERSON_NOUN}s?)\b|"
+    r"'s\b|,\s+(?:who|aged|\d)|\s*\((?:\d|aged|dob|d\.o\.b)|"
+    r"\s+(?:who|survived|joined|spoke|shared|lives|lived|moved|came|completed|celebrates|celebrated|turned|became|started|left|won|ran|raised|told|tells|says|"
+    r"suffers|struggles|battles|attends|loves|enjoys|"
+    r"said|struggled|fled|escaped|arrived|received|graduated|overcame|beat|went|got|found|used|"
+    r"uses|wrote|writes|talks|talked|explains|explained|describes|described|volunteers|"
+    r"volunteered|recently|now|first|finally|never|always|knows|knew|feels|felt|wants|wanted|"
+    r"hopes|hoped|needs|needed)\b|\s+[a-z]{2,20}ed\b)"
+)
+_AFTER_KNOWN_NAME = re.compile(r"(?:'s\b|,|\s+[a-z]|\s*\()")
 _HEADLINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _PRONOUN = re.compile(r"(?i)\b(?:she|he|her|his|him|hers|herself|himself)\b")
 
@@ -741,6 +749,18 @@ _STREET = re.compile(
     rf"{_DIRECTIONAL})"
     rf"{_TRAIL}"
 )
+# A street whose type is one Pub 28 lists but that usually names a venue (Faker's "Smith
+# Union", "Kelly Mission", "Lee Station"): a street only with a town and a ZIP or postcode after
+# it, the way a postal address is written.
+_STREET_POSTAL = re.compile(
+    rf"(?<![\w£$.,])(?P<street>{_HOUSE}(?:{_STREET_WORD}[^\S\n]+){{1,3}}"
+    r"(?i:centers|center|centre|ctr|club|clb|mall|station|unions|union|mission|viaduct|via|flat)\b"
+    rf"{_DIRECTIONAL})"
+    rf"(?:,?\s*(?i:apt|apartment|flat|unit|suite|ste|\#)\.?\s*\d{{1,5}}[A-Za-z]?)?"
+    rf"(?:,?\s+{_TOWN}){{1,2}}"
+    rf",?\s+(?:{_UK_POSTCODE}|[A-Z]{{2}},?[^\S\n]+\d{{5}}(?:-\d{{4}})?)(?![\w])"
+)
+_POSTAL_GATE = ("cent", "ctr", "club", "clb", "mall", "station", "union", "mission", "via", "flat")
 # US military mail (USPS Publication 28, 225 "Military Addresses"): a PSC, CMR or unit and a
 # box, or a ship, then APO, FPO or DPO and AA, AE or AP with the ZIP. One person's mail.
 _MILITARY = re.compile(
@@ -754,15 +774,49 @@ _STREET_ANY_CASE = re.compile(
 )
 _RESIDENCE = (
     r"(?:lives|living|live|lived|stays|staying|stayed|resides|residing|resident|sleeps|sleeping|"
-    r"slept|housed|placed|moved|moving|move|relocated)\s+(?:at|in|on|to|into)"
+    r"slept|housed|placed|moved|moving|move|relocated|settled|settling|settles|renting|rents|"
+    r"rented|lodging|lodges|lodged|squatting|sofa[\s-]surfing|"
+    r"(?:moved|moving|moves)\s+in)\s+(?:at|in|on|to|into)"
+)
+# Cues found apart, behind their own gate (one more alternative in _HOME_CUE costs every post
+# that mentions a home): "has the keys to flat 3b, 22 Mill Road", "has found a room at…", "was
+# offered a flat on…", "secured her own tenancy at…".
+_HOME_CUE_MORE = re.compile(
+    r"(?i)\b(?:keys?\s+(?:to|for)|(?:found|got|secured|given|offered|allocated|accepted|"
+    r"signed\s+for)\s+(?:a|an|her|his|their)\s+(?:own\s+|new\s+|first\s+)?(?:room|flat|bedsit|"
+    r"house|home|place|tenancy|apartment))\b"
+)
+# Between "keys to" or "found a room" and the address: nothing, or whose home it is.
+_MORE_GAP = re.compile(
+    r"(?i)[\s,:–-]*(?:(?:at|on|in)\s+|(?:(?:his|her|their|a|an)\s+)?(?:own\s+|new\s+|first\s+)?"
+    r"(?:flat|house|home|place|bungalow|room|bedsit|tenancy|apartment)\s+(?:at|on|in)\s+)?"
+)
+_HOME_CUE_MORE_GATE = (
+    "key",
+    "found",
+    "got",
+    "secured",
+    "given",
+    "offered",
+    "allocated",
+    "accepted",
+    "signed",
 )
 _HOME_CUE = re.compile(
     rf"(?i)\b(?:{_RESIDENCE}|(?:his|her|their|my|home)\s+(?:home\s+)?address|"
     r"(?:his|her|their|my)\s+(?:[a-z]{2,12}\s+)?(?:home|house|flat|apartment|place|bedsit|"
-    r"tenancy)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
-    r"(?<=[a-z])'s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit))\b"
+    r"tenancy|bungalow|cottage|maisonette|caravan|houseboat)|\b(?:a|the)\s+new\s+(?:home|house|flat|apartment|bedsit)|"
+    r"(?<=[a-z])(?:'|’)s\s+(?:[a-z]{2,12}\s+)?(?:flat|house|home|apartment|place|address|bedsit|"
+    r"tenancy|room))\b"
 )
 _HOME_CUE_GATE = (
+    "renting",
+    "rents",
+    "rented",
+    "lodg",
+    "squat",
+    "surf",
+    "settl",
     "liv",
     "stay",
     "resid",
@@ -780,10 +834,15 @@ _HOME_CUE_GATE = (
     "place",
     "bedsit",
     "tenancy",
+    "bungalow",
+    "cottage",
+    "maisonette",
+    "caravan",
 )
 _CUE_GAP = 40
 _CUE_BREAK = re.compile(r"(?i)\b(?:and|but)\b|;")
 # Someone, then "at", "of", "in": "Ken at 48 Cowper Street", "a resident of WF1 5NL".
+_SURNAME_BEFORE = re.compile(r"(?<=[^\S\n])[A-Z][a-z'’]{1,20}(?:-[A-Z][a-z'’]{1,20})?$")
 _PLACE_PREPOSITION = re.compile(r"(?i)(?:\b(?:at|of|in|from|near)|\()\s*$")
 _PERSON_NOUN_BEFORE = re.compile(rf"(?i)\b{_PERSON_NOUN}\s*$")  # one household, not "families"
 _STILL_AT = re.compile(
@@ -793,11 +852,37 @@ _STILL_AT = re.compile(
     r"|\b(?:he|she|they|(?<=[a-z])\s+(?:is|was))(?:'s|'re|\s+is|\s+are|\s+was)?\s+"
     r"(?:now\s+|still\s+)?at\s+(?:number\s+)?$"
 )
+# After the address: "12 Cedar Close is now his", "…, Leeds — her new home", "will be theirs".
+_HOME_AFTER = re.compile(
+    r"(?i)[^\S\n]*(?:[,–—-][^\S\n]*)?(?:(?:is|was|will\s+be|becomes|became)\s+(?:now\s+|"
+    r"officially\s+|finally\s+|all\s+)?(?:his|hers|theirs|her|their|home)\b|"
+    r"(?:his|her|their)\s+(?:new\s+|own\s+|first\s+)?(?:home|flat|house|place|tenancy)\b)"
+)
+# Without a house number, a street tied to someone's home still narrows down where they live:
+# "her place on Elm Ave", "lives on Cardigan Road". Only types that are always streets: not
+# Park, Hill or Green, which name areas ("living in Hyde Park").
+_STREET_ONLY_TYPES = _words("""
+road rd street st avenue ave av lane ln close drive dr crescent cres terrace ter tce terr grove
+grv boulevard blvd trail trl loop turnpike tpke court ct mews gardens gdns walk way place pl
+""")
+_NAMED_STREET = re.compile(
+    r"[^\S\n]*(?:on|in|off|at|along)?[^\S\n]*(?P<street>(?:[A-Z][\w'’-]{0,20}[^\S\n]+){1,3}"
+    r"(?i:" + "|".join(sorted(_STREET_ONLY_TYPES, key=lambda w: (-len(w), w))) + r"))\b"
+)
+# A cue that says whose home it is: "her place", "Tom's flat" (not "independent living at").
+_WHOSE_HOME = re.compile(r"(?i)^(?:his|her|their|my)\b|^\w+(?:'|’)s\b")
 _OLD_ADDRESS = re.compile(
     r"(?i)\b(?<!our\s)(?:old|new|home|previous|last|current)\s+address[\s,:]*$"
 )
 # "Meet Sarah at 1 High Street": an invitation to a venue, not where Sarah lives.
 _INVITATION = re.compile(r"(?i)\b(?:join|meet|come|visit|see|find|pop|drop|chat|say\s+hello)\b")
+# "Please visit Lillian at 5 Brook Terrace", "pop in to see Stan at…": calling on a person, at
+# their door — not us or an event.
+_CALLING_ON = re.compile(
+    r"(?i)\b(?:visit|visiting|see|seeing|call\s+on|calling\s+on|pop\s+in\s+(?:to|and)\s+see|"
+    r"drop\s+in\s+on|check\s+(?:in\s+)?on)\s+(?!us\b|our\b|the\b|we\b)[A-Z][\w'’-]{1,20}"
+    r"(?:\s+[A-Z][\w'’-]{1,20})?\s*$"
+)
 _VENUE_AFTER = re.compile(r"[^\S\n]+([A-Z][\w'’-]{1,20})")
 # "join us at 14 Elm Road community hall": a venue named after the street, in any case.
 _VENUE_AFTER_ANY_CASE = re.compile(
@@ -815,16 +900,40 @@ _DELIVERY_CUE = re.compile(
     r"(?i)\b(?:(?:send|sent|sending|post|posted|deliver|delivered|delivering|forward|forwarded)"
     r"(?:[^\S\n]+[\w'’]{1,12}){0,4}?[^\S\n]+(?:to|at)|"
     r"(?:drop|dropped|dropping|pop|popped|popping|go|come|nip)[^\S\n]+(?:round|over)"
-    r"(?:[^\S\n]+(?:to|at))?)[^\S\n]*$"
+    r"(?:[^\S\n]+(?:to|at))?"
+    # "cards for Maureen can go to…", "letters should be addressed to…"
+    r"|(?:can|could|should|will|may)[^\S\n]+(?:go|be\s+sent|be\s+posted|be\s+addressed|"
+    r"be\s+dropped(?:\s+off)?|be\s+left)[^\S\n]+(?:to|at)|addressed[^\S\n]+to)[^\S\n]*$"
 )
-_DELIVERY_GATE = ("send", "sent", "post", "deliver", "forward", "round", "over")
+_DELIVERY_GATE = (
+    "send",
+    "sent",
+    "post",
+    "deliver",
+    "forward",
+    "round",
+    "over",
+    "go ",
+    "address",
+    "dropped",
+    "left",
+)
+# "Drop the parcel round to Seth Clark, 45383…", "take it over to Jo, 3 Elm Road": not an
+# invitation to a venue, a delivery to a named person's door.
+_DELIVER_TO_BEFORE = re.compile(
+    r"(?i)\b(?:round|over|off|send|sent|post|posted|deliver|delivered|take|took|bring|brought)\b"
+    r"[^.!?\n]{0,30}\b(?:to|for)[^\S\n]+$"
+)
 _FOR_SOMEONE = re.compile(
-    r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|"
+    r"(?i)\b(?:cards?|gifts?|presents?|flowers|birthday|get\s+well|him|her|family|"
     r"them|she|he|they)\b"
 )
 _OURS = re.compile(r"(?i)\b(?:us|our|we|we're|we've)\b")
 # "Address: 14 Elm Road" on a form-like post that names someone.
-_ADDRESS_LABEL = re.compile(r"(?i)(?<!our )(?<!office )\baddress(?:es)?[^\S\n]*[:=–-][^\S\n]*$")
+_ADDRESS_LABEL = re.compile(
+    r"(?i)(?<!our )(?<!office )\baddress(?:es)?(?:[^\S\n]+(?:for|to|of)[^\S\n]+[\w'’-]{1,15}"
+    r"(?:[^\S\n]+[\w'’-]{1,15})?)?[^\S\n]*[:=–-][^\S\n]*$"  # "Address for cards: …"
+)
 
 
 def _allowed_spans(ctx: Context) -> _Spans:
@@ -842,12 +951,23 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     return _loose_regex(terms) or re.compile(r"(?!)")
 
 
+def _home_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """Every home cue in ``text[lo:hi]``, in reading order."""
+    cues = list(_HOME_CUE.finditer(text, lo, hi)) if _mentions(text, _HOME_CUE_GATE) else []
+    if _mentions(text, _HOME_CUE_MORE_GATE):
+        cues += _HOME_CUE_MORE.finditer(text, lo, hi)
+        cues.sort(key=lambda m: m.start())
+    return cues
+
+
 def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bool:
     """Whether the address or postcode at ``start`` is said to be where a person lives."""
     s, _ = _sentence(text, start)
     lo = max(s, start - _CUE_GAP - 30)
-    for cue in _HOME_CUE.finditer(text, lo, start) if _mentions(text, _HOME_CUE_GATE) else ():
+    for cue in _home_cues(text, lo, start):
         gap = text[cue.end() : start]
+        if cue.re is _HOME_CUE_MORE and not _MORE_GAP.fullmatch(gap):
+            continue  # "has the keys to the hall at 3 Mill Lane": a venue's keys
         if (
             len(gap) <= _CUE_GAP
             and not _CUE_BREAK.search(gap)
@@ -866,8 +986,15 @@ def _tied_to_resident(text: str, start: int, people: Callable[[], _Spans]) -> bo
     while before > s and text[before - 1] in " \t,":
         before -= 1
     named = people().ends_between(before - 2, before)
+    if not named:
+        # "Gareth Lambert of 20 Rita Meadow": a surname the finder left out (a headline-like
+        # run of capitals) after a name it found
+        surname = _SURNAME_BEFORE.search(text, max(s, before - 32), before)
+        named = surname is not None and people().ends_between(surname.start() - 2, surname.start())
     if not named and not _PERSON_NOUN_BEFORE.search(text, max(s, before - 20), before):
         return False
+    if named and _CALLING_ON.search(text, max(s, before - 60), before):
+        return True
     return not _INVITATION.search(text, s, before)
 
 
@@ -921,10 +1048,15 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
         if (
             run
             and not allowed.overlaps(run.start(), run.end())
-            and not _names_a_place(run.group(0))
+            # "Oliver Green, 22 Patel Forks": a given name and a surname that is also a place
+            # word are a person, which the finder has already seen
+            and (not _names_a_place(run.group(0)) or people().covers(run.start(), run.end()))
             and "'" not in run.group(0)
             and "’" not in run.group(0)
-            and not _INVITATION.search(text, min(s, run.start()), before)
+            and (
+                not _INVITATION.search(text, min(s, run.start()), before)
+                or _DELIVER_TO_BEFORE.search(text, max(s, run.start() - 50), run.start())
+            )
         ) and (people().overlaps(run.start(), run.end()) or _looks_like_a_listed_name(text, run)):
             return True
         if _PERSON_NOUN_BEFORE.search(text, max(0, before - 20), before):
@@ -937,8 +1069,8 @@ def _tied_loosely(text: str, start: int, people: Callable[[], _Spans], allowed: 
         _, hi = _whole_sentence(text, start)
         if _FOR_SOMEONE.search(text, lo, hi) or people().overlaps(lo, hi):
             return True
-    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 12), start):
-        return people().overlaps(max(0, start - 150), start)
+    if _mentions(text, ("address",)) and _ADDRESS_LABEL.search(text, max(0, start - 40), start):
+        return people().overlaps(max(0, start - 150), start + 150)
     return False
 
 
@@ -956,26 +1088,52 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     people = lambda: _everyone(ctx)  # noqa: E731 - only worked out when an address needs it
     found: list[tuple[int, int]] = []
     # Both patterns need a house number or a box number: a post without a digit skips them.
-    streets = (_STREET, _MILITARY) if _DIGIT.search(text) else ()
+    streets: tuple[re.Pattern[str], ...] = ()
+    if _DIGIT.search(text):
+        streets = (_STREET, _MILITARY)
+        if _mentions(text, _POSTAL_GATE):
+            streets += (_STREET_POSTAL,)
     for m in itertools.chain.from_iterable(p.finditer(text) for p in streets):
         if allowed.covers(m.start("street"), m.end("street")):
             continue
         if _venue_follows(text, m.end("street")):
             continue
-        if _tied_to_resident(text, m.start(), people) or _tied_loosely(
-            text, m.start(), people, allowed
+        if (
+            _tied_to_resident(text, m.start(), people)
+            or _tied_loosely(text, m.start(), people, allowed)
+            or _HOME_AFTER.match(text, m.end())
         ):
             found.append(m.span())
-    if not _mentions(text, _HOME_CUE_GATE):
+    if not (_mentions(text, _HOME_CUE_GATE) or _mentions(text, _HOME_CUE_MORE_GATE)):
         return found
     capitalised = _Spans(found)
-    for cue in _HOME_CUE.finditer(text):
+    for cue in _home_cues(text, 0, len(text)):
         street = _STREET_ANY_CASE.match(text, _skip_separators(text, cue.end()))
-        if not street or capitalised.overlaps(*street.span()) or allowed.covers(*street.span()):
+        span = street.span() if street else _numberless_street(text, cue, people)
+        if not span or capitalised.overlaps(*span) or allowed.covers(*span):
             continue
-        if not _venue_follows(text, street.end()) and not _org_speaking(text, cue.start()):
-            found.append(street.span())
+        # "We visited Harold in his bungalow on…": whose home the cue says, whoever speaks.
+        whose = _WHOSE_HOME.match(cue.group(0))
+        if not _venue_follows(text, span[1]) and (whose or not _org_speaking(text, cue.start())):
+            found.append(span)
     return found
+
+
+def _numberless_street(
+    text: str, cue: re.Match[str], people: Callable[[], _Spans]
+) -> tuple[int, int] | None:
+    """ "her place on Elm Ave", "Tom lives on Cardigan Road": a named street just after a home
+    cue, with no house number, when the cue or the sentence says whose home it is."""
+    m = _NAMED_STREET.match(text, cue.end())
+    if m is None:
+        return None
+    if any(w.lower() in _NOT_NAMES - _ORG_NOUNS for w in m.group("street").split()[:-1]):
+        return None  # "her flat in The Way…" is a title, "at Christmas Street…" a word run
+    if not _WHOSE_HOME.match(cue.group(0)) and not people().overlaps(
+        _sentence(text, cue.start())[0], cue.start()
+    ):
+        return None  # "Independent living at Beech Court": nobody's home in particular
+    return m.span("street")
 
 
 def _skip_separators(text: str, pos: int) -> int:
@@ -1079,7 +1237,7 @@ _PERSONAL_VERB_BEFORE = re.compile(
     r"surviv\w*(?:\s+of)?|victim\s+of|overc[ao]me\w*|kicked|quit|treated\s+for|using|uses|used|"
     r"diagnos\w*(?:\s+with)?|suffer\w*(?:\s+from)?|struggl\w*(?:\s+with)?|experienc\w*|"
     r"endur\w*|fled(?:\s+from)?|flee\w*(?:\s+from)?|escap\w*(?:\s+from)?|subjected\s+to|"
-    r"recover\w*\s+from|addicted\s+to|hooked\s+on|lost\s+\w+\s+to|died\s+(?:of|from)|"
+    r"recover\w*\s+from|addicted\s+to|hooked\s+on|lost\s+(?:\w+\s+){1,2}to|died\s+(?:of|from)|"
     r"dying\s+of|liv(?:ing|es|ed)\s+with|sober\s+from|clean\s+from|off)\s+"
     r"(?:(?!(?:for|to|about|on|at|in|into|from|by|of|against|around)\b)[\w'-]{1,20}\s+){0,2}$"
 )
@@ -1312,6 +1470,25 @@ def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]
             yield token.start(), best[0], best[1]
 
 
+def states_a_sensitive_fact(ctx: Context) -> bool:
+    """Whether the post states a sensitive fact anywhere ("100 days clean", "came out",
+    "granted asylum"), whoever it is about: a topic word alone ("HIV testing") is not one. The
+    tagged-handle rule asks it, since a handle is a person the name finder does not see."""
+
+    def compute() -> bool:
+        rule = ctx.policy.rule("special_category")
+        if rule is None or not rule.enabled:
+            return False
+        lexicon = _lexicon(rule)
+        for start, end, term in _term_hits(ctx.text, lexicon):
+            if not term.topic and not _about_topic(ctx.text, start, end, term, lexicon):
+                return True
+        return False
+
+    found: bool = _once_per_run(ctx, "sensitive_fact", compute)
+    return found
+
+
 def _about_group(
     text: str, start: int, sentence_start: int, lexicon: _Lexicon, people: _Spans
 ) -> bool:
@@ -1357,7 +1534,7 @@ def _about_topic(text: str, start: int, end: int, term: _Term, lexicon: _Lexicon
 # gambling problem" is a place, and a place's name is a common word to wordfreq.
 _SUBJECT_IS = re.compile(
     r"([A-Z][a-z]{1,20})\s+(?:is|was|has\s+been|had\s+been|(?P<has>has|had|has\s+got))\s+"
-    r"(?:(?:now|still|also|just|recently|currently|newly|a|an)\s+){0,2}$"
+    r"(?:(?:now|still|also|just|recently|currently|newly|a|an|on|in|the|under|back)\s+){0,3}$"
 )
 
 

@@ -22,11 +22,22 @@ _MEMBERS = (
     r"survivors?|service\s+users?|learners?|beneficiar(?:y|ies)|visitors?|users?|"
     r"group\s+members?)"
 )
+MEMBERS = _MEMBERS  # for the person finder: "Dee, a guest at our night shelter, …"
 _SERVICES = (
     r"(?:hostel|refuge|shelter|safe\s+house|project|service|services|group|support\s+group|"
     r"recovery\s+group|drop[\s-]?in|centre|center|home|care\s+home|house|scheme|programme|"
     r"program|cafe|café|clinic|food\s?bank|sessions?|meetings?|circle|hub|club|charity|"
     r"supported\s+housing|accommodation|flats?|night\s+shelter|day\s+centre|ward|unit)"
+)
+# A home, hostel or project by its name: "the newest resident at Oak Lodge", "a tenant of St
+# Anne's Court". Found from the capitalised last word, then checked backwards.
+_HOME_WORD = re.compile(
+    r"\b(?:Lodge|House|Court|Hostel|Refuge|Shelter|Foyer|Manor|Project|Home|Centre|Center)\b"
+)
+_MEMBER_AT_NAMED = re.compile(
+    rf"(?i:\b(?:an?\s+(?:(?:new|regular|current|former|young)\s+)?|the\s+(?:newest|latest|new|"
+    rf"youngest|oldest|longest[\s-]staying)\s+)(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+)"
+    r"(?:St\.?\s+)?(?:[A-Z][\w'’-]{1,20}\s+){1,3}(?:Care\s+)?$"
 )
 _CUE = re.compile(
     rf"(?i)\b(?:"
@@ -34,11 +45,14 @@ _CUE = re.compile(
     rf"(?:one|some|two|three|several|many)\s+of\s+(?:our|the)\s+(?:(?:new|longest[\s-]standing|"
     rf"lovely|wonderful|amazing|regular|current|former|younger|older)\s+)?(?P<plural>{_MEMBERS})"
     rf"(?:\s+(?:at|of|in|from)\s+our\s+{_SERVICES})?"
-    # "a resident at our hostel", "a member of our recovery group"
-    rf"|(?:a|an)\s+(?:(?:new|regular|current|former|young)\s+)?(?P<single>{_MEMBERS})\s+"
-    rf"(?:at|of|in|from|with)\s+(?:our|the)\s+(?:\w+\s+)?{_SERVICES}"
+    # "a resident at our hostel", "a member of our recovery group", "the newest resident at
+    # Oak Lodge": a service or a named home, hostel or project
+    rf"|(?:an?\s+(?:(?:new|regular|current|former|young)\s+)?|the\s+(?:newest|latest|new|"
+    rf"youngest|oldest|longest[\s-]staying)\s+)(?P<single>{_MEMBERS})\s+(?:at|of|in|from|with)\s+"
+    rf"(?:our|the)\s+(?:\w+\s+)?{_SERVICES}"
     # "our client Sam", "our new resident, Jo"
-    r"|our\s+(?:(?:new|current|former|longest[\s-]standing|oldest|youngest)\s+)?"
+    # any two words between: "our longest-staying tenant", "our wonderful new resident"
+    r"|our\s+(?:[\w'’-]{1,20}\s+){0,2}?"
     r"(?P<ours>resident|client|service[\s-]user|tenant|guest|patient)\b(?!s)"
     # "who comes to our drop-in", "who has been staying at our refuge"
     rf"|who\s+(?:(?:has|had|have)\s+been\s+)?(?:now\s+|still\s+|regularly\s+|often\s+)?"
@@ -53,7 +67,46 @@ _CUE = re.compile(
     r"(?!\s+(?:team|staff|workers?|managers?|co-?ordinators?|leads?|leaders?|facilitators?)\b)"
     r")\b"
 )
-_CUE_GATE = ("our", "one of", "who ")
+_CUE_GATE = (
+    "our",
+    "one of",
+    "who ",
+)
+# "Jo, who we have supported since 2019", "a woman we work with", "someone our team helps":
+# found from the "we" or "our team" and its verb (rarer than the words before them), then
+# checked backwards for who it is (not "the council, who we work with": a partner's word).
+_SUPPORTED = re.compile(
+    r"(?i)\b(?:we(?:'ve|’ve|\s+have|\s+had)?|our\s+(?:[\w-]+\s+)?(?:team|staff|workers?|service|"
+    r"volunteers?)(?:\s+(?:has|have|had))?)\s+(?:first\s+|now\s+|also\s+)?(?:been\s+)?"
+    r"(?P<verb>support|supports|supported|supporting|work\s+with|worked\s+with|working\s+with|"
+    r"help|helps|helped|helping|house|housed|housing|look\s+after|looked\s+after|looking\s+after|"
+    r"care\s+for|cared\s+for|caring\s+for|"
+    # "who our outreach team first met sleeping in the bus station"
+    r"first\s+met\s+(?:\w+\s+){0,2}?(?:sleeping|begging|homeless|rough|on\s+the\s+streets?|"
+    r"in\s+(?:a|the)\s+(?:doorway|tent|shelter|hostel|cells?|hospital)))\b"
+)
+_SUPPORTED_WHO = re.compile(
+    r"(?i)\b(?:(?P<rel>who|whom|that)|someone|somebody|(?:a|an|one)\s+(?:young\s+|older\s+)?"
+    r"(?:man|woman|person|lad|girl|boy|mum|dad|family|gentleman|lady|client|resident))\s+$"
+)
+# "came to us homeless", "walked through our doors", "referred to us", "staying with us for…":
+# found from "us" or "our door", then checked backwards.
+_US = re.compile(r"(?i)\b(?:us|our\s+doors?)\b")
+_CAME_BEFORE = re.compile(
+    r"(?i)\b(?:(?P<to>came|come|comes|coming|referred|turned\s+up|arrived|found\s+(?:her|his|"
+    r"their|my)\s+way)\s+to|"
+    r"(?P<through>came|walked|come|comes|walks)\s+through|"
+    r"(?P<with>staying|stayed|living|lived|housed|been)\s+with|"
+    r"after\s+(?:\w+\s+){1,2}(?:with|at))\s+$"
+)
+_FOR_OR_SINCE = re.compile(r"\s+(?:for|since)\b")
+# Both gates are substrings every match holds: most posts say "we" or "us", few say "who we've
+# supported" or "came to us".
+_WE_GATE = ("we", "our ")
+_SUPPORT_GATE = ("support", "help", "work", "hous", "look", "car", "met ")
+_PLACE_JOINS = (" at ", " of ", " in ", " from ", " with ")
+_US_JOINS = ("to ", "with ", "through ", "at ")
+_US_GATE = ("to us", "with us", "at us", "our door")
 
 
 @dataclass(frozen=True)
@@ -77,7 +130,8 @@ _NOUNS = {
 
 
 def _noun(m: re.Match[str]) -> str:
-    word = m.group("plural") or m.group("single") or m.group("ours") or ""
+    groups = m.groupdict()
+    word = groups.get("plural") or groups.get("single") or groups.get("ours") or ""
     key = " ".join(word.lower().split())
     if key.endswith("s") and key[:-1] in _NOUNS:
         key = key[:-1]
@@ -88,9 +142,35 @@ def _noun(m: re.Match[str]) -> str:
 def membership_cues(text: str) -> tuple[Cue, ...]:
     """Every membership cue in the text, in reading order."""
     low = text.lower()
-    if not any(g in low for g in _CUE_GATE):
-        return ()
-    return tuple(Cue(m.start(), m.end(), _noun(m)) for m in _CUE.finditer(text))
+    cues = (
+        [Cue(m.start(), m.end(), _noun(m)) for m in _CUE.finditer(text)]
+        if any(g in low for g in _CUE_GATE)
+        else []
+    )
+    for home in _HOME_WORD.finditer(text):
+        lo = max(0, home.start() - 100)
+        if not any(p in text[lo : home.start()] for p in _PLACE_JOINS):
+            continue  # a cheap test first: "Oak Lodge" a thousand times must stay linear
+        named = _MEMBER_AT_NAMED.search(text, lo, home.start())
+        if named:
+            cues.append(Cue(named.start(), home.end(), _noun(named)))
+    if any(g in low for g in _WE_GATE) and any(g in low for g in _SUPPORT_GATE):
+        for m in _SUPPORTED.finditer(text):
+            who = _SUPPORTED_WHO.search(text, max(0, m.start() - 40), m.start())
+            if who is None or (who.group("rel") and m.group("verb").lower().startswith("work")):
+                continue
+            cues.append(Cue(who.start(), m.end(), "someone we support"))
+    if any(g in low for g in _US_GATE):
+        for m in _US.finditer(text):
+            if not text[max(0, m.start() - 9) : m.start()].lower().endswith(_US_JOINS):
+                continue  # "to us", "with us", "through our doors" — not "join us"
+            came = _CAME_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            if came is None or (m.group(0).lower() == "us") == bool(came.group("through")):
+                continue  # "through our doors", "to us", "with us": not "through us"
+            if came.group("with") and not _FOR_OR_SINCE.match(text, m.end()):
+                continue  # "staying with us for six months", not "living with us in mind"
+            cues.append(Cue(came.start(), m.end(), "someone we support"))
+    return tuple(sorted(cues, key=lambda c: c.start))
 
 
 def membership_cue(text: str, start: int, end: int) -> bool:
@@ -147,7 +227,19 @@ _SUPPORTER_AFTER = re.compile(
     r"climbing|baked|baking|completed|completing|took\s+on|taking\s+on|organised|organized|"
     r"organising|organizing|shaved|skydived|abseiled)\b[^.!?\n]{0,50}?(?:\bfor\s+(?:us|our|"
     r"northside|the\s+charity|charity)|£|\$|\bmarathon\b|\b10k\b|\bhalf\b|\bchallenge\b|"
-    r"\bbake\s+sale\b|\bbucket\s+collection\b)|£\s?\d|\$\s?\d|\bgave\b|\bgifted\b|\bvolunteer(?:s|ed|ing)?\b)"
+    r"\bbake\s+sale\b|\bbucket\s+collection\b)|£\s?\d|\$\s?\d|\bgave\b|\bgifted\b|"
+    # volunteering themselves, not "hats for every volunteer"
+    r"(?<!\bevery\s)(?<!\beach\s)(?<!\bfor\s)(?<!\bthe\s)(?<!\bour\s)(?<!\ball\s)(?<!\bto\s)"
+    r"(?<!\bwith\s)\bvolunteer(?:s|ed|ing)?\b)"
+)
+
+
+# Someone who runs a session for us: "thanks @sarah for running our Thursday group".
+_LEADS_AFTER = re.compile(
+    r"(?i)^[\s,]*(?:for|who)\s+(?:(?:is|was|has\s+been)\s+)?(?:running|leading|led|facilitating|"
+    r"facilitated|hosting|hosted|teaching|taught|delivering|delivered|coordinating|coordinated|"
+    r"co-ordinating|chairing|chaired|presenting|presented|volunteering|helping\s+(?:out|serve|"
+    r"to\s+serve|at|with|us\s+(?:serve|cook|run|set|sort))|serving|cooking|baking)\b"
 )
 
 
@@ -161,4 +253,6 @@ def role_of(text: str, start: int, end: int) -> str | None:
         return "staff or public figure"
     if _SUPPORTER_AFTER.match(window):
         return "supporter"
+    if _LEADS_AFTER.match(window):
+        return "staff or public figure"
     return None

@@ -11,8 +11,14 @@ import re
 from collections.abc import Iterable
 
 from bot.checks.engine import Context, Hit, raw_blocks, validator
-from bot.checks.identifiers import _everyone, _once_per_run, _register_spans, _Spans
-from bot.checks.membership import cue_near, membership_cues, role_of
+from bot.checks.identifiers import (
+    _everyone,
+    _once_per_run,
+    _register_spans,
+    _Spans,
+    states_a_sensitive_fact,
+)
+from bot.checks.membership import Cue, cue_near, membership_cues, role_of
 from bot.checks.policy import RulePack
 
 # What other rules find that, with a membership cue, identifies a person we support; each in
@@ -65,10 +71,12 @@ def service_user(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     if not membership_cues(text):
         return
+    told: set[Cue] = set()
     for start, end in _everyone(ctx):
         cue = cue_near(text, start, end)
-        if cue is None or role_of(text, start, end):
+        if cue is None or cue in told or role_of(text, start, end):
             continue
+        told.add(cue)  # one finding per cue: "St Anne" inside "a tenant of St Anne's Court"
         evidence = _evidence(ctx)
         if evidence:
             yield Hit(
@@ -114,7 +122,18 @@ _SERVICE_CONTEXT = re.compile(
     # bereaved, a domestic-abuse course; and someone "sharing their story" is telling one
     r"survivors?\b|lgbt\w*|queer|youth\s+(?:group|club|project|service)|care\s+leavers?|"
     r"bereave\w*|grief|counselling|therapy\s+group|freedom\s+programme|"
-    r"shar(?:e|ed|ing)\s+(?:your|their|his|her)\s+(?:story|journey|experience))"
+    r"shar(?:e|ed|ing)\s+(?:your|their|his|her)\s+(?:story|journey|experience)|"
+    # and more services whose users are private: night shelters, soup runs, needle exchanges,
+    # sanctuary and migrant groups, gender clinics, prison and hospital stays
+    r"night\s+shelter|soup\s+(?:run|kitchen)|needle\s+exchange|harm\s+reduction|naloxone|"
+    r"sanctuary|migrants?|refugees?|gender\s+clinic|prison|hmp\b|psychiatric|"
+    r"(?:days?|weeks?|months?|years?)\s+(?:clean|sober)|clean\s+and\s+sober|"
+    r"(?:12|twelve)[\s-]step|women'?s\s+aid|hepatitis|hep\s+c\b|cancer\s+support|"
+    r"(?:our|the|at|to)\s+(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"weekly|women'?s|men'?s|peer|parents?'?|carers?'?)\s+)(?:group|circle|session|drop[\s-]?in|"
+    r"centre|center)|"
+    # "brave at group last night": a bare "group" is a therapy or support group
+    r"(?:at|to|in|after|before|from)\s+group\b(?!\s+(?:level|size|rates?|bookings?|leaders?)))"
 )
 # Handles that are bodies, not people: "@LeedsCC", "@NHSEngland", "@ForumCentral". Long words
 # anywhere in the handle; short ones only at its start or end, or between underscores
@@ -122,6 +141,8 @@ _SERVICE_CONTEXT = re.compile(
 _ORG_WORD = re.compile(
     r"(?i)(?:council|trust|charity|charities|foundation|official|news|project|team|group|"
     r"network|service|centre|center|support|radio|police|samaritans|shelter|forum|society|"
+    r"market|bakery|kitchen|brewery|festival|gallery|studio|collective|hospice|pharmacy|"
+    r"surgery|practice|football|rugby|cricket|sports|"
     r"alliance|partnership|together|church|mosque|school|college|library|museum|theatre|"
     r"housing|health|clinic|hospital|action|media|press|times|magazine|mayor|minister|"
     r"county|city|leeds|cafe|club)"
@@ -155,7 +176,11 @@ def tagged_handle(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     if "@" not in text:
         return
     handles = list(_HANDLE.finditer(text))
-    if not handles or not (_SERVICE_CONTEXT.search(text) or membership_cues(text)):
+    # A post about a private service, one naming someone as one of ours, or one stating a
+    # sensitive fact ("100 days clean", "granted asylum") about whoever it tags.
+    if not handles or not (
+        _SERVICE_CONTEXT.search(text) or membership_cues(text) or states_a_sensitive_fact(ctx)
+    ):
         return
     own = _own_handles(ctx)
     for m in handles:
@@ -176,13 +201,43 @@ _SCHOOL = re.compile(
     r"Secondary|High|Grammar|Middle|Nursery|Free|Academy|Junior\s+and\s+Infant|Infant\s+and\s+"
     r"Junior)\s+){0,3}(?:Primary|Academy|School|Nursery|Juniors|Infants|High|Grammar|Prep)\b"
 )
-_SCHOOL_GATE = ("primary", "academy", "school", "nursery", "juniors", "infants", "high", "prep")
+# "Year 6 at St Mary's", "in Reception at Oakwood": a school year then a school by its name
+# alone, with no "Primary" or "School" after it.
+_YEAR_AT_SCHOOL = re.compile(
+    r"(?i:\b(?:year|yr)\s?\d{1,2}|\breception)\s+(?:at|in)\s+(?:the\s+)?"
+    r"(?:(?:St\.?|Saint)\s+)?[A-Z][\w'’-]{1,20}(?:\s+[A-Z][\w'’-]{1,20}){0,3}"
+)
+_SCHOOL_GATE = (
+    "primary",
+    "academy",
+    "school",
+    "nursery",
+    "juniors",
+    "infants",
+    "high",
+    "prep",
+)
+_YEAR_GATE = ("year", "yr", "reception")
 # What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)",
 # "Lily from Year 5 at St Anne's Primary".
+# "Ruby, who is in Year 3 at…", "Oscar goes to…", "Mia (8) started at…".
 _CHILD_LINK = re.compile(
-    r"(?i)^[\s,(–-]*(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?[\s,]*(?:year|yr|y)\s?\d{1,2}[\s,]*"
-    r"|reception[\s,]*|nursery[\s,]*)?(?:from|at|of|in|who\s+(?:goes|go|went)\s+to|"
-    r"attends|attending|,|\()?\s*(?:the\s+)?$"
+    r"(?i)^[\s,(–-]*(?:(?:who|that)\s+(?:is|was|'s|’s)\s+(?:now\s+|currently\s+|just\s+)?"
+    r"|(?:is|was|'s|’s)\s+(?:now\s+|currently\s+)?)?(?:\d{1,2}\s+and\s+)?(?:an?\s+)?"
+    # "Mia started Reception at…", "Leo has moved up to Year 3 at…"
+    r"(?:(?:has\s+|just\s+)?(?:started|starts|starting|joined|joins|moved\s+up\s+to|moves\s+up\s+to|"
+    r"is\s+starting)\s+)?"
+    r"(?:(?:aged\s+\d{1,2}|\d{1,2}|in\s+|from\s+)?(?:the\s+)?[\s,)]*(?:year|yr|y)\s?\d{1,2}"
+    r"(?:\s+(?:class|group|form))?[\s,]*"
+    r"|(?:in\s+)?reception[\s,]*|(?:in\s+)?nursery[\s,]*|aged\s+\d{1,2}[\s,)]*|\d{1,2}\)\s*)?"
+    r"(?:(?:pupil|student|learner|girl|boy)s?\s+)?"
+    r"(?:from|at|of|in|(?:who\s+)?(?:goes|go|went|going|started|starts|starting|moved|moves|"
+    r"has\s+started|is\s+starting|is\s+going)\s+(?:to|at)|(?:who\s+)?(?:attends|attended|"
+    r"attending)|(?:a\s+)?(?:pupil|student)\s+at|,|\()?\s*(?:the\s+)?$"
+)
+_SCHOOL_ADULTS_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:PTA|PTFA|PFA|[Gg]overnors?|[Ss]taff|[Pp]arents?(?:'|’)?|[Tt]eachers?|"
+    r"[Hh]ead(?:teacher)?|[Oo]ffice|[Tt]eam|[Cc]aretaker|[Cc]hair)\b"
 )
 _PUPIL_BETWEEN = re.compile(r"(?i)(?:'s?|’s?)?\s+(?:pupils?|students?|learners?|year\s?\d{1,2})\s+")
 _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b")
@@ -194,9 +249,13 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """A given name and the school the child goes to: enough to find a child."""
     text = ctx.text
     low = text.lower()
-    if not any(g in low for g in _SCHOOL_GATE):
-        return
-    schools = list(_SCHOOL.finditer(text))
+    schools = list(_SCHOOL.finditer(text)) if any(g in low for g in _SCHOOL_GATE) else []
+    if any(g in low for g in _YEAR_GATE):
+        schools += [
+            m
+            for m in _YEAR_AT_SCHOOL.finditer(text)
+            if not any(s.start() < m.end() and m.start() < s.end() for s in schools)
+        ]
     if not schools:
         return
     people = [p for p in _everyone(ctx) if not any(s.start() <= p[0] < s.end() for s in schools)]
@@ -208,6 +267,8 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
                 or role_of(text, start, end)
             ):
                 continue  # "Mrs Patel from Oakwood Academy": a teacher
+            if _SCHOOL_ADULTS_AFTER.match(text, school.end()):
+                continue  # "Lucy from Oakfield Primary PTA": a parent or a governor
             if end <= school.start() and _CHILD_LINK.match(text[end : school.start()]):
                 yield Hit(start, school.end())
             elif school.end() <= start and _PUPIL_BETWEEN.fullmatch(text, school.end(), start):

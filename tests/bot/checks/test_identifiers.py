@@ -594,7 +594,7 @@ def test_allowed_terms_are_never_postcodes():
         ("Mo overdosed last night but is stable.", "overdosed"),
         ("Sandra (DOB 19/08/1972), who is living with HIV, needs a flat.", "living with HIV"),
         ("Sarah, who is Jewish, lit the candles.", "Jewish"),
-        ('Sarah told us: "I have been clean for 2 years."', "clean for 2"),
+        ('Sarah told us: "I have been clean for 2 years."', "clean for 2 years"),
         ("Well done Jade on getting clean!", "getting clean"),
         ("Thanks to Imran, a former heroin user, for speaking at our event.", "heroin user"),
         ("Bernie is undocumented and scared.", "undocumented"),
