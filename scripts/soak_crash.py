@@ -52,7 +52,13 @@ from urllib.parse import urlencode
 import requests
 
 from bot.emulators.graph import GraphEmulator
-from bot.emulators.process import PAGE_ID, SIGNING_SECRET, product_env, start_emulators
+from bot.emulators.process import (
+    PAGE_ID,
+    REGISTER_KEY,
+    SIGNING_SECRET,
+    product_env,
+    start_emulators,
+)
 from bot.emulators.slack import (
     SlackEmulator,
     SlackEventSender,
@@ -63,6 +69,8 @@ from bot.emulators.slack import (
     slash_command,
 )
 from bot.emulators.x import XEmulator
+from bot.storage import open_store
+from bot.storage.crypto import Keyring
 
 PROPOSALS, REVIEW = "C0PROPOSALS", "C0REVIEW"
 ALICE, BOB, CAROL, DANA, EVE = "U0ALICE", "U0BOB", "U0CAROL", "U0DANA", "U0EVE"
@@ -516,9 +524,22 @@ class Soak:
                 return [{"id": t["id"], "text": t["sent_text"]} for t in emulator.tweets]
             return [{"id": p["id"], "text": p["message"]} for p in emulator.posts]
 
+        # Words are encrypted at rest: read them back with the product's key, as it would.
+        store = open_store(self.db, Keyring(REGISTER_KEY))
+        try:
+            posts = [
+                store.readable_row("posts", r)
+                for r in query(self.db, "SELECT * FROM posts ORDER BY id")
+            ]
+            deliveries = [
+                store.readable_row("deliveries", r)
+                for r in query(self.db, "SELECT * FROM deliveries ORDER BY id")
+            ]
+        finally:
+            store.close()
         return Snapshot(
-            posts=query(self.db, "SELECT * FROM posts ORDER BY id"),
-            deliveries=query(self.db, "SELECT * FROM deliveries ORDER BY id"),
+            posts=posts,
+            deliveries=deliveries,
             reviews=query(self.db, "SELECT * FROM reviews ORDER BY id"),
             audit=query(self.db, "SELECT * FROM audit ORDER BY id"),
             on_platform={"x": created(self.x), "facebook": created(self.graph)},

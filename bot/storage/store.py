@@ -187,6 +187,10 @@ class Store:
     def _open(self, value: str | None, table: str, column: str, *row: Any) -> str | None:
         return self.keys.open(value, place(table, column, *row))
 
+    def readable_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """A row read by SQL of its own (a soak's or a report's), its words decrypted."""
+        return self._open_row(table, row)
+
     def _open_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """A row with its sealed columns decrypted (those it has)."""
         opened = dict(row)
