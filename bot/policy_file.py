@@ -16,8 +16,8 @@ from typing import Any, cast
 import phonenumbers
 import re2
 
-from bot.checks.engine import VALIDATORS, _load_validators
 from bot.checks.policy import CHECKS, Allow, Location, Policy, RulePack, TextPattern
+from bot.checks.registry import VALIDATORS, load_validators
 from bot.domain.findings import Severity
 from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 
@@ -187,7 +187,7 @@ def _compile(rule_id: str, spec: dict[str, Any]) -> RulePack:
         ) from None
     name = spec.get("validator")
     if name is not None:
-        _load_validators()
+        load_validators()
         if name not in VALIDATORS:
             raise ConfigError(
                 f"{place}: rule {rule_id}: unknown validator {name!r} (known: "

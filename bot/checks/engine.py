@@ -9,73 +9,27 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants
 import re._parser as sre_parse
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from bot.checks.normalise import Normalised, normalise
+from bot.checks.normalise import normalise
 from bot.checks.policy import Policy, RulePack
+
+# The validators' contract lives in registry.py, which imports no rule module (so nothing loops
+# back here); it is re-exported, as the rule modules have always taken it from the engine.
+from bot.checks.registry import VALIDATORS as VALIDATORS
+from bot.checks.registry import Context as Context
+from bot.checks.registry import Hit as Hit
+from bot.checks.registry import Register as Register
+from bot.checks.registry import RegisterHit as RegisterHit
+from bot.checks.registry import Validator as Validator
+from bot.checks.registry import load_validators
+from bot.checks.registry import validator as validator
 from bot.checks.text import quoted_spans, within
 from bot.domain.findings import Finding, Severity
 
-
-@dataclass(frozen=True)
-class Hit:
-    """What a validator found, in normalised coordinates; None fields take the rule's."""
-
-    start: int
-    end: int
-    message: str | None = None
-    suggestion: str | None = None
-    severity: Severity | None = None
-    platform: str | None = None
-
-
-class RegisterHit(Protocol):
-    start: int
-    end: int
-
-
-class Register(Protocol):
-    """The consent register as the checks see it (names only as keyed hashes)."""
-
-    def find(self, text: str) -> Iterable[RegisterHit]: ...
-
-
-@dataclass(frozen=True)
-class Context:
-    norm: Normalised
-    platforms: tuple[str, ...]
-    policy: Policy
-    register: Register | None = None
-    today: date | None = None
-    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def text(self) -> str:
-        return self.norm.text
-
-    def register_hits(self) -> list[Any]:
-        """The register's matches in this text, found once however many rules ask."""
-        if "register" not in self._memo:
-            self._memo["register"] = list(self.register.find(self.text)) if self.register else []
-        return list(self._memo["register"])
-
-
-Validator = Callable[[Context, RulePack], Iterable[Hit]]
 MAX_FINDINGS_PER_RULE = 50
-VALIDATORS: dict[str, Validator] = {}
-
-
-def validator(name: str) -> Callable[[Validator], Validator]:
-    """Register a code-backed detector that rule packs can name in `validator:`."""
-
-    def register(fn: Validator) -> Validator:
-        VALIDATORS[name] = fn
-        return fn
-
-    return register
 
 
 def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
@@ -331,7 +285,7 @@ def run_checks(
     today: date | None = None,
 ) -> list[Finding]:
     """Every finding for ``text``, in reading order; platform findings only for targeted ones."""
-    _load_validators()
+    load_validators()
     norm = normalise(text)
     ctx = Context(norm, platforms, policy, register, today)
     quotes = quoted_spans(norm.text)
@@ -408,17 +362,3 @@ _SAY = re.compile(r'^Say "([^"]{1,80})"')
 def _replacement(suggestion: str) -> str | None:
     m = _SAY.match(suggestion)
     return m.group(1) if m else None
-
-
-def _load_validators() -> None:
-    # Importing the modules registers their validators.
-    from bot.checks import (  # noqa: F401
-        confidentiality,
-        defaults,
-        id_numbers,
-        identifiers,
-        people,
-        platform_fit,
-        register,
-        voice,
-    )
