@@ -241,6 +241,11 @@ STRESS_UNITS = st.sampled_from(
         # one's attribution searched the 80 characters before it: 174 ms), a registered
         # one-word name repeated (every repeat a finding to weigh), emoji, and words that start
         # the rule patterns and phrase lists.
+        # A wall of party mentions (each one weighed in its sentence): "Tories out" took 0.6 s
+        # per 10,000 characters until party_political weighed only a post's first 40 mentions.
+        "Tories out ",
+        "Lib Dem-run Sutton ",
+        "Rishi Sunak is a liar. ",
         '"a" ',
         "'a' ",
         '"said" ',
