@@ -951,9 +951,46 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     return _loose_regex(terms) or re.compile(r"(?!)")
 
 
+# Each _HOME_CUE match holds one of these words (its gate, and "room" after "'s"), with at
+# most 17 non-space characters before it ("their" and a 12-letter word) and 18 after it:
+# scanning only the stretches around them finds the same matches as scanning the whole post.
+_HOME_CUE_WORD = re.compile("|".join(_HOME_CUE_GATE + ("room",)))
+_NON_SPACES_BEFORE = re.compile(r"(?:\s*\S){1,24}")  # run on the reversed text
+_NON_SPACES_AFTER = re.compile(r"(?:\s*\S){1,40}")
+# Letters that (?i) matches to an ASCII letter but str.lower() does not fold to it ("İ" also
+# lengthens the lowered text): a post holding one is scanned whole.
+_ODD_FOLDS = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def _home_cue_windows(text: str) -> list[tuple[int, int]] | None:
+    """Stretches of ``text`` that hold every _HOME_CUE match, merged; None: scan it whole."""
+    low = _lower(text)
+    if len(low) != len(text) or not _ODD_FOLDS.isdisjoint(text):
+        return None
+    reverse = text[::-1]
+    windows: list[tuple[int, int]] = []
+    for word in _HOME_CUE_WORD.finditer(low):
+        back = _NON_SPACES_BEFORE.match(reverse, len(text) - word.start())
+        ahead = _NON_SPACES_AFTER.match(text, word.end())
+        lo = word.start() - (back.end() - back.start() if back else 0)
+        hi = (ahead.end() if ahead else word.end()) + 1  # \b looks one character on
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
 def _home_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
     """Every home cue in ``text[lo:hi]``, in reading order."""
-    cues = list(_HOME_CUE.finditer(text, lo, hi)) if _mentions(text, _HOME_CUE_GATE) else []
+    cues: list[re.Match[str]] = []
+    if _mentions(text, _HOME_CUE_GATE):
+        windows = _home_cue_windows(text) if (lo, hi) == (0, len(text)) else None
+        if windows is None:
+            cues = list(_HOME_CUE.finditer(text, lo, hi))
+        else:
+            for start, end in windows:
+                cues += _HOME_CUE.finditer(text, start, min(end, len(text)))
     if _mentions(text, _HOME_CUE_MORE_GATE):
         cues += _HOME_CUE_MORE.finditer(text, lo, hi)
         cues.sort(key=lambda m: m.start())

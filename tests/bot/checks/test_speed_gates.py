@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.checks import voice
+from bot.checks import identifiers, voice
 from bot.checks.engine import Context
 from bot.checks.normalise import normalise
 from bot.policy_file import load_policy
@@ -213,3 +213,37 @@ def voice_free_may_match(ctx: Context, pattern: str) -> bool:
     from bot.checks.engine import may_match
 
     return may_match(ctx, re.compile(pattern, re.IGNORECASE))
+
+
+HOME_PIECES = st.sampled_from(
+    [
+        *("his ", "her ", "their ", "my ", "home ", "address", "lives ", "living ", "at ", "in "),
+        *("into ", "Tom", "'s ", "’s ", "room", "flat", "houseboat", "bungalow", "sofa-surfing "),
+        *("moved ", "moving ", "the ", "a ", "new ", "placed", "houses", "maisonette", "x" * 12),
+        *(" ", "   ", "\n", "\t", ", ", ". ", "-", "'", "ſ", "\u212a", "\u0131", "\u0130", "Ä"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(HOME_PIECES, max_size=30))
+@example(pieces=["their ", "x" * 12, " ", "houseboat"])  # 17 non-spaces before the gate word
+@example(pieces=["Tom", "'s ", "x" * 12, " ", "room"])  # "room" is no gate word of the post
+@example(pieces=["home ", "flat", "   ", "\n", "moving ", "\n", "   ", "into "])
+@example(pieces=["his ", "\n", "   ", "\t", "home ", "\n", "address"])
+@example(pieces=["sofa-surfing ", "   ", "at "])
+@example(pieces=["Ä", "his ", "flat"])
+def test_the_home_cue_windows_find_every_cue_the_whole_scan_finds(pieces):
+    text = "".join(pieces)
+    whole = [m.span() for m in identifiers._HOME_CUE.finditer(text)]
+    if not identifiers._mentions(text, identifiers._HOME_CUE_GATE):
+        whole = []  # the post-wide gate, older than the windows
+    found = identifiers._home_cues(text, 0, len(text))
+    assert [m.span() for m in found if m.re is identifiers._HOME_CUE] == whole
+
+
+def test_the_home_cue_windows_skip_text_far_from_a_home_word():
+    text = "We met at the library. " * 20 + "Tom's flat is warm."
+    windows = identifiers._home_cue_windows(text)
+    assert windows is not None and len(windows) == 1
+    assert windows[0][0] > len(text) - 60
