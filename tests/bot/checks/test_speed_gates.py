@@ -220,6 +220,8 @@ HOME_PIECES = st.sampled_from(
         *("his ", "her ", "their ", "my ", "home ", "address", "lives ", "living ", "at ", "in "),
         *("into ", "Tom", "'s ", "’s ", "room", "flat", "houseboat", "bungalow", "sofa-surfing "),
         *("moved ", "moving ", "the ", "a ", "new ", "placed", "houses", "maisonette", "x" * 12),
+        *("keys ", "Key ", "for ", "to ", "found ", "got ", "secured ", "offered ", "allocated "),
+        *("accepted ", "signed ", "own ", "first ", "apartment", "tenancy", "forgot "),
         *(" ", "   ", "\n", "\t", ", ", ". ", "-", "'", "ſ", "\u212a", "\u0131", "\u0130", "Ä"),
     ]
 )
@@ -233,13 +235,42 @@ HOME_PIECES = st.sampled_from(
 @example(pieces=["his ", "\n", "   ", "\t", "home ", "\n", "address"])
 @example(pieces=["sofa-surfing ", "   ", "at "])
 @example(pieces=["Ä", "his ", "flat"])
+@example(pieces=["allocated ", "their ", "first ", "apartment"])
+@example(pieces=["keys ", "\n", "   ", "\t", "for "])
 def test_the_home_cue_windows_find_every_cue_the_whole_scan_finds(pieces):
     text = "".join(pieces)
-    whole = [m.span() for m in identifiers._HOME_CUE.finditer(text)]
-    if not identifiers._mentions(text, identifiers._HOME_CUE_GATE):
-        whole = []  # the post-wide gate, older than the windows
     found = identifiers._home_cues(text, 0, len(text))
-    assert [m.span() for m in found if m.re is identifiers._HOME_CUE] == whole
+    for pattern, gate in (
+        (identifiers._HOME_CUE, identifiers._HOME_CUE_GATE),
+        (identifiers._HOME_CUE_MORE, identifiers._HOME_CUE_MORE_GATE),
+    ):
+        whole = [m.span() for m in pattern.finditer(text)]
+        if not identifiers._mentions(text, gate):
+            whole = []  # the post-wide gate, older than the windows
+        assert [m.span() for m in found if m.re is pattern] == whole
+
+
+STREET_PIECES = st.sampled_from(
+    [
+        *("12 ", "3b ", "Flat 4, ", "PSC 1234, Box 5678, ", "USS Nimitz", "APO ", "FPO ", "DPO "),
+        *("AE ", "AP ", "09012", "09012-1234", "Mill ", "Kelly ", "Mission", "Station", "Club"),
+        *("Flat", "Centre", "Leeds", "Tacoma", "WA ", "LS1 4AB", "LS1 4ab", "GIR 0AA", "EC1A 1BB"),
+        *(", ", " ", "\n", "apo", "١٢٣٤٥", "٣AB"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(STREET_PIECES, max_size=14))
+@example(pieces=["PSC 1234, Box 5678, ", "APO ", "AE ", "09012"])
+@example(pieces=["12 ", "Kelly ", "Mission", ", ", "Leeds", ", ", "LS1 4AB"])
+@example(pieces=["12 ", "Kelly ", "Mission", ", ", "Tacoma", ", ", "WA ", "١٢٣٤٥"])
+def test_the_military_and_postal_street_gates_never_skip_a_match(pieces):
+    text = "".join(pieces)
+    if identifiers._MILITARY.search(text):
+        assert identifiers._mentions(text, identifiers._MILITARY_GATE)
+    if identifiers._STREET_POSTAL.search(text):
+        assert identifiers._POSTCODE_OR_ZIP_END.search(text)
 
 
 def test_the_home_cue_windows_skip_text_far_from_a_home_word():
