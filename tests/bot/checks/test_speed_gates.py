@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.checks import identifiers, voice
+from bot.checks import identifiers, people, voice
 from bot.checks.engine import Context
 from bot.checks.normalise import normalise
 from bot.policy_file import load_policy
@@ -278,3 +278,23 @@ def test_the_home_cue_windows_skip_text_far_from_a_home_word():
     windows = identifiers._home_cue_windows(text)
     assert windows is not None and len(windows) == 1
     assert windows[0][0] > len(text) - 60
+
+
+SCHOOL_PIECES = st.sampled_from(
+    [
+        *("St ", "St. ", "Saint ", "Mary's ", "Oak ", "C of E ", "RC ", "Junior and Infant "),
+        *("Primary", "primary", "Academy", "School", "school", "Nursery", "Juniors", "Infants"),
+        *("High", "high", "Grammar", "Prep", "PREP", "Schools", " ", "\n", "ſ", "\u212a", "x"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(SCHOOL_PIECES, max_size=10))
+@example(pieces=["St ", "Mary's ", "C of E ", "Primary"])
+@example(pieces=["Oak ", "Prep"])
+@example(pieces=["Oak ", "Grammar"])
+def test_the_school_type_gate_never_skips_a_school(pieces):
+    text = "".join(pieces)
+    if people._SCHOOL.search(text):
+        assert any(w in text for w in people._SCHOOL_TYPES)
