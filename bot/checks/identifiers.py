@@ -956,7 +956,7 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
 # _HOME_CUE_MORE match starts with one of its gate words and has at most 20 non-space
 # characters after it ("allocated their first apartment"). Scanning only the stretches around
 # these words finds the same matches as scanning the whole post (the margins are generous).
-_HOME_CUE_WORD = re.compile("|".join(_HOME_CUE_GATE + ("room",)))
+_HOME_CUE_WORD = re.compile("|".join((*_HOME_CUE_GATE, "room")))
 _HOME_CUE_MORE_WORD = re.compile("|".join(_HOME_CUE_MORE_GATE))
 _NON_SPACES_BEFORE = re.compile(r"(?:\s*\S){1,24}")  # run on the reversed text
 _NON_SPACES_AFTER = re.compile(r"(?:\s*\S){1,40}")
@@ -969,7 +969,7 @@ def _cue_windows(text: str, words: re.Pattern[str]) -> list[tuple[int, int]] | N
     """Stretches of ``text`` around each of ``words`` (merged) that hold every match of the
     cue pattern those words gate; None: scan the whole text."""
     low = _lower(text)
-    if len(low) != len(text) or not text.isascii() and any(c in text for c in _ODD_FOLDS):
+    if len(low) != len(text) or (not text.isascii() and any(c in text for c in _ODD_FOLDS)):
         return None
     reverse: str | None = None
     windows: list[tuple[int, int]] = []
