@@ -573,7 +573,12 @@ def _nhs_context(text: str, start: int, end: int) -> bool:
 
 
 def nhs_number_spans(ctx: Context) -> Iterator[tuple[int, int]]:
-    """Every NHS number in the text (for the phone rule to leave alone, too)."""
+    """Every NHS number in the text (for the phone rule to leave alone, too): found once."""
+    spans: list[tuple[int, int]] = _once_per_run(ctx, "nhs", lambda: list(_nhs_number_spans(ctx)))
+    return iter(spans)
+
+
+def _nhs_number_spans(ctx: Context) -> Iterator[tuple[int, int]]:
     text = ctx.text
     for m in _TEN_DIGITS.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
@@ -655,7 +660,13 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
 
 
 def ssn_spans(ctx: Context) -> Iterator[tuple[int, int]]:
-    """Every Social Security number in the text (for the phone rule to leave alone, too)."""
+    """Every Social Security number in the text (for the phone rule to leave alone, too):
+    found once."""
+    spans: list[tuple[int, int]] = _once_per_run(ctx, "ssn", lambda: list(_ssn_spans(ctx)))
+    return iter(spans)
+
+
+def _ssn_spans(ctx: Context) -> Iterator[tuple[int, int]]:
     text = ctx.text
     seen: set[int] = set()
     for m in _SSN.finditer(text):
@@ -973,7 +984,10 @@ def _cue_windows(text: str, words: re.Pattern[str]) -> list[tuple[int, int]] | N
         return None
     reverse: str | None = None
     windows: list[tuple[int, int]] = []
-    for word in words.finditer(low):
+    most = 16 + len(text) // 64  # denser (a wall of cue words), the whole scan is cheaper
+    for count, word in enumerate(words.finditer(low)):
+        if count > most:
+            return None
         reverse = text[::-1] if reverse is None else reverse
         back = _NON_SPACES_BEFORE.match(reverse, len(text) - word.start())
         ahead = _NON_SPACES_AFTER.match(text, word.end())
