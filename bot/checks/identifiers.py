@@ -573,7 +573,12 @@ def _nhs_context(text: str, start: int, end: int) -> bool:
 
 
 def nhs_number_spans(ctx: Context) -> Iterator[tuple[int, int]]:
-    """Every NHS number in the text (for the phone rule to leave alone, too)."""
+    """Every NHS number in the text (for the phone rule to leave alone, too): found once."""
+    spans: list[tuple[int, int]] = _once_per_run(ctx, "nhs", lambda: list(_nhs_number_spans(ctx)))
+    return iter(spans)
+
+
+def _nhs_number_spans(ctx: Context) -> Iterator[tuple[int, int]]:
     text = ctx.text
     for m in _TEN_DIGITS.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
@@ -655,7 +660,13 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
 
 
 def ssn_spans(ctx: Context) -> Iterator[tuple[int, int]]:
-    """Every Social Security number in the text (for the phone rule to leave alone, too)."""
+    """Every Social Security number in the text (for the phone rule to leave alone, too):
+    found once."""
+    spans: list[tuple[int, int]] = _once_per_run(ctx, "ssn", lambda: list(_ssn_spans(ctx)))
+    return iter(spans)
+
+
+def _ssn_spans(ctx: Context) -> Iterator[tuple[int, int]]:
     text = ctx.text
     seen: set[int] = set()
     for m in _SSN.finditer(text):
@@ -951,11 +962,67 @@ def _allowed_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     return _loose_regex(terms) or re.compile(r"(?!)")
 
 
+# Each _HOME_CUE match holds one of these words (its gate, and "room" after "'s"), with at
+# most 17 non-space characters before it ("their" and a 12-letter word) and 18 after it; each
+# _HOME_CUE_MORE match starts with one of its gate words and has at most 20 non-space
+# characters after it ("allocated their first apartment"). Scanning only the stretches around
+# these words finds the same matches as scanning the whole post (the margins are generous).
+_HOME_CUE_WORD = re.compile("|".join((*_HOME_CUE_GATE, "room")))
+_HOME_CUE_MORE_WORD = re.compile("|".join(_HOME_CUE_MORE_GATE))
+_NON_SPACES_BEFORE = re.compile(r"(?:\s*\S){1,24}")  # run on the reversed text
+_NON_SPACES_AFTER = re.compile(r"(?:\s*\S){1,40}")
+# Letters that (?i) matches to an ASCII letter but str.lower() does not fold to it ("İ" also
+# lengthens the lowered text): a post holding one is scanned whole.
+_ODD_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _cue_windows(text: str, words: re.Pattern[str]) -> list[tuple[int, int]] | None:
+    """Stretches of ``text`` around each of ``words`` (merged) that hold every match of the
+    cue pattern those words gate; None: scan the whole text."""
+    low = _lower(text)
+    if len(low) != len(text) or (not text.isascii() and any(c in text for c in _ODD_FOLDS)):
+        return None
+    reverse: str | None = None
+    windows: list[tuple[int, int]] = []
+    most = 16 + len(text) // 64  # denser (a wall of cue words), the whole scan is cheaper
+    for count, word in enumerate(words.finditer(low)):
+        if count > most:
+            return None
+        reverse = text[::-1] if reverse is None else reverse
+        back = _NON_SPACES_BEFORE.match(reverse, len(text) - word.start())
+        ahead = _NON_SPACES_AFTER.match(text, word.end())
+        lo = word.start() - (back.end() - back.start() if back else 0)
+        hi = (ahead.end() if ahead else word.end()) + 1  # \b looks one character on
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _home_cue_windows(text: str) -> list[tuple[int, int]] | None:
+    return _cue_windows(text, _HOME_CUE_WORD)
+
+
+def _cue_matches(
+    pattern: re.Pattern[str], words: re.Pattern[str], text: str, lo: int, hi: int
+) -> list[re.Match[str]]:
+    windows = _cue_windows(text, words) if (lo, hi) == (0, len(text)) else None
+    if windows is None:
+        return list(pattern.finditer(text, lo, hi))
+    found: list[re.Match[str]] = []
+    for start, end in windows:
+        found += pattern.finditer(text, start, min(end, len(text)))
+    return found
+
+
 def _home_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
     """Every home cue in ``text[lo:hi]``, in reading order."""
-    cues = list(_HOME_CUE.finditer(text, lo, hi)) if _mentions(text, _HOME_CUE_GATE) else []
+    cues: list[re.Match[str]] = []
+    if _mentions(text, _HOME_CUE_GATE):
+        cues = _cue_matches(_HOME_CUE, _HOME_CUE_WORD, text, lo, hi)
     if _mentions(text, _HOME_CUE_MORE_GATE):
-        cues += _HOME_CUE_MORE.finditer(text, lo, hi)
+        cues += _cue_matches(_HOME_CUE_MORE, _HOME_CUE_MORE_WORD, text, lo, hi)
         cues.sort(key=lambda m: m.start())
     return cues
 
@@ -1080,6 +1147,10 @@ def _home_addresses(ctx: Context) -> _Spans:
 
 
 _DIGIT = re.compile(r"\d")  # any digit, as _HOUSE's and _MILITARY's \d take it
+# _MILITARY needs "APO", "FPO" or "DPO"; _STREET_POSTAL ends with a ZIP (five digits) or a UK
+# postcode, whose inward code is a digit and two capitals (GIR 0AA's too).
+_MILITARY_GATE = ("apo", "fpo", "dpo")
+_POSTCODE_OR_ZIP_END = re.compile(r"\d[ABD-HJLNP-UW-Z]{2}|\d{5}")
 
 
 def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
@@ -1090,8 +1161,10 @@ def _find_home_addresses(ctx: Context) -> list[tuple[int, int]]:
     # Both patterns need a house number or a box number: a post without a digit skips them.
     streets: tuple[re.Pattern[str], ...] = ()
     if _DIGIT.search(text):
-        streets = (_STREET, _MILITARY)
-        if _mentions(text, _POSTAL_GATE):
+        streets = (_STREET,)
+        if _mentions(text, _MILITARY_GATE):
+            streets += (_MILITARY,)
+        if _mentions(text, _POSTAL_GATE) and _POSTCODE_OR_ZIP_END.search(text):
             streets += (_STREET_POSTAL,)
     for m in itertools.chain.from_iterable(p.finditer(text) for p in streets):
         if allowed.covers(m.start("street"), m.end("street")):

@@ -218,6 +218,18 @@ _SCHOOL_GATE = (
     "prep",
 )
 _YEAR_GATE = ("year", "yr", "reception")
+# _SCHOOL ends with one of these words, in this case: "the school run" never matches.
+_SCHOOL_TYPES = (
+    "Primary",
+    "Academy",
+    "School",
+    "Nursery",
+    "Juniors",
+    "Infants",
+    "High",
+    "Grammar",
+    "Prep",
+)
 # What joins a child to a school: "Jayden from St Mary's", "Amira (Year 4, Oakwood Academy)",
 # "Lily from Year 5 at St Anne's Primary".
 # "Ruby, who is in Year 3 at…", "Oscar goes to…", "Mia (8) started at…".
@@ -249,7 +261,11 @@ def child_school(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     """A given name and the school the child goes to: enough to find a child."""
     text = ctx.text
     low = text.lower()
-    schools = list(_SCHOOL.finditer(text)) if any(g in low for g in _SCHOOL_GATE) else []
+    schools = (
+        list(_SCHOOL.finditer(text))
+        if any(g in low for g in _SCHOOL_GATE) and any(w in text for w in _SCHOOL_TYPES)
+        else []
+    )
     if any(g in low for g in _YEAR_GATE):
         schools += [
             m

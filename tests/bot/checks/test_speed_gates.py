@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.checks import voice
+from bot.checks import identifiers, people, voice
 from bot.checks.engine import Context
 from bot.checks.normalise import normalise
 from bot.policy_file import load_policy
@@ -213,3 +213,88 @@ def voice_free_may_match(ctx: Context, pattern: str) -> bool:
     from bot.checks.engine import may_match
 
     return may_match(ctx, re.compile(pattern, re.IGNORECASE))
+
+
+HOME_PIECES = st.sampled_from(
+    [
+        *("his ", "her ", "their ", "my ", "home ", "address", "lives ", "living ", "at ", "in "),
+        *("into ", "Tom", "'s ", "’s ", "room", "flat", "houseboat", "bungalow", "sofa-surfing "),
+        *("moved ", "moving ", "the ", "a ", "new ", "placed", "houses", "maisonette", "x" * 12),
+        *("keys ", "Key ", "for ", "to ", "found ", "got ", "secured ", "offered ", "allocated "),
+        *("accepted ", "signed ", "own ", "first ", "apartment", "tenancy", "forgot "),
+        *(" ", "   ", "\n", "\t", ", ", ". ", "-", "'", "ſ", "\u212a", "\u0131", "\u0130", "Ä"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(HOME_PIECES, max_size=30))
+@example(pieces=["their ", "x" * 12, " ", "houseboat"])  # 17 non-spaces before the gate word
+@example(pieces=["Tom", "'s ", "x" * 12, " ", "room"])  # "room" is no gate word of the post
+@example(pieces=["home ", "flat", "   ", "\n", "moving ", "\n", "   ", "into "])
+@example(pieces=["his ", "\n", "   ", "\t", "home ", "\n", "address"])
+@example(pieces=["sofa-surfing ", "   ", "at "])
+@example(pieces=["Ä", "his ", "flat"])
+@example(pieces=["allocated ", "their ", "first ", "apartment"])
+@example(pieces=["keys ", "\n", "   ", "\t", "for "])
+def test_the_home_cue_windows_find_every_cue_the_whole_scan_finds(pieces):
+    text = "".join(pieces)
+    found = identifiers._home_cues(text, 0, len(text))
+    for pattern, gate in (
+        (identifiers._HOME_CUE, identifiers._HOME_CUE_GATE),
+        (identifiers._HOME_CUE_MORE, identifiers._HOME_CUE_MORE_GATE),
+    ):
+        whole = [m.span() for m in pattern.finditer(text)]
+        if not identifiers._mentions(text, gate):
+            whole = []  # the post-wide gate, older than the windows
+        assert [m.span() for m in found if m.re is pattern] == whole
+
+
+STREET_PIECES = st.sampled_from(
+    [
+        *("12 ", "3b ", "Flat 4, ", "PSC 1234, Box 5678, ", "USS Nimitz", "APO ", "FPO ", "DPO "),
+        *("AE ", "AP ", "09012", "09012-1234", "Mill ", "Kelly ", "Mission", "Station", "Club"),
+        *("Flat", "Centre", "Leeds", "Tacoma", "WA ", "LS1 4AB", "LS1 4ab", "GIR 0AA", "EC1A 1BB"),
+        *(", ", " ", "\n", "apo", "١٢٣٤٥", "٣AB"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(STREET_PIECES, max_size=14))
+@example(pieces=["PSC 1234, Box 5678, ", "APO ", "AE ", "09012"])
+@example(pieces=["12 ", "Kelly ", "Mission", ", ", "Leeds", ", ", "LS1 4AB"])
+@example(pieces=["12 ", "Kelly ", "Mission", ", ", "Tacoma", ", ", "WA ", "١٢٣٤٥"])
+def test_the_military_and_postal_street_gates_never_skip_a_match(pieces):
+    text = "".join(pieces)
+    if identifiers._MILITARY.search(text):
+        assert identifiers._mentions(text, identifiers._MILITARY_GATE)
+    if identifiers._STREET_POSTAL.search(text):
+        assert identifiers._POSTCODE_OR_ZIP_END.search(text)
+
+
+def test_the_home_cue_windows_skip_text_far_from_a_home_word():
+    text = "We met at the library. " * 20 + "Tom's flat is warm."
+    windows = identifiers._home_cue_windows(text)
+    assert windows is not None and len(windows) == 1
+    assert windows[0][0] > len(text) - 60
+
+
+SCHOOL_PIECES = st.sampled_from(
+    [
+        *("St ", "St. ", "Saint ", "Mary's ", "Oak ", "C of E ", "RC ", "Junior and Infant "),
+        *("Primary", "primary", "Academy", "School", "school", "Nursery", "Juniors", "Infants"),
+        *("High", "high", "Grammar", "Prep", "PREP", "Schools", " ", "\n", "ſ", "\u212a", "x"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(SCHOOL_PIECES, max_size=10))
+@example(pieces=["St ", "Mary's ", "C of E ", "Primary"])
+@example(pieces=["Oak ", "Prep"])
+@example(pieces=["Oak ", "Grammar"])
+def test_the_school_type_gate_never_skips_a_school(pieces):
+    text = "".join(pieces)
+    if people._SCHOOL.search(text):
+        assert any(w in text for w in people._SCHOOL_TYPES)
