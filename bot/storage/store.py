@@ -169,11 +169,34 @@ class Store:
             if durable:
                 self.db.execute("PRAGMA synchronous = FULL")
             try:
-                with self.db.atomic():
+                with self._write():
                     yield self.db
             finally:
                 if durable:
                     self.db.execute("PRAGMA synchronous = NORMAL")
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE``, not sqlite-utils' deferred ``BEGIN``: the CLI (or a second
+        process) may write to the same file while ``serve`` runs. A deferred transaction that
+        reads first holds a snapshot, and when it then writes after another connection has
+        committed, SQLite answers "database is locked" at once, without waiting for the busy
+        timeout (SQLITE_BUSY_SNAPSHOT). Taking the write lock first makes it wait instead."""
+        if self.db.conn.in_transaction:  # nested: a savepoint inside the open transaction
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:

@@ -181,3 +181,37 @@ def test_the_database_and_its_backups_are_readable_by_their_owner_only(tmp_path)
     assert [p.name for p in made][:2] == ["backup.db", "c.db"]
     for path in made:
         assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def test_a_transaction_that_reads_first_waits_for_another_process_instead_of_failing(tmp_path):
+    """CI, session 6: `serve` failed "database is locked" at once in `set_message_refs` (a read,
+    then a write) because a second connection had committed between the two. A transaction
+    takes the write lock first, so the other writer waits for it instead."""
+    import threading
+
+    path = tmp_path / "c.db"
+    serve, cli = open_store(path), open_store(path)
+    post = new_post(serve)
+    has_read, errors = threading.Event(), []
+
+    def other_process() -> None:
+        has_read.wait(5)
+        try:
+            cli.set_message_refs(post.id, report_ts="9.9")  # waits for serve's transaction
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    writer = threading.Thread(target=other_process)
+    writer.start()
+    with serve._tx() as db:
+        list(db.query("SELECT * FROM posts"))
+        has_read.set()
+        writer.join(0.5)  # the other connection tries to commit meanwhile
+        db.table("posts").update(post.id, {"card_ts": "1.2"})
+    writer.join(10)
+    assert errors == []
+    row = serve.get_post(post.id)
+    assert row is not None
+    assert (row.card_ts, row.report_ts) == ("1.2", "9.9")
+    serve.close()
+    cli.close()
