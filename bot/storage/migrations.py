@@ -364,7 +364,8 @@ def m015_one_post_per_platform_per_slot(db: Database) -> None:
     # was to go out at that time anyway, and nothing is dropped — and the move is audited.
     from datetime import UTC, datetime, timedelta
 
-    from bot.storage.store import GENESIS, record_hash
+    from bot.storage.audit_chain import GENESIS
+    from bot.storage.audit_chain import unkeyed_hash as record_hash
 
     marks = ", ".join("?" for _ in SLOT_HOLDING)
     live = f"status IN ({marks}) AND slot_at IS NOT NULL AND slot_at <> ?"

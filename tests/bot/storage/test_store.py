@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.domain.review import Decision
 from bot.storage import open_store
-from bot.storage.store import GENESIS
+from bot.storage.audit_chain import GENESIS
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
