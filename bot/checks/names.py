@@ -14,7 +14,7 @@ name and common words: never a person on capitalisation alone. wordfreq folds ca
 ratio is a weight, not a probability; the thresholds below were set on the development corpus.
 
 The bot reads only the weighing's outcome, `data/names/verdicts.txt`: the given names, the
-surnames after a given name and the common words, as word lists (about 10 ms to load, where
+surnames after a given name and the common words, as word lists (about 30 ms of CPU to load, where
 weighing the sources at first use took 0.4 s of a `countersign check` run). A test checks the
 shipped file against a fresh weighing.
 """
