@@ -1387,7 +1387,7 @@ def _vocabulary(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    by_word: Mapping[str, tuple[_Term, ...]]  # first word, lower case
+    by_word: _ByWord  # first word, lower case
     by_exact_word: Mapping[str, tuple[_Term, ...]]  # first word of ALL-CAPS terms, as written
     followers: frozenset[str]
     groups: frozenset[str]
@@ -1445,14 +1445,15 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     # Shipped vocabularies ("health: [conditions/icd10cm.txt]"), read as topic words: a
     # condition's name is a subject until "has", "diagnosed with" or "her" ties it to someone.
     # Their terms are made once per process, whatever policy is loaded.
-    for category, names in (options.get("vocabularies") or {}).items():
-        for name in names or ():
-            for first_word, terms in _vocabulary_terms(str(name), str(category)).items():
-                by_word.setdefault(first_word, []).extend(terms)
+    vocabularies = tuple(
+        _vocabulary_terms(str(name), str(category))
+        for category, names in (options.get("vocabularies") or {}).items()
+        for name in names or ()
+    )
     groups = frozenset(str(w).lower() for w in options.get("group_words") or ())
     followers = frozenset(str(w).lower() for w in options.get("topic_followers") or ()) | groups
     lexicon = _Lexicon(
-        {k: tuple(v) for k, v in by_word.items()},
+        _ByWord({k: tuple(v) for k, v in by_word.items()}, vocabularies),
         {k: tuple(v) for k, v in by_exact.items()},
         followers,
         groups,
@@ -1463,25 +1464,84 @@ def _lexicon(rule: RulePack) -> _Lexicon:
     return lexicon
 
 
+class _VocabularyTerms:
+    """A shipped vocabulary's phrases by first word. A word's terms are made when a post first
+    meets it: making all 6,400 condition names' terms took a tenth of a second of the first
+    check in every new process (`countersign check`), for the few words a post holds."""
+
+    def __init__(self, category: str, phrases: dict[str, list[list[str]]]) -> None:
+        self.category = category
+        self.phrases = phrases  # first word, lower case → each phrase's words, in file order
+        self._terms: dict[str, tuple[_Term, ...]] = {}
+
+    def terms(self, word: str) -> tuple[_Term, ...]:
+        made = self._terms.get(word)
+        if made is None:
+            made = self._terms[word] = tuple(
+                _Term(
+                    _term_regex(words),
+                    re.IGNORECASE,
+                    self.category,
+                    True,
+                    len(words) == 1,
+                    frozenset(),
+                    _second_token(words),
+                )
+                for words in self.phrases.get(word, ())
+            )
+        return made
+
+
 @lru_cache(maxsize=8)
-def _vocabulary_terms(name: str, category: str) -> dict[str, tuple[_Term, ...]]:
-    by_word: dict[str, list[_Term]] = {}
+def _vocabulary_terms(name: str, category: str) -> _VocabularyTerms:
+    by_word: dict[str, list[list[str]]] = {}
     for phrase in _vocabulary(name):
         words = phrase.split()
         first = _TOKEN.match(words[0]) if words else None
         if first is None:
             continue
-        term = _Term(
-            _term_regex(words),
-            re.IGNORECASE,
-            category,
-            True,
-            len(words) == 1,
-            frozenset(),
-            _second_token(words),
-        )
-        by_word.setdefault(first.group(0).lower(), []).append(term)
-    return {k: tuple(v) for k, v in by_word.items()}
+        by_word.setdefault(first.group(0).lower(), []).append(words)
+    return _VocabularyTerms(category, by_word)
+
+
+class _ByWord(Mapping[str, tuple[_Term, ...]]):
+    """First word → terms: the policy's listed terms, then each vocabulary's, in that order."""
+
+    def __init__(
+        self, listed: dict[str, tuple[_Term, ...]], vocabularies: tuple[_VocabularyTerms, ...]
+    ) -> None:
+        self._listed = listed
+        self._vocabularies = vocabularies
+        # Every first word: tested as a plain set (a method call per word costs a post's
+        # thousand words more).
+        self.words = frozenset(listed).union(*(v.phrases for v in vocabularies))
+        self._joined: dict[str, tuple[_Term, ...]] = {}
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __getitem__(self, word: str) -> tuple[_Term, ...]:
+        found = self.get(word)
+        if found is None:
+            raise KeyError(word)
+        return found
+
+    def get(self, word: str, default: Any = None) -> Any:
+        joined = self._joined.get(word)
+        if joined is None:
+            if word not in self.words:
+                return default
+            joined = self._listed.get(word, ())
+            for vocabulary in self._vocabularies:
+                joined += vocabulary.terms(word)
+            self._joined[word] = joined
+        return joined
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
 
 
 def _second_token(words: Sequence[str]) -> str:
@@ -1509,10 +1569,13 @@ def _term_regex(words: Sequence[str]) -> str:
 def _term_hits(text: str, lexicon: _Lexicon) -> Iterator[tuple[int, int, _Term]]:
     """Every term in reading order, longest first at a position, never overlapping."""
     done = 0
-    tokens = list(_TOKEN.finditer(text))
     # Only tokens that start a term are looked at: the post's distinct words are checked once.
     words = _TOKEN.findall(text)
-    starting = {w for w in set(words) if w in lexicon.by_exact_word or w.lower() in lexicon.by_word}
+    exact, first_words = lexicon.by_exact_word, lexicon.by_word.words
+    starting = {w for w in set(words) if w in exact or w.lower() in first_words}
+    if not starting:
+        return
+    tokens = list(_TOKEN.finditer(text))
     for i in [i for i, w in enumerate(words) if w in starting]:
         token = tokens[i]
         if token.start() < done:
@@ -1616,7 +1679,7 @@ def _named_subject(text: str, sentence_start: int, start: int, lexicon: _Lexicon
     if m is None or not _sentence_initial(text, m.start()):
         return False
     word = m.group(1).lower()
-    if word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word:
+    if word in _NOT_NAMES or word in _ORG_NOUNS or word in lexicon.by_word.words:
         return False
     return not (m.group("has") and gazetteer().is_common_word(m.group(1)))
 

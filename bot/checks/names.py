@@ -1,6 +1,6 @@
 """A name gazetteer weighed against word frequency: is a capitalised word someone's name?
 
-Two public sources, loaded once per process on first use (0.3 s to 2 s; about 45 MB):
+Two public sources, weighed when the package is built (`scripts/make_name_verdicts.py`):
 
 - the US Census Bureau's 1990 given-name and surname lists (public domain, vendored under
   `data/names/`): how many people bear a name;
@@ -12,6 +12,11 @@ a name. "Green" is a common surname but a commoner word: on its own a colour or 
 green, after a given name ("Mary Green") a surname. "Visibility" and "Yorkshire" are nobody's
 name and common words: never a person on capitalisation alone. wordfreq folds case, so the
 ratio is a weight, not a probability; the thresholds below were set on the development corpus.
+
+The bot reads only the weighing's outcome, `data/names/verdicts.txt`: the given names, the
+surnames after a given name and the common words, as word lists (about 30 ms of CPU to load, where
+weighing the sources at first use took 0.4 s of a `countersign check` run). A test checks the
+shipped file against a fresh weighing.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ COMMON_WORD_ZIPF = 3.3
 
 
 @dataclass(frozen=True)
-class Gazetteer:
+class Weights:
+    """The sources as weighed: built only to write (and test) the verdicts file."""
+
     given: dict[str, float]  # lower-case given name → share of people of that sex, as a fraction
     surnames: dict[str, float]  # lower-case surname → share of people
     word_freq: dict[str, float]  # lower-case word → frequency in English text, for words we ask
@@ -83,10 +90,9 @@ def _read(name: str, halve: bool) -> dict[str, float]:
     return table
 
 
-@cache
-def gazetteer() -> Gazetteer:
-    """Loaded on first use and kept: the name lists and the frequencies of words worth asking."""
-    import wordfreq  # deferred: 0.15 s to import, only when a post has a capitalised word
+def weigh() -> Weights:
+    """The name lists and the frequencies of words worth asking, read from the sources."""
+    import wordfreq  # only to build the verdicts: 0.15 s to import
 
     given = _read("given_female.txt", halve=True)
     for name, share in _read("given_male.txt", halve=True).items():
@@ -104,4 +110,63 @@ def gazetteer() -> Gazetteer:
             if (freq >= floor or word in names) and word not in word_freq:
                 word_freq[word] = freq
     wordfreq.get_frequency_list.cache_clear()
-    return Gazetteer(given, surnames, word_freq)
+    return Weights(given, surnames, word_freq)
+
+
+VERDICTS = "data/names/verdicts.txt"
+_SECTIONS = ("given", "surname_after_given", "common_word")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The weighing's verdicts per lower-case word: what the checks ask, as set look-ups."""
+
+    given: frozenset[str]  # is_given_name
+    surnames_after_given: frozenset[str]  # is_surname_after_given
+    common_words: frozenset[str]  # is_common_word
+
+    def is_given_name(self, word: str) -> bool:
+        return word.lower() in self.given
+
+    def is_surname_after_given(self, word: str) -> bool:
+        return word.lower() in self.surnames_after_given
+
+    def is_common_word(self, word: str) -> bool:
+        return word.lower() in self.common_words
+
+
+def verdicts(weights: Weights) -> Gazetteer:
+    """Every word for which a question gets yes. The words asked are lower-cased, and a word
+    the weighing does not hold is no on each question, so these sets answer as it does."""
+    return Gazetteer(
+        frozenset(w for w in weights.given if weights.is_given_name(w)),
+        frozenset(w for w in weights.surnames if weights.is_surname_after_given(w)),
+        frozenset(
+            w
+            for w in weights.word_freq.keys() | weights.given.keys() | weights.surnames.keys()
+            if weights.is_common_word(w)
+        ),
+    )
+
+
+def verdicts_text(g: Gazetteer) -> str:
+    """The verdicts file: a "[section]" line, then its words one a line, sorted."""
+    # The loader splits on "[" and on line ends: no word may hold either (none does).
+    sections = (g.given, g.surnames_after_given, g.common_words)
+    assert not any("[" in w or "\n" in w for words in sections for w in words)
+    parts = []
+    for section, words in zip(_SECTIONS, sections, strict=True):
+        parts.append(f"[{section}]\n" + "".join(f"{w}\n" for w in sorted(words)))
+    return "".join(parts)
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """Loaded on first use and kept."""
+    text = resources.files("bot.checks").joinpath(VERDICTS).read_text("utf-8")
+    sections: dict[str, frozenset[str]] = {}
+    # One split: the headers are the only lines that start with "[", no word does.
+    for block in text.split("[")[1:]:
+        header, _, words = block.partition("]\n")
+        sections[header] = frozenset(words.split("\n")[:-1])
+    return Gazetteer(*(sections[name] for name in _SECTIONS))

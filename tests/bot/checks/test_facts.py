@@ -142,6 +142,30 @@ def test_the_shipped_condition_list_is_what_the_script_derives():
     assert module.derive() == sorted(_condition_names())
 
 
+def test_condition_terms_made_on_first_meeting_are_the_listed_then_the_vocabulary_ones():
+    """The vocabulary's terms are made per first word when a post meets it: for every first
+    word, the listed terms (longest first) and then the condition names in the file's order,
+    as making them all up front gave (a tie between two terms goes to the earlier one)."""
+    from bot.checks.identifiers import _TOKEN, _lexicon, _term_regex, _vocabulary
+
+    rule = POLICY.rule("special_category")
+    lexicon = _lexicon(rule)
+    by_first: dict[str, list[str]] = {}
+    for phrase in _vocabulary("conditions/icd10cm.txt"):
+        words = phrase.split()
+        first = _TOKEN.match(words[0]) if words else None
+        if first:
+            by_first.setdefault(first.group(0).lower(), []).append(_term_regex(words))
+    assert set(by_first) <= set(lexicon.by_word)
+    for word in [*sorted(by_first)[::25], "hiv", "cancer", "multiple", "parkinson"]:
+        patterns = [term.pattern for term in lexicon.by_word[word]]
+        made = by_first.get(word, [])
+        assert patterns[len(patterns) - len(made) :] == made, word
+        listed = patterns[: len(patterns) - len(made)]
+        assert all(t.topic for t in lexicon.by_word[word][len(listed) :]), word
+    assert "alzheimer" in lexicon.by_word and lexicon.by_word.get("zzyzx") is None
+
+
 # -- 2. religion, immigration, justice, gambling, sexuality and gender groups -----------------
 
 

@@ -5,7 +5,7 @@ import pytest
 from bot.checks import run_checks
 from bot.checks.identifiers import _people
 from bot.checks.membership import role_of
-from bot.checks.names import gazetteer
+from bot.checks.names import VERDICTS, gazetteer, verdicts, verdicts_text, weigh
 from bot.policy_file import load_policy
 
 BOTH = ("x", "facebook")
@@ -31,6 +31,44 @@ def test_gazetteer_weighs_names_against_words():
     assert not g.is_surname_after_given("Road")
     assert g.is_common_word("Visibility") and g.is_common_word("Specialist")
     assert not g.is_common_word("Okafor") and not g.is_common_word("Mary")
+
+
+def test_the_weighing_gives_those_answers_from_the_sources():
+    """The thresholds at work on the census lists and wordfreq, before any file is written."""
+    w = weigh()
+    assert w.name_weight("Mary") >= 5 > w.name_weight("Hope")
+    assert w.is_given_name("siobhan") and not w.is_given_name("will")
+    assert w.is_surname_after_given("day") and not w.is_surname_after_given("road")
+    assert w.is_common_word("visibility") and not w.is_common_word("okafor")
+
+
+@pytest.fixture(scope="module")
+def shipped_and_fresh():
+    from importlib import resources
+
+    shipped = resources.files("bot.checks").joinpath(VERDICTS).read_text("utf-8")
+    return shipped, verdicts(weigh())
+
+
+def test_the_shipped_verdicts_are_a_fresh_weighing_of_the_sources(shipped_and_fresh):
+    """The file the bot reads is what scripts/make_name_verdicts.py writes today: after a
+    change to the lists, wordfreq or the thresholds, run the script again."""
+    shipped, fresh = shipped_and_fresh
+    assert shipped == verdicts_text(fresh)
+
+
+def test_the_loaded_verdicts_answer_as_the_weighing_does(shipped_and_fresh):
+    """Every word either source holds, in the case the checks may meet it, and words neither
+    holds: the set look-ups give the weighing's answers."""
+    _, fresh = shipped_and_fresh
+    w, g = weigh(), gazetteer()
+    assert g == fresh
+    words = w.given.keys() | w.surnames.keys() | w.word_freq.keys()
+    for word in [*sorted(words)[::7], "Mary", "GREEN", "Zzyzx", "", "Visibility"]:
+        key = word.lower()
+        assert g.is_given_name(word) == w.is_given_name(key), word
+        assert g.is_surname_after_given(word) == w.is_surname_after_given(key), word
+        assert g.is_common_word(word) == w.is_common_word(key), word
 
 
 @pytest.mark.parametrize(
