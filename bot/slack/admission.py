@@ -93,7 +93,7 @@ def replay_key(request: BoltRequest, body: dict[str, Any]) -> str | None:
     (good for one views.open within about 3 s), so two payloads with one trigger_id are one use
     delivered twice."""
     if body.get("type") == "event_callback" or "event_id" in body:
-        return None  # events have their own id: see listeners.once_per_event
+        return None  # events have their own id: see listeners.events.once_per_event
     if request.mode == "http":
         signature = (request.headers.get("x-slack-signature") or [""])[0]
         return f"signature:{signature}" if signature else None

@@ -64,21 +64,22 @@ def build_app(
         # Bolt asks Slack (auth.test) whether the token works; the command line must not need
         # Slack — `countersign pause` is the emergency stop when Slack itself is down.
         token_verification_enabled=verify_token,
-        # What nothing listens to goes to listeners.answer_despite_error: a quiet 200.
+        # What nothing listens to goes to listeners.running.answer_despite_error: a quiet 200.
         raise_error_for_unhandled_request=True,
     )
     # Registered before the listeners' middleware: a request for another installation, or a
     # replayed one, is answered before anything records or acts on it.
     installation = Installation.of_token(client, app_id) if verify_token else None
     admit(app, store, installation, clock)
-    registered = listeners.register(
-        app,
-        service,
-        store,
-        delivery,
-        proposals_channel=proposals_channel,
+    deps = listeners.ListenerDeps(
+        service=service,
+        store=store,
+        delivery=delivery,
         clock=clock,
-        secret_key=secret_key,
         work=executor,
+        client=client,
+        proposals_channel=proposals_channel,
+        secret_key=secret_key,
     )
+    registered = listeners.register(app, deps)
     return app, registered

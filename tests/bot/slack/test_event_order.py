@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.emulators.slack import delete_event, edit_event, message_event, new_ts, reaction_event
-from bot.slack.ordering import EARLY_EDIT_WAIT
+from bot.slack.listeners.ordering import EARLY_EDIT_WAIT
 from tests.bot.slack.test_images import jpeg
 from tests.bot.slack.test_real_messages import original_of, real, replay
 from tests.conftest import ALICE, BOB, CAROL, PROPOSALS, REVIEW, wait_until
@@ -243,7 +243,7 @@ def test_an_early_edit_survives_a_restart(tmp_path):
 def test_a_failed_event_does_not_stop_the_events_behind_it_on_its_message():
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.slack.ordering import Lanes
+    from bot.slack.listeners.ordering import Lanes
 
     ran: list[int] = []
 

@@ -135,3 +135,31 @@ def _made(event: dict[str, Any]) -> Decimal:
     except InvalidOperation:
         return Decimal(0)
     return made if made.is_finite() else Decimal(0)
+
+
+def message_of(
+    event: dict[str, Any], source_of: Callable[[str, str], tuple[str, str] | None]
+) -> tuple[str, str] | None:
+    """The Slack message an event is about, for handling its events in order: a proposal
+    (its edits, deletion and reactions too), or a review card's proposal (``source_of`` finds
+    the proposal a card or report message belongs to)."""
+    kind = event.get("type")
+    if kind == "message":
+        inner = event.get("message") or event.get("previous_message") or {}
+        subtype = event.get("subtype")
+        ts = (
+            inner.get("ts")
+            if subtype == "message_changed"
+            else (event.get("deleted_ts") or inner.get("ts"))
+            if subtype == "message_deleted"
+            else event.get("ts")
+        )
+        channel = event.get("channel")
+    elif kind in ("reaction_added", "reaction_removed"):
+        item = event.get("item") or {}
+        channel, ts = item.get("channel"), item.get("ts")
+        if channel and ts:
+            return source_of(str(channel), str(ts)) or (str(channel), str(ts))
+    else:
+        return None
+    return (str(channel), str(ts)) if channel and ts else None
