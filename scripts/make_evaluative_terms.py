@@ -96,7 +96,7 @@ _NOT_A_VERDICT = frozenset(
     alive survived survive survivor survivors recovered recovery promise promised promises
     share sharing joy joyful excited exciting celebrate power pretty sweet cute beautiful beauty
     gorgeous nice please kind kindly generous generously generosity trustee fan fans warm warmth
-    respect respected cheer cheers fresh
+    respect respected cheer cheers fresh cut cuts cutting
     """,
     )
 )

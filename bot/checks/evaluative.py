@@ -29,10 +29,6 @@ class Evaluative:
     word: str
     rating: float
 
-    @property
-    def kind(self) -> str:
-        return "praise" if self.rating > 0 else "blame"
-
 
 @functools.cache
 def ratings() -> Mapping[str, float]:

@@ -746,6 +746,21 @@ _ACTOR_SPEAKS = re.compile(
     r"describes|welcomed|welcomes|paid\s+tribute|congratulated|commended|admitted|admits|"
     r"claimed|claims|argued|argues|tweeted|posted|wrote|announced|announces)\b"
 )
+# "Best wishes to our new MP", "good luck to every candidate": a greeting, not a verdict.
+_GREETING = re.compile(
+    r"(?i:\b(?:best\s+wishes|all\s+the\s+best|best\s+of\s+luck|good\s+luck|get\s+well|"
+    r"happy\s+(?:birthday|retirement|christmas|new\s+year|holidays|anniversary))\b)"
+)
+# "Labour's housing plan is a disaster", "the Chancellor's cuts are devastating": what the actor
+# owns is judged, a policy (CC9 allows that), unless what it owns is itself the actor or its
+# record ("Starmer's government", "Labour's MPs", "the Tories' record").
+_OWNED = re.compile(
+    rf"(?:'s|')?\s+(?!(?:{_PARTY_NOUN}|record|team|cabinet|frontbench|leaders?)\b)"
+    r"(?:(?:[a-z]+|[A-Z][a-z]+)\s+){0,2}(?:cuts?|policy|policies|plans?|bill|budget|reforms?|"
+    r"freeze|cap|changes?|decision|scheme|rules?|laws?|statement|speech|announcement|strategy|"
+    r"proposals?|approach|taxe?s?|conference|manifesto|pledges?|amendment|consultation|review|"
+    r"report|white\s+paper|green\s+paper)\b"
+)
 # "failed to fund", "fails to protect": what was not done, a policy's shortfall, not a verdict.
 _FAILED_TO = re.compile(r"\s+to\s")
 
@@ -754,7 +769,7 @@ def _judged(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
     done: set[int] = set()
     for start, end in actors:
         lo, hi = _sentence_bounds(text, start, end)
-        if lo in done or _PARTY_EVENT.match(text, end, min(len(text), end + 40)):
+        if lo in done or _OWNED.match(text[end : end + 60]):
             continue
         if _CIVIC.search(text, lo, hi) or _ENGAGED.search(text, lo, hi):
             done.add(lo)
@@ -765,11 +780,13 @@ def _judged(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
             or _ACTOR_SPEAKS.match(text, end)
         ):
             continue
+        greetings = [m.span() for m in _GREETING.finditer(text, lo, hi)]
         word = next(
             (
                 w
                 for w in evaluative_words(text, lo, hi, skip=(start, end))
                 if not (w.word.startswith("fail") and _FAILED_TO.match(text, w.end))
+                and not any(s <= w.start < e for s, e in greetings)
             ),
             None,
         )
@@ -778,10 +795,11 @@ def _judged(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
         done.add(lo)
         actor = " ".join(text[start:end].split())
         message = (
-            f'This passes a verdict ({word.kind}: "{word.word}") on {actor}, a party, '
-            "politician or government. Charities must not support or attack a party, "
-            "candidate or politician (Charity Commission CC9; in the US, the 501(c)(3) "
-            "campaign-intervention ban)."
+            # Praise or blame, not which: VADER rates "a joke" as praise, said in scorn.
+            f'This judges {actor}, a party, politician or government: "{word.word}" is a word '
+            "of praise or blame. Charities must not support or attack a party, candidate or "
+            "politician (Charity Commission CC9; in the US, the 501(c)(3) campaign-intervention "
+            "ban)."
         )
         # The actor and the word, each its own stretch: other findings on the actor keep theirs.
         yield Hit(start, end, message=message)

@@ -36,7 +36,7 @@ def test_the_lexicon_rates_verdicts_and_leaves_out_the_charitys_own_words():
 def test_first_evaluative_skips_the_actor_and_glued_words():
     text = "The Liberal Democrats are so-called reformers, and arrogant."
     word = first_evaluative(text, 0, len(text), skip=(4, 21))
-    assert word is not None and word.word == "arrogant" and word.kind == "blame"
+    assert word is not None and word.word == "arrogant" and word.rating < 0
     assert text[word.start : word.end] == "arrogant"
 
 
@@ -67,6 +67,8 @@ def test_the_shipped_word_file_is_what_the_script_derives():
         ("Keir Starmer is doing a magnificent job.", "Keir Starmer", "magnificent"),
         ("The mayor is a hopeless coward.", "The mayor", "hopeless"),
         ("The Democrats abandoned working families years ago.", "Democrats", "abandoned"),
+        ("Starmer's government is heartless.", "Starmer", "heartless"),
+        ("Labour's leadership are cowards on child poverty.", "Labour", "cowards"),
     ],
 )
 def test_a_political_actor_with_a_rated_verdict_blocks_and_says_both(text, actor, word):
@@ -90,6 +92,8 @@ def test_a_political_actor_with_a_rated_verdict_blocks_and_says_both(text, actor
         "Our MP shared her own experience of grief at the bereavement cafe.",
         "The council leader praised volunteers for their amazing work during the floods.",
         "Councillor Okafor has agreed to chair our panel on youth homelessness next month.",
+        "Best wishes to our new MP, Hannah Lowe, from everyone at the hub.",
+        "The Chancellor's cuts to universal credit are devastating for our clients.",
         # No actor at all, or a word that is not a party here.
         "It has been a terrible winter for rough sleepers in Leeds.",
         "The Labour market is brutal for young people without qualifications.",
