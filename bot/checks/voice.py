@@ -23,6 +23,12 @@ from bot.checks.engine import (
     post_words,
     validator,
 )
+from bot.checks.evaluative import (
+    blame_words,
+    evaluative_words,
+    judging_words,
+    ratings,
+)
 from bot.checks.policy import RulePack
 
 _SWAPS = {
@@ -141,7 +147,13 @@ def _merged(hits: Iterable[Hit]) -> list[Hit]:
     for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
         if merged and hit.start < merged[-1].end:
             last = merged[-1]
-            merged[-1] = Hit(last.start, max(last.end, hit.end), suggestion=last.suggestion)
+            # A lexicon finding's own message (what it saw) survives the merge.
+            merged[-1] = Hit(
+                last.start,
+                max(last.end, hit.end),
+                message=last.message or hit.message,
+                suggestion=last.suggestion,
+            )
         else:
             merged.append(hit)
     return merged
@@ -698,6 +710,102 @@ def _party_sentences(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
             )
 
 
+# The closed patterns above know the verdicts someone wrote down. _judged knows the words: a
+# political actor and any word VADER's raters scored as clear praise or blame (bot/checks/
+# evaluative.py) in one sentence is a verdict on the actor, unless the sentence reports engagement
+# (CC9 allows a visit, a hustings, a reply) or the actor is the owner of a policy being judged
+# ("Labour's housing plan is a disaster" criticises the plan, which CC9 allows).
+_ENGAGED = re.compile(
+    r"(?i:\b(?:join(?:ed|s|ing)?|attend(?:ed|s|ing)?|open(?:ed|s|ing)|came|come|coming|"
+    r"dropp(?:ed|ing)\s+in|popp(?:ed|ing)\s+in|tour(?:ed|s|ing)?|host(?:ed|s|ing)?|"
+    r"ask(?:ed|s|ing)?|writ(?:e|es|ing|ten)|wrote|letter|meeting|briefing|"
+    r"cross-party|all-party|parliament|debate[ds]?|question(?:ed|s)?)\b)"
+)
+
+
+# "The government" (capitalised by the sentence) is no government in office ("the government has
+# failed to fund hospices" is policy); "Oliver Green" is a person, not the Green Party.
+_NOT_AN_ACTOR = re.compile(r"(?i:the|a|an)\s+(?i:government|administration)\b")
+_SURNAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
+_AMBIGUOUS = re.compile(rf"(?:{_PARTY_MAYBE})\Z")
+
+
+def _a_surname(text: str, start: int, end: int) -> bool:
+    """An ambiguous party name after a capitalised word that does not start a sentence."""
+    if not _AMBIGUOUS.match(text, start, end):
+        return False
+    before = _SURNAME_BEFORE.search(text, max(0, start - 30), start)
+    return before is not None and not starts_sentence(text, before.start())
+
+
+# "The council leader praised volunteers for their amazing work", "Farage said it was a disaster":
+# the actor speaks; the word is its verdict on someone else, or its own words reported.
+_ACTOR_SPEAKS = re.compile(
+    r"(?:'s)?(?:\s+(?:has|have|had|also|just|today|yesterday|publicly))*\s+"
+    r"(?i:praised|praises|thanked|thanks|said|says|told|warned|warns|called|calls|described|"
+    r"describes|welcomed|welcomes|paid\s+tribute|congratulated|commended|admitted|admits|"
+    r"claimed|claims|argued|argues|tweeted|posted|wrote|announced|announces)\b"
+)
+# "Best wishes to our new MP", "good luck to every candidate": a greeting, not a verdict.
+_GREETING = re.compile(
+    r"(?i:\b(?:best\s+wishes|all\s+the\s+best|best\s+of\s+luck|good\s+luck|get\s+well|"
+    r"happy\s+(?:birthday|retirement|christmas|new\s+year|holidays|anniversary))\b)"
+)
+# "Labour's housing plan is a disaster", "the Chancellor's cuts are devastating": what the actor
+# owns is judged, a policy (CC9 allows that), unless what it owns is itself the actor or its
+# record ("Starmer's government", "Labour's MPs", "the Tories' record").
+_OWNED = re.compile(
+    rf"(?:'s|')?\s+(?!(?:{_PARTY_NOUN}|record|team|cabinet|frontbench|leaders?)\b)"
+    r"(?:(?:[a-z]+|[A-Z][a-z]+)\s+){0,2}(?:cuts?|policy|policies|plans?|bill|budget|reforms?|"
+    r"freeze|cap|changes?|decision|scheme|rules?|laws?|statement|speech|announcement|strategy|"
+    r"proposals?|approach|taxe?s?|conference|manifesto|pledges?|amendment|consultation|review|"
+    r"report|white\s+paper|green\s+paper)\b"
+)
+# "failed to fund", "fails to protect": what was not done, a policy's shortfall, not a verdict.
+_FAILED_TO = re.compile(r"\s+to\s")
+
+
+def _judged(text: str, actors: list[tuple[int, int]]) -> Iterable[Hit]:
+    done: set[int] = set()
+    for start, end in actors:
+        lo, hi = _sentence_bounds(text, start, end)
+        if lo in done or _OWNED.match(text[end : end + 60]):
+            continue
+        if _CIVIC.search(text, lo, hi) or _ENGAGED.search(text, lo, hi):
+            done.add(lo)
+            continue
+        if (
+            _NOT_AN_ACTOR.match(text, start, end)
+            or _a_surname(text, start, end)
+            or _ACTOR_SPEAKS.match(text, end)
+        ):
+            continue
+        greetings = [m.span() for m in _GREETING.finditer(text, lo, hi)]
+        word = next(
+            (
+                w
+                for w in evaluative_words(text, lo, hi, skip=(start, end))
+                if not (w.word.startswith("fail") and _FAILED_TO.match(text, w.end))
+                and not any(s <= w.start < e for s, e in greetings)
+            ),
+            None,
+        )
+        if word is None:
+            continue
+        done.add(lo)
+        actor = " ".join(text[start:end].split())
+        message = (
+            # Praise or blame, not which: VADER rates "a joke" as praise, said in scorn.
+            f'This judges {actor}, a party, politician or government: "{word.word}" is a word '
+            "of praise or blame. Charities must not support or attack a party, candidate or "
+            "politician (Charity Commission CC9; in the US, the 501(c)(3) campaign-intervention "
+            "ban)."
+        )
+        # The actor and the word, each its own stretch: other findings on the actor keep theirs.
+        yield Hit(start, end, message=message)
+        yield Hit(word.start, word.end, message=message)
+
+
 def _has(lowered: str, words: tuple[str, ...]) -> bool:
     """A quick look for any of the words (a substring test in C) before a regex scans the text."""
     return any(w in lowered for w in words)
@@ -729,7 +837,10 @@ _ELECTION_WORDS = ("election", "poll", "ballot", "vote on")
 _BACK_WORDS = ("back", "support", "choose", "pick", "put your cross")
 
 
-def _stances(text: str, parties: list[re.Match[str]], politician: bool = True) -> Iterable[Hit]:
+def _stances(
+    text: str, parties: list[re.Match[str]], politician: bool = True, judging: bool = True
+) -> Iterable[Hit]:
+    """`judging`: False when no post word is in the lexicon, so _judged cannot find one."""
     lowered = text.lower()
     actors = [(m.start(), m.end()) for m in parties]
     if politician:  # False: _POLITICIAN_RE has already found nothing in this text
@@ -745,6 +856,8 @@ def _stances(text: str, parties: list[re.Match[str]], politician: bool = True) -
         if fused:
             yield Hit(m.start(), fused.end())
     yield from _stance(text, actors)
+    if judging:
+        yield from _judged(text, actors)
     if _has(lowered, _ELECTION_WORDS) and _ELECTION.search(text):
         for m in _ELECTION_CALL.finditer(text):
             yield Hit(m.start(), m.end())
@@ -884,7 +997,8 @@ def _party_political(ctx: Context, rule: RulePack) -> Iterable[Hit]:
         for m in islice(pattern.finditer(text), _MOST_MENTIONS):
             if not not_politics.search(_sentence(text, m.start(), m.end())):
                 yield Hit(m.start(), m.end())
-    yield from _stances(text, parties, politician)
+    judging = not post_words(ctx).isdisjoint(judging_words())
+    yield from _stances(text, parties, politician, judging)
     actors = [(m.start(), m.end()) for m in parties]
     # "Labour: all talk, no homes." A name heading its sentence, still in need of a verdict.
     actors += [(m.start(), m.end()) for m in ambiguous if text.startswith(":", m.end())]
@@ -1314,16 +1428,120 @@ _DISPARAGEMENT_WORDS = (
 )
 
 
+# The same verdicts by the lexicon (bot/checks/evaluative.py), in the few places a verdict on a
+# target stands: after it and a copula ("our funders are spineless", "the trustees have been
+# negligent"), as what it did ("the board have betrayed us", "partners abandoned the project"),
+# or before what it gave ("a stingy offer from our funders"). Only blame counts: praise of
+# volunteers is the point of many posts. The word is the target's verdict, so words for how the
+# target feels ("residents are furious", "families were devastated") are not.
+_VERDICT_WORD = r"(?P<word>[a-z]{3,})\b(?![-'])"
+_LEXICON_DISPARAGEMENT = re.compile(
+    rf"(?i:\b(?P<who>{_WHO})(?:'s?\s+{_THING})?(?:\s+(?:still|just|really|clearly|honestly|frankly|"
+    rf"obviously|literally|seriously|genuinely|always|now))?"
+    rf"(?:\s+{_COPULA_D}\s+(?:{_INTENSE}\s+){{0,3}}(?:[a-z]+ly\s+)?{_VERDICT_WORD}"
+    # "hopeless at saying no": a quirk; "hurt by", "upset after": what happened to them.
+    rf"(?!\s+(?:at|by|from|after|because)\b)"
+    rf"|(?:\s+(?:have|has|had)(?:\s+(?:just|completely|totally|utterly|now|again))?)?\s+"
+    # What it did to people ("betrayed us", "abandoned the families"), not to a bid or a party
+    # ("rejected our application", "cancelled the party"): a deed is a verdict only on people.
+    rf"(?P<deed>[a-z]{{3,}}ed)\s+(?:us|everyone|everybody|you|them|people|(?:our|the|their|its|"
+    rf"this|these|those)\s+(?:own\s+)?(?:people|staff|volunteers|clients|residents|families|"
+    rf"tenants|members|community|communities|sector|project|kids|children|young\s+people))\b)"
+    rf"|\b(?P<before>[a-z]{{3,}})\s+{_THING}\s+(?:from|by|of)\s+(?:(?:the|our|their|that|this|"
+    rf"these|those|some|all)\s+)?(?:(?:main|biggest|largest|local|new|so-called)\s+)?"
+    rf"(?P<whom>{_WHO})\b)"
+)
+_FELT = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    angry furious frustrated frustrating disappointed annoyed heartbroken devastated distraught
+    gutted horrified terrified miserable unhappy bored confused overwhelmed trapped ashamed
+    embarrassed nervous stranded injured wounded unwell hurt distressed outraged appalled
+    disgusted saddened bereaved homesick unemployed
+    """,
+    )
+)
+# Every target word starts with one of these (a quick look before the scan).
+_TARGET_WORDS = (
+    *("manag", "leadership", "slt", "boss", "ceo", "chief", "director", "trustee", "board"),
+    *("chair", "colleague", "worker", "staff", "employ", "team", "supervisor", "hr", "office"),
+    *("funder", "donor", "commissioner", "assessor", "panel", "council", "county", "authority"),
+    *("officer", "partner", "association", "client", "resident", "user", "tenant", "patient"),
+    *("volunteer", "beneficiar", "guest", "famil", "parent", "kids", "young", "people"),
+    *("charity", "organi", "company", "place", "service", "project", "hostel", "shelter"),
+    *("clinic", "centre", "center", "trust", "foundation", "lot", "crowd", "outfit"),
+)
+
+
+_REACH = 90  # characters between a target and its verdict, at most
+
+
+def _occurrences(lowered: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each word stands as a whole word, in order (str.find: a regex alternation of the
+    words costs ten times as much on a long post)."""
+    spans = []
+    for word in words:
+        i = lowered.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if not (i and lowered[i - 1].isalnum()) and not lowered[j : j + 1].isalnum():
+                spans.append((i, j))
+            i = lowered.find(word, j)
+    return sorted(spans)
+
+
+def _lexicon_disparagement(text: str, words: frozenset[str]) -> Iterable[Hit]:
+    """`words`: the post's words (engine.post_words). Only a sentence holding a word of blame is
+    scanned, so a post with none costs one set intersection."""
+    blame = (words & blame_words()) - _FELT
+    if not blame:
+        return
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text.encode("ascii", "replace").decode().lower()  # same offsets as text
+    seen: set[int] = set()
+    for start, end in islice(_occurrences(lowered, blame), _MOST_MENTIONS):
+        # The target stands within a few words of its verdict, before it ("our funders are
+        # so very stingy") or after it ("a stingy offer from our main funder").
+        lo, hi = _sentence_bounds(text, start, end)
+        lo, hi = max(lo, start - _REACH), min(hi, end + _REACH)
+        if not _has(lowered[lo:hi], _TARGET_WORDS):
+            continue
+        for m in _LEXICON_DISPARAGEMENT.finditer(text, lo, hi):
+            if m.start() in seen:
+                continue
+            seen.add(m.start())
+            key = next(k for k in ("word", "deed", "before") if m.group(k))
+            word = m.group(key).lower()
+            rating = ratings().get(word, 0.0)
+            if rating >= 0 or word in _FELT or (key == "deed" and rating > -1.5):
+                continue
+            target = " ".join((m.group("who") or m.group("whom")).split())
+            yield Hit(
+                m.start(),
+                m.end(),
+                message=(
+                    f'This runs down {target} ("{word}", a word of blame): the organisation\'s own '
+                    "people, funders, partners, the people it serves and other services are not "
+                    "judged in its posts, even without an insult word."
+                ),
+            )
+
+
 @validator("disparagement")
 def disparagement(ctx: Context, rule: RulePack) -> Iterable[Hit]:
     text = ctx.text
     found = []
     spans = _sentences_with(text, _DISPARAGEMENT_WORDS)
     for m in (m for lo, hi in spans for m in _DISPARAGEMENT.finditer(text, lo, hi)):
-        # Already an insult ("the council are useless"): one finding is enough.
-        if any(p.search(text, m.start(), m.end()) for p in _INSULTS):
-            continue
         found.append(Hit(m.start(), m.end()))
+    # Already an insult ("the council are useless"): one finding is enough.
+    found = [h for h in found if not any(p.search(text, h.start, h.end) for p in _INSULTS)]
+    judged = list(_lexicon_disparagement(text, post_words(ctx)))
+    if judged:  # "a complete waste" inside the insult "a complete waste of space": that one
+        insults = [m.span() for p in _INSULTS for m in p.finditer(text)]
+        found += [h for h in judged if not any(s < h.end and h.start < e for s, e in insults)]
     return _merged([*found, *_listed(ctx, rule)])
 
 
