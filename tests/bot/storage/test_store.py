@@ -198,7 +198,7 @@ def test_a_transaction_that_reads_first_waits_for_another_process_instead_of_fai
         has_read.wait(5)
         try:
             cli.set_message_refs(post.id, report_ts="9.9")  # waits for serve's transaction
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 
     writer = threading.Thread(target=other_process)
