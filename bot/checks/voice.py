@@ -410,9 +410,15 @@ def _names_a_party(text: str, m: re.Match[str]) -> bool:
 
 # A government counts as an actor only when the post points at the one in office or a past one
 # ("this government's record"): "the government has failed to fund hospices" criticises policy.
+# A capitalised word before it names one ("Starmer's government", "the Scottish Government")
+# unless it is only capitalised for starting a sentence, or says which tier ("Local government
+# is under terrible pressure"): "The government is a disaster for renters" is the same policy
+# criticism as "renters know the government is a disaster for them".
 _GOVERNMENT = re.compile(
     r"(?i:\b(?:this|the\s+current|the\s+last|the\s+previous|the\s+outgoing|their)\s+government)\b"
-    r"|\b[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
+    r"|\b(?!(?:The|A|An|Any|Every|Each|No|Our|Its|Local|Central|National|Federal|Devolved|"
+    r"Whose|Which|What|Good|Big|Small|Open|Digital)\b)"
+    r"[A-Z][a-z]+(?:'s)?\s+(?i:government|administration)\b"
 )
 # "Labour promised 300,000 homes. They'll fool you again.": the verdict's subject is the actor
 # named just before.

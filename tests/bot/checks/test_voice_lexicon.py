@@ -145,3 +145,22 @@ def test_feelings_facts_and_praise_of_our_people_stay_clean(text):
 def test_an_insult_is_reported_once_not_again_as_disparagement():
     text = "Our new trustee is a complete waste of space."
     assert findings(text, "insult") and findings(text, "disparagement") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        # A sentence's capital letter does not make "the government" the one in office: the
+        # same words block nowhere in the sentence or everywhere.
+        ("The government is a disaster for renters.", False),
+        ("Renters know the government is a disaster for them.", False),
+        ("The administration has been cruel to asylum seekers.", False),
+        ("Local government is under terrible pressure this winter.", False),
+        # A government named, or the one in office pointed at, is an actor wherever it sits.
+        ("The Scottish Government has been brilliant on this.", True),
+        ("Renters say the Scottish Government has been brilliant on this.", True),
+        ("This government has been brilliant on this.", True),
+    ],
+)
+def test_a_government_is_an_actor_by_its_name_not_by_a_capital_letter(text, blocks):
+    assert bool(findings(text, "party_political")) is blocks, text
