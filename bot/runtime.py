@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.app.attachments import Attachments
 from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
 from bot.app.signals import QueueSignal
 from bot.audit_checkpoint import Checkpoints
 from bot.config import Settings, load_schedule
-from bot.delivery import Deliverer
 from bot.domain.posts import Delivery, Post
 from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
@@ -201,8 +202,10 @@ def build_runtime(
         checker=checker,
         delivery=delivery,
         queue=queue,
-        files=SlackFiles(
-            settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
+        attachments=Attachments(
+            SlackFiles(
+                settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
+            )
         ),
         later=later,
         checkpoint=checkpoint,

@@ -1,36 +1,31 @@
-"""The use cases: propose, revise, review, withdraw, queue and publish.
+"""The use cases: propose, revise, review, withdraw and queue (publishing is bot/app/delivery.py).
 
-Depends only on the pure core and on small protocols (store, notifier, directory, publishers,
-clock), so that Slack, the CLI and the scheduler all drive the same rules.
+Depends on the pure core, on the ports (bot/app/ports.py) and on what bot/app shares (the
+checker, the attachments, the queue signal), so that Slack, the CLI and the scheduler all drive
+the same rules.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.app.attachments import Attachments
 from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
+from bot.app.ports import Directory, Notifier
 from bot.app.signals import QueueSignal
-from bot.checks.images import ImageInput, UnreadableImage, check_images
-from bot.checks.platform_fit import (
-    ATTACHMENT_RULES,
-    image_count_findings,
-    unreadable_attachment,
-)
+from bot.checks.platform_fit import ATTACHMENT_RULES
 from bot.config import Schedule
-from bot.delivery import Deliverer
 from bot.domain.findings import MARKUP_CHECK, Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
     UNSCHEDULED,
-    Attachment,
-    Delivery,
     DeliveryStatus,
     Post,
     PostStatus,
@@ -47,7 +42,6 @@ from bot.domain.review import (
 )
 from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
-from bot.media import strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.lock import SlotLock
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
@@ -59,36 +53,6 @@ log = logging.getLogger(__name__)
 
 # Far past any platform's limit: longer is a paste accident.
 MAX_PROPOSAL_CHARS = 10_000
-MAX_ATTACHMENTS = 10  # enough for any multi-photo post
-
-
-class Notifier(Protocol):
-    """Where people hear about posts (Slack in production)."""
-
-    def post_report(self, post: Post) -> str | None: ...
-    def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None: ...
-    def refresh_card(self, post_id: int) -> None: ...
-    def thread_note(self, post: Post, text: str) -> None: ...
-    def tell(self, channel: str, user: str, text: str) -> None: ...
-    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    data: bytes | None
-    problem: str | None = None  # why it could not be fetched, said to the proposer
-
-
-class FileSource(Protocol):
-    """Where attached files come from (Slack's file downloads in production)."""
-
-    def fetch(self, file: dict[str, Any]) -> Download: ...
-
-
-class Directory(Protocol):
-    def is_approver(self, user: str) -> bool: ...
-    def is_admin(self, user: str) -> bool: ...
 
 
 @dataclass
@@ -104,7 +68,7 @@ class Countersign:
     checker: Checker  # shared with the deliverer, which asks it again before publishing
     delivery: Deliverer
     queue: QueueSignal  # the scheduler listens, to re-arm its wake-up
-    files: FileSource
+    attachments: Attachments
     # Runs Slack work that nobody should wait for (the server's pool; at once on the CLI).
     later: Callable[[Callable[[], None]], object]
     # Writes the audit chain's head down outside the database after a pause (runtime.py).
@@ -194,7 +158,7 @@ class Countersign:
         existing = self.store.post_for_message(channel, ts)
         if existing is not None and existing.source_ts == ts:
             return existing  # the same message again: it is already post #N
-        images, image_findings = self._attachments(files, platforms, alt_texts)
+        images, image_findings = self.attachments.read(files, platforms, alt_texts)
         attachments = tuple(a for a, _ in images)
         findings = sorted(
             [
@@ -223,49 +187,6 @@ class Countersign:
             log.info("post #%s proposed by %s: %s", post.id, user, _verdict(post))
             self._announce(post)
         return post
-
-    def _attachments(
-        self,
-        files: Sequence[dict[str, Any]],
-        platforms: tuple[str, ...],
-        alt_texts: Sequence[str] = (),
-    ) -> tuple[list[tuple[Attachment, bytes]], list[Finding]]:
-        """Each file downloaded, checked and stripped of metadata; what fails is a finding."""
-        images: list[tuple[Attachment, bytes]] = []
-        findings: list[Finding] = []
-        for file in files[:MAX_ATTACHMENTS]:
-            name = str(file.get("name") or file.get("id") or "attachment")
-            got = self.files.fetch(file)
-            name = got.name  # Slack may name a file only when asked (files.info)
-            if got.data is None:
-                findings.append(unreadable_attachment(name, got.problem or "unknown problem"))
-                continue
-            found = check_images([ImageInput(name=got.name, data=got.data)])
-            findings.extend(found)
-            if any(f.rule == "image_unreadable" for f in found):
-                continue
-            try:
-                stripped = strip_metadata(got.data)
-            except UnreadableImage as exc:
-                findings.append(unreadable_attachment(name, exc.reason))
-                continue
-            digest = hashlib.sha256(stripped.data).hexdigest()
-            alt = alt_texts[len(images)].strip() if len(images) < len(alt_texts) else ""
-            images.append(
-                (
-                    Attachment(name, digest, stripped.mime_type, len(stripped.data), alt[:1000]),
-                    stripped.data,
-                )
-            )
-        if len(files) > MAX_ATTACHMENTS:
-            findings.append(
-                unreadable_attachment(
-                    f"{len(files) - MAX_ATTACHMENTS} more files",
-                    f"a post takes at most {MAX_ATTACHMENTS} attachments",
-                )
-            )
-        findings.extend(image_count_findings(len(images), platforms))
-        return images, findings
 
     def _announce(self, post: Post) -> None:
         report_ts = self.notifier.post_report(post)
@@ -336,7 +257,7 @@ class Countersign:
             images = self.store.image_data(post)
             image_findings = [f for f in post.findings if f.rule in ATTACHMENT_RULES]
         else:
-            images, image_findings = self._attachments(files, post.platforms)
+            images, image_findings = self.attachments.read(files, post.platforms)
         findings = sorted(
             [
                 *self.checker.check_all(text, post.platforms, post.variants),

@@ -17,9 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
 from bot.app.signals import QueueSignal
 from bot.config import Schedule
-from bot.delivery import Deliverer
 from bot.domain.posts import Post, PostStatus, content_hash
 from bot.domain.review import Decision
 from bot.policy_file import load_policy
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             delivery=deliverer,
             queue=queue,
-            files=None,  # type: ignore[arg-type]
+            attachments=None,  # type: ignore[arg-type]
             later=lambda work: work(),
             checkpoint=lambda why: None,
         )

@@ -19,8 +19,8 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.app.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.checks.platform_fit import x_weighted_length
-from bot.delivery import AGAIN, CONFIRM, TAKEDOWN, Deliverer
 from bot.domain.posts import PLATFORM_NAMES, Post
 from bot.domain.review import Decision
 from bot.people_commands import Answer, UsageError, run_slack_text

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
+from bot.app.ports import Notifier
 from bot.app.signals import QueueSignal
 from bot.domain.findings import Finding
 from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
@@ -25,7 +25,7 @@ from bot.scheduling.slots import in_blackout
 from bot.storage import Store
 from bot.storage.store import NotClaimed, Snapshot
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.delivery")  # the name operators filter on (docs/operations.md)
 
 PROBE_EVERY = timedelta(minutes=5)  # how often a paused platform's credentials are tried
 # What to fix when a platform refuses every post from the account.
@@ -34,12 +34,6 @@ _ACCOUNT_FIXES = {
     "token again) or its access level",
     "facebook": "the Page access token: it needs pages_manage_posts and pages_read_engagement",
 }
-
-
-class Notifier(Protocol):
-    def thread_note(self, post: Post, text: str) -> None: ...
-    def refresh_card(self, post_id: int) -> None: ...
-    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
