@@ -298,16 +298,14 @@ def open_database(settings: Settings) -> Store:
     would otherwise quietly send the change somewhere the server never reads."""
     from datetime import UTC, datetime
 
-    from bot.storage import open_store
+    from bot.storage import AuditKeys, open_store
 
     new = not settings.db.exists()
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db, settings.keyring())
-    store.key_audit(
-        settings.secret("secret_key") or None,
-        older=settings.previous_keys(),
-        at=datetime.now(UTC),
+    audit = AuditKeys(
+        settings.secret("secret_key") or None, settings.previous_keys(), seal_at=datetime.now(UTC)
     )
+    store = open_store(settings.db, settings.keyring(), audit)
     if new:
         print(f"countersign: created a new, empty database at {settings.db}", file=sys.stderr)
     return store
@@ -367,15 +365,14 @@ def audit_or_backup(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from bot import audit_commands
-    from bot.storage import open_store
+    from bot.storage import AuditKeys, open_store
 
     if not Path(settings.db).exists():
         print(f"countersign: there is no database at {settings.db}", file=sys.stderr)
         return 2
-    store = open_store(settings.db, settings.keyring())
     secret = settings.secret("secret_key") or None
-    # no `at`: verify and backup write nothing to the database
-    store.key_audit(secret, older=settings.previous_keys())
+    # no `seal_at`: verify and backup write nothing to the database
+    store = open_store(settings.db, settings.keyring(), AuditKeys(secret, settings.previous_keys()))
     try:
         if args.command == "backup":
             return audit_commands.backup(store, Path(args.path), datetime.now(UTC))

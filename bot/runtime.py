@@ -11,23 +11,26 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.app.attachments import Attachments
+from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
+from bot.app.signals import QueueSignal
 from bot.audit_checkpoint import Checkpoints
 from bot.config import Settings, load_schedule
-from bot.delivery import Deliverer
 from bot.domain.posts import Delivery, Post
 from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
 from bot.publishers.outbox import OutboxPublisher
 from bot.publishers.x import XPublisher
+from bot.scheduler import PublishingScheduler
 from bot.scheduling.lock import SlotLock
-from bot.scheduling.runner import PublishingScheduler
 from bot.services import Countersign
 from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import SlackFiles
 from bot.slack.notifier import SlackNotifier
-from bot.storage import Store, open_store
+from bot.storage import AuditKeys, Store, open_store
 from bot.storage.people import RegisterError, load_register
 from bot.storage.permissions import tighten_folder
 from bot.storage.retention import Retention
@@ -41,6 +44,14 @@ def _logged(work: Callable[[], None]) -> None:
         work()
     except Exception:
         log.exception("background Slack work failed")
+
+
+def _pooled(executor: Executor) -> Callable[[Callable[[], None]], object]:
+    return lambda work: executor.submit(_logged, work)
+
+
+def _at_once(work: Callable[[], None]) -> None:
+    work()
 
 
 def _current_card(store: Store, post_id: int) -> tuple[Post, list[Delivery]] | None:
@@ -122,14 +133,18 @@ def build_runtime(
             "`countersign serve` creates it on its first start"
         )
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.db, settings.keyring())
-    tighten_folder(settings.outbox_dir, what="the outbox")
+    key = settings.secret("secret_key") or None
     # Keyed from COUNTERSIGN_SECRET_KEY; a chain from before the upgrade is sealed now.
-    store.key_audit(
-        settings.secret("secret_key") or None, older=settings.previous_keys(), at=clock()
-    )
+    audit = AuditKeys(key, settings.previous_keys(), seal_at=clock())
+    store = open_store(settings.db, settings.keyring(), audit)
+    tighten_folder(settings.outbox_dir, what="the outbox")
     schedule = load_schedule(settings.config_dir)
     store.seed_slots(schedule.slots, at=clock())  # the file seeds it once; admins own it after
+    try:
+        load_register(store, key)  # a wrong or missing key must stop start-up, not skip names
+    except RegisterError as exc:
+        store.close()
+        raise ConfigError(f"the consent register cannot be read: {exc}") from exc
     client = web_client(settings.secret("slack_bot_token"), settings.slack_api_url)
     directory = SlackDirectory(client, approvers=settings.approvers, admins=settings.admins)
     notifier = SlackNotifier(
@@ -140,57 +155,69 @@ def build_runtime(
         admins=settings.admins,
         current=lambda post_id: _current_card(store, post_id),
     )
-    service = Countersign(
-        store=store,
-        notifier=notifier,
-        directory=directory,
-        publishers=publishers if publishers is not None else build_publishers(settings),
-        schedule=schedule,
+    if serving:
+        # One pool for the work behind every acknowledgement (Slack listeners, and the Slack
+        # calls that commands leave for later); the command line does them at once.
+        executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
+        later = _pooled(executor)
+    else:
+        later = _at_once
+    # The head of the audit chain, out of reach of whoever can write the database: in the
+    # review channel daily and after every takedown or pause (not waited for).
+    checkpoints = Checkpoints(store, client, settings.review_channel, clock)
+
+    def checkpoint(why: str) -> None:
+        later(lambda: checkpoints.post(why))
+
+    # Built first and shared: the service checks proposals with it and the deliverer asks it
+    # again before publishing; the scheduler listens to the queue signal both of them give.
+    checker = Checker(
         policy=load_policy(settings.config_dir),
         zone_name=settings.timezone,
         platforms=tuple(settings.platforms),
         clock=clock,
+        register=lambda: load_register(store, key),
+    )
+    queue = QueueSignal()
+    publishers = publishers if publishers is not None else build_publishers(settings)
+    delivery = Deliverer(
+        store,
+        notifier,
+        publishers,
+        clock=clock,
+        queue=queue,
+        recheck=checker.blocking_now,
+        checkpoint=checkpoint,
+        approvals_required=settings.approvals_required,
+    )
+    service = Countersign(
+        store=store,
+        notifier=notifier,
+        directory=directory,
+        publishers=publishers,
+        schedule=schedule,
+        zone_name=settings.timezone,
+        platforms=tuple(settings.platforms),
+        clock=clock,
+        checker=checker,
+        delivery=delivery,
+        queue=queue,
+        attachments=Attachments(
+            SlackFiles(
+                settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
+            )
+        ),
+        later=later,
+        checkpoint=checkpoint,
         approvals_required=settings.approvals_required,
         requested_times=settings.requested_times == "allowed",
         missed_grace=timedelta(minutes=settings.missed_grace_minutes),
         slot_lock=SlotLock.beside(settings.db),  # the command line's bookings take it too
     )
-    key = settings.secret("secret_key") or None
-    try:
-        load_register(store, key)  # a wrong or missing key must stop start-up, not skip names
-    except RegisterError as exc:
-        store.close()
-        raise ConfigError(f"the consent register cannot be read: {exc}") from exc
-    service.register = lambda: load_register(store, key)
-    service.files = SlackFiles(
-        settings.secret("slack_bot_token"), api_url=settings.slack_api_url, client=client
-    )
-    delivery = Deliverer(
-        store,
-        notifier,
-        service.publishers,
-        clock=clock,
-        recheck=service.blocking_now,
-        approvals_required=settings.approvals_required,
-    )
-    service.delivery = delivery
-    scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock)
-    # The head of the audit chain, out of reach of whoever can write the database: in the
-    # review channel daily and after every takedown or pause (not waited for).
-    checkpoints = Checkpoints(store, client, settings.review_channel, clock)
-    service.checkpoint = delivery.checkpoint = lambda why: service.later(
-        lambda: checkpoints.post(why)
-    )
-    scheduler.every_day("audit_checkpoint", lambda: checkpoints.post("daily"))
+    scheduler = PublishingScheduler(delivery.publish_due, store, clock=clock, queue=queue)
+    scheduler.daily("audit_checkpoint", lambda: checkpoints.post("daily"), hour=6)
     retention = Retention(store, days=settings.retention_days, clock=clock)
-    scheduler.daily(retention.run_logged, job_id="retention")
-    service.on_queue_changed = scheduler.rearm
-    delivery.on_queue_changed = scheduler.rearm
-    if serving:
-        # One pool for the work behind every acknowledgement (Slack listeners, and the Slack
-        # calls that commands leave for later); the command line does them at once.
-        executor = executor or ThreadPoolExecutor(max_workers=5, thread_name_prefix="work")
-        service.later = lambda work: executor.submit(_logged, work)
+    scheduler.daily("retention", retention.run_logged)
     app, registered = build_app(
         client=client,
         signing_secret=settings.secret("slack_signing_secret"),

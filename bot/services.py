@@ -1,37 +1,31 @@
-"""The use cases: propose, revise, review, withdraw, queue and publish.
+"""The use cases: propose, revise, review, withdraw and queue (publishing is bot/app/delivery.py).
 
-Depends only on the pure core and on small protocols (store, notifier, directory, publishers,
-clock), so that Slack, the CLI and the scheduler all drive the same rules.
+Depends on the pure core, on the ports (bot/app/ports.py) and on what bot/app shares (the
+checker, the attachments, the queue signal), so that Slack, the CLI and the scheduler all drive
+the same rules.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.checks import Policy, run_checks
-from bot.checks.engine import Register
-from bot.checks.images import ImageInput, UnreadableImage, check_images
-from bot.checks.platform_fit import (
-    ATTACHMENT_RULES,
-    image_count_findings,
-    unreadable_attachment,
-)
+from bot.app.attachments import Attachments
+from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
+from bot.app.ports import Directory, Notifier
+from bot.app.signals import QueueSignal
+from bot.checks.platform_fit import ATTACHMENT_RULES
 from bot.config import Schedule
-from bot.delivery import Deliverer
-from bot.domain.findings import MARKUP_CHECK, Finding, Severity
+from bot.domain.findings import MARKUP_CHECK, Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
     UNSCHEDULED,
-    Attachment,
-    Delivery,
     DeliveryStatus,
     Post,
     PostStatus,
@@ -48,7 +42,6 @@ from bot.domain.review import (
 )
 from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
-from bot.media import file_name_where, strip_metadata
 from bot.publishers.base import Publisher
 from bot.scheduling.lock import SlotLock
 from bot.scheduling.slots import next_free_slot, slot_after_backlog
@@ -60,44 +53,6 @@ log = logging.getLogger(__name__)
 
 # Far past any platform's limit: longer is a paste accident.
 MAX_PROPOSAL_CHARS = 10_000
-MAX_ATTACHMENTS = 10  # enough for any multi-photo post
-
-
-# Capitalised names, a condition, an address and a voice word: every lazily built table is
-# touched. Made up; never logged.
-_WARM_UP = (
-    "Mary Green from our Tuesday group has asthma; she lives at 14 Elm Road, Leeds LS6 1AA. "
-    "I think the council was useless."
-)
-
-
-class Notifier(Protocol):
-    """Where people hear about posts (Slack in production)."""
-
-    def post_report(self, post: Post) -> str | None: ...
-    def post_card(self, post: Post, deliveries: list[Delivery]) -> tuple[str, str] | None: ...
-    def refresh_card(self, post_id: int) -> None: ...
-    def thread_note(self, post: Post, text: str) -> None: ...
-    def tell(self, channel: str, user: str, text: str) -> None: ...
-    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
-
-
-@dataclass(frozen=True)
-class Download:
-    name: str
-    data: bytes | None
-    problem: str | None = None  # why it could not be fetched, said to the proposer
-
-
-class FileSource(Protocol):
-    """Where attached files come from (Slack's file downloads in production)."""
-
-    def fetch(self, file: dict[str, Any]) -> Download: ...
-
-
-class Directory(Protocol):
-    def is_approver(self, user: str) -> bool: ...
-    def is_admin(self, user: str) -> bool: ...
 
 
 @dataclass
@@ -107,26 +62,35 @@ class Countersign:
     directory: Directory
     publishers: Mapping[str, Publisher]
     schedule: Schedule
-    policy: Policy
     zone_name: str
     platforms: tuple[str, ...]
     clock: Callable[[], datetime]
+    checker: Checker  # shared with the deliverer, which asks it again before publishing
+    delivery: Deliverer
+    queue: QueueSignal  # the scheduler listens, to re-arm its wake-up
+    attachments: Attachments
+    # Runs Slack work that nobody should wait for (the server's pool; at once on the CLI).
+    later: Callable[[Callable[[], None]], object]
+    # Writes the audit chain's head down outside the database after a pause (runtime.py).
+    checkpoint: Callable[[str], object]
     approvals_required: int = 1
-    on_queue_changed: Callable[[], None] = lambda: None
-    # The consent register, read afresh for every check so that changes apply at once.
-    register: Callable[[], Register | None] = lambda: None
-    files: FileSource | None = None
     requested_times: bool = True  # False: every post takes a slot, whatever was asked
     missed_grace: timedelta = timedelta(minutes=15)
-    delivery: Deliverer | None = None
-    # Runs Slack work that nobody should wait for (the server's pool; at once on the CLI).
-    later: Callable[[Callable[[], None]], object] = lambda work: work()
-    # Writes the audit chain's head down outside the database after a pause (runtime.py).
-    checkpoint: Callable[[str], object] = lambda why: None
     # Choosing a free slot and taking it is one step (approvals worked on side by side would
     # otherwise all see the same slot free and share it), and so is each review decision.
     # A SlotLock beside the database file reaches the command line's bookings too.
     slot_lock: SlotLock = field(default_factory=SlotLock, repr=False)
+
+    def on_queue_changed(self) -> None:
+        """Said by every use case that queues, moves or cancels a delivery."""
+        self.queue.changed()
+
+    def today(self) -> date:
+        """The organisation's calendar date (consent expiry is a date, not an instant)."""
+        return self.checker.today()
+
+    def warm_up(self) -> None:
+        self.checker.warm_up()
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -151,25 +115,6 @@ class Countersign:
         return next_free_slot(
             schedule, zone, after, self.store.taken_slots(platform, now), blackouts
         )
-
-    def today(self) -> date:
-        """The organisation's calendar date (consent expiry is a date, not an instant)."""
-        return self.clock().astimezone(ZoneInfo(self.zone_name)).date()
-
-    def check(self, text: str, platforms: tuple[str, ...] | None = None) -> list[Finding]:
-        return run_checks(
-            text,
-            platforms or self.platforms,
-            self.policy,
-            register=self.register(),
-            today=self.today(),
-        )
-
-    def warm_up(self) -> None:
-        """Check one made-up sentence, so that the name lists, the condition vocabulary and
-        the compiled patterns load at start (a second or two, once) rather than while the first
-        proposer waits for the review card."""
-        self.check(_WARM_UP)
 
     def propose(
         self,
@@ -213,14 +158,14 @@ class Countersign:
         existing = self.store.post_for_message(channel, ts)
         if existing is not None and existing.source_ts == ts:
             return existing  # the same message again: it is already post #N
-        images, image_findings = self._attachments(files, platforms, alt_texts)
+        images, image_findings = self.attachments.read(files, platforms, alt_texts)
         attachments = tuple(a for a, _ in images)
         findings = sorted(
             [
-                *self.check_all(text, platforms, variants),
+                *self.checker.check_all(text, platforms, variants),
                 *_located(markup, text),
                 *image_findings,
-                *self.check_pictures(attachments, platforms),
+                *self.checker.check_pictures(attachments, platforms),
             ],
             key=_reading_order,
         )
@@ -242,99 +187,6 @@ class Countersign:
             log.info("post #%s proposed by %s: %s", post.id, user, _verdict(post))
             self._announce(post)
         return post
-
-    def check_all(
-        self, text: str, platforms: tuple[str, ...], variants: Mapping[str, str]
-    ) -> list[Finding]:
-        """The main words for the platforms that use them; each platform's own words for it
-        (those findings name the platform)."""
-        shared = tuple(p for p in platforms if p not in variants)
-        found = self.check(text, shared) if shared else []
-        for platform, words in variants.items():
-            found += [replace(f, platform=platform) for f in self.check(words, (platform,))]
-        return found
-
-    def blocking_now(self, post: Post, platform: str) -> list[Finding]:
-        """What would block these words on ``platform`` today. Asked just before publishing:
-        since the approval, consent may have been withdrawn or expired, someone may have been
-        added to the register, or the policy may have changed."""
-        words = {platform: post.variants[platform]} if platform in post.variants else {}
-        found = [
-            *self.check_all(post.text, (platform,), words),
-            *self.check_pictures(post.images, (platform,)),
-        ]
-        return [f for f in found if f.severity is Severity.BLOCK]
-
-    def check_pictures(
-        self, attachments: Sequence[Attachment], platforms: tuple[str, ...]
-    ) -> list[Finding]:
-        """A picture's description (alt text) is published with it: its words get the voice
-        and confidentiality checks too. Its file name is not published, but it is seen in
-        Slack and kept, and "jo_smith_hiv_clinic.jpg" exposes as much as the words would: it
-        gets the confidentiality check. Such a finding points at no span of the post's text."""
-        found: list[Finding] = []
-        for number, attachment in enumerate(attachments, start=1):
-            name_where = file_name_where(number)
-            looked_at = [(name_where, words) for words in _readable_names(attachment.name)]
-            if attachment.alt_text:
-                looked_at.append((f"the description of picture {number}", attachment.alt_text))
-            seen: set[tuple[str, str]] = set()
-            for where, words in looked_at:
-                for f in self.check(words, platforms):
-                    if f.check == "platform":
-                        continue  # neither has a length of its own to fit
-                    if where == name_where and f.check != "confidentiality":
-                        continue  # never published: only what it reveals matters
-                    message = f"in {where}: {f.message}"
-                    if (f.rule, message) in seen:
-                        continue  # the same thing seen in both readings of the name
-                    seen.add((f.rule, message))
-                    found.append(replace(f, start=0, end=0, replacement=None, message=message))
-        return found
-
-    def _attachments(
-        self,
-        files: Sequence[dict[str, Any]],
-        platforms: tuple[str, ...],
-        alt_texts: Sequence[str] = (),
-    ) -> tuple[list[tuple[Attachment, bytes]], list[Finding]]:
-        """Each file downloaded, checked and stripped of metadata; what fails is a finding."""
-        images: list[tuple[Attachment, bytes]] = []
-        findings: list[Finding] = []
-        for file in files[:MAX_ATTACHMENTS]:
-            name = str(file.get("name") or file.get("id") or "attachment")
-            got = self.files.fetch(file) if self.files else None
-            name = got.name if got else name  # Slack may name a file only when asked (files.info)
-            if got is None or got.data is None:
-                problem = got.problem if got else "attachments cannot be downloaded here"
-                findings.append(unreadable_attachment(name, problem or "unknown problem"))
-                continue
-            found = check_images([ImageInput(name=got.name, data=got.data)])
-            findings.extend(found)
-            if any(f.rule == "image_unreadable" for f in found):
-                continue
-            try:
-                stripped = strip_metadata(got.data)
-            except UnreadableImage as exc:
-                findings.append(unreadable_attachment(name, exc.reason))
-                continue
-            digest = hashlib.sha256(stripped.data).hexdigest()
-            alt = alt_texts[len(images)].strip() if len(images) < len(alt_texts) else ""
-            images.append(
-                (
-                    Attachment(name, digest, stripped.mime_type, len(stripped.data), alt[:1000]),
-                    stripped.data,
-                )
-            )
-        if len(files) > MAX_ATTACHMENTS:
-            findings.append(
-                unreadable_attachment(
-                    f"{len(files) - MAX_ATTACHMENTS} more files",
-                    f"a post takes at most {MAX_ATTACHMENTS} attachments",
-                )
-            )
-        findings.extend(image_count_findings(len(images), platforms))
-        return images, findings
 
     def _announce(self, post: Post) -> None:
         report_ts = self.notifier.post_report(post)
@@ -405,13 +257,13 @@ class Countersign:
             images = self.store.image_data(post)
             image_findings = [f for f in post.findings if f.rule in ATTACHMENT_RULES]
         else:
-            images, image_findings = self._attachments(files, post.platforms)
+            images, image_findings = self.attachments.read(files, post.platforms)
         findings = sorted(
             [
-                *self.check_all(text, post.platforms, post.variants),
+                *self.checker.check_all(text, post.platforms, post.variants),
                 *_located(markup, text),
                 *image_findings,
-                *self.check_pictures(tuple(a for a, _ in images), post.platforms),
+                *self.checker.check_pictures(tuple(a for a, _ in images), post.platforms),
             ],
             key=_reading_order,
         )
@@ -813,8 +665,7 @@ class Countersign:
             log.info("post #%s: announcing after a restart", post.id)
             self._announce(post)
         self._requeue_missed()
-        if self.delivery is not None:
-            self.delivery.recover()
+        self.delivery.recover()
 
 
 def _located(markup: Sequence[Finding], text: str) -> list[Finding]:
@@ -846,45 +697,6 @@ def _verdict(post: Post) -> str:
     """A post's state and the rules it tripped, for the log: rule names, never the words."""
     rules = ", ".join(dict.fromkeys(f.rule for f in post.findings))
     return f"{post.status.value}" + (f" ({rules})" if rules else "")
-
-
-# Words a title keeps in lower case: "mary green at the refuge" reads "Mary Green at the Refuge".
-_LOWER_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-    ]
-)
-
-
-def _readable_names(name: str) -> list[str]:
-    """A file name as words, as the checks read a post: "jo_smith-HIV.clinic.jpg" reads "jo
-    smith HIV clinic", and "JoSmithAtTheRefuge2.png" reads "Jo Smith At The Refuge 2". A name
-    typed all in lower case has lost the capitals that say a word is a name or a place (in a
-    post, "mary green" is not read as a person): it is read a second time with them."""
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    # camelCase and letters run into digits are separate words too.
-    stem = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])", " ", stem)
-    words = [w for w in re.split(r"[\s_.\-+]+", stem) if w]
-    readings = [" ".join(words)[:200]]
-    if any(c.isalpha() for c in stem) and not any(c.isupper() for c in stem):
-        titled = [w if w in _LOWER_WORDS else w[:1].upper() + w[1:] for w in words]
-        readings.append(" ".join(titled)[:200])
-    return readings
 
 
 def _reading_order(finding: Finding) -> tuple[int, int, str]:

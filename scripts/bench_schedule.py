@@ -16,13 +16,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.app.checking import Checker
+from bot.app.delivery import Deliverer
+from bot.app.signals import QueueSignal
 from bot.config import Schedule
-from bot.delivery import Deliverer
 from bot.domain.posts import Post, PostStatus, content_hash
 from bot.domain.review import Decision
 from bot.policy_file import load_policy
 from bot.publishers.outbox import OutboxPublisher
-from bot.scheduling.runner import PublishingScheduler
+from bot.scheduler import PublishingScheduler
 from bot.scheduling.slots import next_free_slot, weekly_slots
 from bot.services import Countersign
 from bot.storage import open_store
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         # Start-up: open (migrations), recover (missed slots, interrupted deliveries), arm.
         started = time.perf_counter()
         store = open_store(db_path)
+        queue = QueueSignal()
         deliverer = Deliverer(
             store,
             Quiet(),
@@ -118,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
                 "facebook": OutboxPublisher("facebook", Path(tmp) / "o"),
             },
             clock=lambda: datetime.now(UTC),
+            queue=queue,
         )
         deliverer.recover()
         scheduler = PublishingScheduler(
-            deliverer.publish_due, store, clock=lambda: datetime.now(UTC)
+            deliverer.publish_due, store, clock=lambda: datetime.now(UTC), queue=queue
         )
         scheduler.start()
         startup = time.perf_counter() - started
@@ -133,10 +137,21 @@ def main(argv: list[str] | None = None) -> int:
             directory=None,  # type: ignore[arg-type]
             publishers={},
             schedule=SCHEDULE,
-            policy=load_policy(None),
             zone_name=ZONE.key,
             platforms=("x", "facebook"),
             clock=lambda: datetime.now(UTC),
+            checker=Checker(
+                policy=load_policy(None),
+                zone_name=ZONE.key,
+                platforms=("x", "facebook"),
+                clock=lambda: datetime.now(UTC),
+                register=lambda: None,
+            ),
+            delivery=deliverer,
+            queue=queue,
+            attachments=None,  # type: ignore[arg-type]
+            later=lambda work: work(),
+            checkpoint=lambda why: None,
         )
         store.seed_slots(SCHEDULE.slots, at=now)
         timings = []

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.delivery import Deliverer
+from bot.app.delivery import Deliverer
 from bot.domain.posts import Delivery, DeliveryStatus, Post, PostStatus, content_hash
 from bot.domain.review import Decision
 from bot.emulators.graph import GraphEmulator

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.delivery import Deliverer
+from bot.app.delivery import Deliverer
 from bot.services import Countersign
 from bot.slack import listeners
 from bot.slack.admission import Installation, admit

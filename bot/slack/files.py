@@ -12,7 +12,7 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.services import Download
+from bot.app.ports import Download
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Storage: the only package that imports sqlite_utils."""
 
-from bot.storage.store import Store, open_store
+from bot.storage.store import AuditKeys, Store, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["AuditKeys", "Store", "open_store"]

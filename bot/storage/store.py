@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -23,6 +26,7 @@ from bot.storage.posts import Posts
 
 # What callers of the store catch or read, beside the store itself.
 __all__ = [
+    "AuditKeys",
     "NotClaimed",
     "SlotTaken",
     "Snapshot",
@@ -33,9 +37,23 @@ __all__ = [
 ]
 
 
-def open_store(path: Path | str, keys: Keyring | None = None) -> Store:
+@dataclass(frozen=True)
+class AuditKeys:
+    """The audit chain's keys: COUNTERSIGN_SECRET_KEY (none: records unkeyed, as before
+    m017), then former ones that still verify their records. ``seal_at``: when the opener may
+    write, an unkeyed chain is sealed at that moment (see Store.key_audit)."""
+
+    secret: str | None
+    older: Sequence[str] = ()
+    seal_at: datetime | None = None
+
+
+def open_store(
+    path: Path | str, keys: Keyring | None = None, audit: AuditKeys | None = None
+) -> Store:
     """The database at ``path``. With a key, any text not yet sealed with the current key
-    (plain text from before m016, or a previous key's) is encrypted again before it is used."""
+    (plain text from before m016, or a previous key's) is encrypted again before it is used.
+    With ``audit``, new audit records are keyed from the start."""
     if str(path) != ":memory:":
         tighten(database_files(path), what="the database")  # a restored 0644 copy, say
     private_file(path)
@@ -53,6 +71,8 @@ def open_store(path: Path | str, keys: Keyring | None = None) -> Store:
     store.resealed = store.reseal()
     if store.resealed:
         store.checkpoint()  # the plain text's old pages leave the -wal file too
+    if audit is not None:
+        store.key_audit(audit.secret, older=audit.older, at=audit.seal_at)
     return store
 
 

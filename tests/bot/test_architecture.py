@@ -1,4 +1,7 @@
-"""The pure core imports no SDK and never reads the clock: a test keeps that true."""
+"""The layers' import rules, kept true by a test: the pure core imports no SDK, never reads
+the clock and imports only itself; the use cases (bot/app) import the core, their ports,
+storage and the publishers' contract, never Slack, the configuration or an SDK; only the
+composition root (runtime.py) builds the whole."""
 
 import ast
 from pathlib import Path
@@ -9,8 +12,14 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 PURE = [
     *sorted((BOT / "domain").glob("*.py")),
     *sorted((BOT / "checks").rglob("*.py")),  # x_text/ too
-    BOT / "scheduling" / "slots.py",
+    *sorted((BOT / "scheduling").glob("*.py")),
 ]
+CORE = ("bot.domain", "bot.checks", "bot.scheduling")
+APP = sorted((BOT / "app").glob("*.py"))
+# What the use cases may import from bot/: the core, themselves (ports included), storage and
+# the publishers' contract. bot.media (re-encoding pictures without their metadata) is the one
+# more: attachments need it, and it is Pillow's only door.
+APP_MAY_IMPORT = (*CORE, "bot.app", "bot.storage", "bot.publishers.base", "bot.media")
 SDKS = {
     "slack_bolt",
     "slack_sdk",
@@ -40,13 +49,47 @@ def test_pure_module_imports_no_sdk_and_reads_no_clock(path):
             names = []
         for name in names:
             assert name.split(".")[0] not in SDKS, f"{path.name} imports {name}"
-            assert name.split(".")[0] not in {"time", "bot"} or name.startswith(
-                ("bot.domain", "bot.checks", "bot.scheduling.slots")
-            ), f"{path.name}: {name}"
+            assert name.split(".")[0] not in {"time", "bot"} or name.startswith(CORE), (
+                f"{path.name}: {name}"
+            )
         if isinstance(node, ast.Attribute) and node.attr in CLOCK_READS:
             base = node.value
             owner = base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
             assert owner not in {"datetime", "date", "time"}, f"{path.name} reads the clock"
+
+
+def _imported(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+    return names
+
+
+def test_the_app_layer_is_there():
+    assert {p.name for p in APP} >= {"ports.py", "delivery.py", "attachments.py", "checking.py"}
+
+
+@pytest.mark.parametrize("path", APP, ids=lambda p: str(p.relative_to(BOT)))
+def test_use_cases_import_only_the_core_their_ports_storage_and_the_publishers_contract(path):
+    for name in _imported(path):
+        top = name.split(".")[0]
+        assert top not in SDKS, f"{path.name} imports {name}"
+        if top == "bot" and name != "bot":
+            assert name.startswith(APP_MAY_IMPORT), f"{path.name} imports {name}"
+
+
+def test_only_runtime_builds_the_whole():
+    """The platforms' SDK publishers and the scheduler are built in one place."""
+    wiring = ("bot.publishers.x", "bot.publishers.facebook", "bot.scheduler")
+    wiring_within = tuple(f"{w}." for w in wiring)
+    for path in BOT.rglob("*.py"):
+        if path == BOT / "runtime.py" or path.parent == BOT / "publishers":
+            continue
+        found = [n for n in _imported(path) if n in wiring or n.startswith(wiring_within)]
+        assert not found, f"{path.relative_to(BOT)} imports {found}"
 
 
 def test_only_storage_imports_sqlite_utils():

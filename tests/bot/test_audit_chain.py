@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import open_store
+from bot.storage import AuditKeys, open_store
 from bot.storage.audit_chain import (
     GENESIS,
     Checkpoint,
@@ -110,8 +110,7 @@ def test_an_unkeyed_chain_is_sealed_on_upgrade_and_stays_verifiable(tmp_path):
     assert store.audit_verdict().problem is None
     store.close()
 
-    store = open_store(path)
-    store.key_audit(KEY, at=NOW)  # what `serve` does on its first start with the key
+    store = open_store(path, audit=AuditKeys(KEY, seal_at=NOW))  # `serve`'s first start with it
     log = store.audit_log()
     seal = log[-1]
     assert seal["action"] == "audit_keyed" and '"unkeyed_records": 4' in seal["detail"]
@@ -124,8 +123,7 @@ def test_an_unkeyed_chain_is_sealed_on_upgrade_and_stays_verifiable(tmp_path):
     # keyed seal after it no longer matches.
     _sql(path, ("UPDATE audit SET actor = 'U0NOBODY' WHERE id = 2", []))
     _recompute_unkeyed(path, drop_keys=False)
-    store = open_store(path)
-    store.key_audit(KEY)
+    store = open_store(path, audit=AuditKeys(KEY))  # `audit verify`: keyed, writes nothing
     verdict = store.audit_verdict()
     assert verdict.broken_at == seal["id"]
     store.close()

@@ -112,7 +112,7 @@ def test_help_and_propose_everyone(harness, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_decision_buttons_only_admins(harness, role):
-    from bot.delivery import TAKEDOWN
+    from bot.app.delivery import TAKEDOWN
 
     post, _ = harness.approved_post("Our open day is on Saturday.")
     harness.command(f"now {post.id}", DANA)

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.delivery import AGAIN, CONFIRM
+from bot.app.delivery import AGAIN, CONFIRM
 from bot.domain.posts import DeliveryStatus
 from bot.domain.retries import MAX_TRANSIENT_ATTEMPTS
 from tests.conftest import BOB, DANA, REVIEW, card_text, close_harness, make_harness, wait_until

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 import bot.services as services
-from bot.delivery import AGAIN, CONFIRM
+from bot.app.delivery import AGAIN, CONFIRM
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.emulators.slack import message_event, new_ts
 from tests.conftest import (

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot.delivery import AGAIN, CONFIRM
+from bot.app.delivery import AGAIN, CONFIRM
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.emulators.slack import message_event, new_ts
 from tests.bot.publishers.real import real

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 
+from bot.app.delivery import AGAIN, CONFIRM, TAKEDOWN
 from bot.checks.platform_fit import x_weighted_length
-from bot.delivery import AGAIN, CONFIRM, TAKEDOWN
 from bot.domain.posts import PLATFORM_NAMES
 from bot.domain.review import Decision
 from bot.slack.blocks import (

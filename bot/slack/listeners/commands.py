@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.delivery import TAKEDOWN
+from bot.app.delivery import TAKEDOWN
 from bot.domain.posts import PLATFORM_NAMES
 from bot.people_commands import Answer, UsageError, run_slack_text
 from bot.schedule_commands import run_blackout, run_queue, run_schedule

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.delivery import Deliverer
+from bot.app.delivery import Deliverer
 from bot.services import Countersign
 from bot.storage import Store
 

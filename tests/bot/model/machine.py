@@ -42,7 +42,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from bot.delivery import AGAIN, CONFIRM
+from bot.app.delivery import AGAIN, CONFIRM
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, DeliveryStatus, PostStatus
 from bot.emulators.graph import GraphEmulator
 from bot.emulators.slack import (

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.posts import DeliveryStatus
-from bot.scheduling.runner import PublishingScheduler
+from bot.scheduler import PublishingScheduler
 from tests.conftest import (
     BOB,
     CAROL,
@@ -137,9 +137,11 @@ def test_the_scheduler_wakes_the_publisher_when_a_delivery_is_due(harness):
         db.execute("UPDATE deliveries SET due_at = ?", [soon.strftime("%Y-%m-%dT%H:%M:%S.%fZ")])
     runtime_clock = harness.clock
     scheduler = PublishingScheduler(
-        harness.runtime.delivery.publish_due, harness.store, clock=runtime_clock
+        harness.runtime.delivery.publish_due,
+        harness.store,
+        clock=runtime_clock,
+        queue=harness.service.queue,
     )
-    harness.service.on_queue_changed = scheduler.rearm
     scheduler.start()
     try:
         time.sleep(0.2)

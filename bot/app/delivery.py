@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
+from bot.app.ports import Notifier
+from bot.app.signals import QueueSignal
 from bot.domain.findings import Finding
 from bot.domain.posts import PLATFORM_NAMES, Delivery, DeliveryStatus, Post, PostStatus
 from bot.domain.retries import BACKOFF_BASE, Failure, Next, after_failure
@@ -24,7 +25,7 @@ from bot.scheduling.slots import in_blackout
 from bot.storage import Store
 from bot.storage.store import NotClaimed, Snapshot
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.delivery")  # the name operators filter on (docs/operations.md)
 
 PROBE_EVERY = timedelta(minutes=5)  # how often a paused platform's credentials are tried
 # What to fix when a platform refuses every post from the account.
@@ -33,12 +34,6 @@ _ACCOUNT_FIXES = {
     "token again) or its access level",
     "facebook": "the Page access token: it needs pages_manage_posts and pages_read_engagement",
 }
-
-
-class Notifier(Protocol):
-    def thread_note(self, post: Post, text: str) -> None: ...
-    def refresh_card(self, post_id: int) -> None: ...
-    def alert(self, text: str, actions: list[tuple[str, str, str]] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,18 @@ AGAIN = "delivery_publish_again"
 TAKEDOWN = "post_takedown"
 
 
+def _nothing_blocks(post: Post, platform: str) -> list[Finding]:
+    return []
+
+
+def _no_checkpoint(why: str) -> None:
+    return None
+
+
 class Deliverer:
+    """Without ``recheck`` and ``checkpoint`` (a benchmark's deliverer on its own), nothing is
+    checked again before publishing and no checkpoint is written; runtime.py gives both."""
+
     def __init__(
         self,
         store: Store,
@@ -62,9 +68,10 @@ class Deliverer:
         *,
         clock: Callable[[], datetime],
         jitter: Callable[[], float] = random.random,
-        on_queue_changed: Callable[[], None] = lambda: None,
+        queue: QueueSignal | None = None,
         backoff_base: timedelta = BACKOFF_BASE,
-        recheck: Callable[[Post, str], list[Finding]] = lambda post, platform: [],
+        recheck: Callable[[Post, str], list[Finding]] = _nothing_blocks,
+        checkpoint: Callable[[str], object] = _no_checkpoint,
         approvals_required: int = 1,
     ) -> None:
         self.store = store
@@ -72,11 +79,13 @@ class Deliverer:
         self.publishers = publishers
         self.clock = clock
         self.jitter = jitter
-        self.on_queue_changed = on_queue_changed
+        # The scheduler listens, to re-arm its wake-up; alone, nobody does.
+        self.queue = queue if queue is not None else QueueSignal()
         # Writes the audit chain's head down outside the database (bot/audit_checkpoint.py)
-        # after a takedown or a pause; runtime.py wires it.
-        self.checkpoint: Callable[[str], object] = lambda why: None
+        # after a takedown or a pause.
+        self.checkpoint = checkpoint
         self.backoff_base = backoff_base
+        # What would block the words today (bot/app/checking.py): asked just before publishing.
         self.recheck = recheck
         self.approvals_required = approvals_required  # re-checked by every claim
         self._platform_locks = {p: threading.Lock() for p in publishers}
@@ -157,7 +166,7 @@ class Deliverer:
                 f"{PLATFORM_NAMES[platform]} accepts Countersign's credentials "
                 "again: its queued posts are being published."
             )
-            self.on_queue_changed()
+            self.queue.changed()
             return True
         return False
 
@@ -373,7 +382,7 @@ class Deliverer:
                 return
             if plan.hold_platform_until:
                 self.store.hold_platform(delivery.platform, until=plan.hold_platform_until)
-            self.on_queue_changed()
+            self.queue.changed()
         elif plan.next is Next.PAUSE_PLATFORM:
             again = self.store.reschedule(
                 delivery.id, at=now, error=exc.reason, now=now, refund=True
@@ -607,7 +616,7 @@ class Deliverer:
             return Outcome(False, "That delivery is no longer waiting for a decision.")
         stopped = self._stopped()
         if stopped:  # the emergency stop and blackouts hold this one too: it waits, queued
-            self.on_queue_changed()
+            self.queue.changed()
             name = PLATFORM_NAMES[delivery.platform]
             return Outcome(False, f"#{delivery.post_id} on {name} is queued again. {stopped}")
         self._deliver(delivery)
@@ -668,7 +677,7 @@ class Deliverer:
         for delivery in queued:
             if self._platform_open(delivery.platform):
                 self._deliver(delivery)
-        self.on_queue_changed()
+        self.queue.changed()
         done = [self.store.get_delivery(d.id) for d in queued]
         summary = "; ".join(
             f"{PLATFORM_NAMES[d.platform]} {d.status.value}"

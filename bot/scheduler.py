@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.app.signals import QueueSignal
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,10 @@ class PublishingScheduler:
         store: Store,
         *,
         clock: Callable[[], datetime],
+        queue: QueueSignal | None = None,
         sweep_seconds: float = 30.0,
     ) -> None:
+        """``queue``: said whenever the service or the deliverer changes the queue."""
         self.publish_due = publish_due
         self.store = store
         self.clock = clock
@@ -36,11 +39,18 @@ class PublishingScheduler:
         )
         self._running = threading.Lock()
         self._daily: list[tuple[str, Callable[[], object]]] = []
+        if queue is not None:
+            queue.subscribe(self.rearm)
 
-    def daily(self, work: Callable[[], object], *, job_id: str) -> None:
-        """Run ``work`` once a day, the first time a minute after start (a restart does not
-        put it off by a day)."""
-        self._daily.append((job_id, work))
+    def daily(self, job_id: str, work: Callable[[], object], *, hour: int | None = None) -> None:
+        """Run ``work`` once a day beside the publishing. At ``hour`` (UTC), fixed, so that
+        restarts neither skip nor repeat it (the audit checkpoint); without, the first time a
+        minute after start, so that a restart does not put it off by a day (retention)."""
+        if hour is None:
+            self._daily.append((job_id, work))
+            return
+        # Added before start, it begins with it.
+        self.scheduler.add_job(work, "cron", hour=hour, minute=0, id=job_id, replace_existing=True)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -57,11 +67,6 @@ class PublishingScheduler:
                 next_run_time=datetime.now(UTC) + timedelta(minutes=1),
             )
         self.rearm()
-
-    def every_day(self, job_id: str, work: Callable[[], object], *, hour: int = 6) -> None:
-        """A daily job beside the publishing (the audit checkpoint), at a fixed hour UTC, so
-        that restarts neither skip nor repeat it; added before start, it begins with it."""
-        self.scheduler.add_job(work, "cron", hour=hour, minute=0, id=job_id, replace_existing=True)
 
     def shutdown(self) -> None:
         if self.scheduler.running:
