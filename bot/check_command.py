@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from bot.checks import Policy, run_checks
 from bot.checks.engine import Register
 from bot.checks.platform_fit import fit
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.findings import Finding, Verdict, verdict
 from bot.domain.posts import PLATFORMS
 

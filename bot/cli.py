@@ -12,16 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from bot import __version__
-from bot.config import (
-    ConfigError,
-    Settings,
-    load_settings,
-    missing_for_serve,
-)
+from bot.config.policy_file import load_policy
+from bot.config.settings import Settings, load_settings, missing_for_serve
+from bot.config.yamlfile import ConfigError
 from bot.domain.posts import PLATFORMS
 from bot.logs import configure
 from bot.people_commands import add_arguments as add_people_arguments
-from bot.policy_file import load_policy
 from bot.storage import Store
 from bot.storage.audit_chain import Checkpoint
 from bot.storage.crypto import StoredTextError
@@ -434,7 +430,7 @@ def read_checkpoint(
 def schedule_command(settings: Settings, words: list[str]) -> int:
     from datetime import UTC, datetime
 
-    from bot.config import load_schedule
+    from bot.config.schedule_file import load_schedule
     from bot.schedule_commands import USAGE, run_schedule
 
     store = open_database(settings)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.emulators.graph import GraphEmulator
 from bot.emulators.slack import (
     SlackEmulator,

@@ -30,6 +30,7 @@ from bot.checks.register import (
     normalise_name,
     token_count,
 )
+from bot.config.yamlfile import undecodable_line
 from bot.domain.posts import PLATFORM_NAMES, PLATFORMS
 from bot.storage.people import (
     Change,
@@ -43,7 +44,6 @@ from bot.storage.people import (
     secret_key,
 )
 from bot.storage.store import Store
-from bot.yamlfile import undecodable_line
 
 __all__ = [
     "COLUMNS",

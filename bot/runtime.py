@@ -16,9 +16,11 @@ from bot.app.checking import Checker
 from bot.app.delivery import Deliverer
 from bot.app.signals import QueueSignal
 from bot.audit_checkpoint import Checkpoints
-from bot.config import Settings, load_schedule
+from bot.config.policy_file import load_policy
+from bot.config.schedule_file import load_schedule
+from bot.config.settings import Settings
+from bot.config.yamlfile import ConfigError
 from bot.domain.posts import Delivery, Post
-from bot.policy_file import load_policy
 from bot.publishers.base import Publisher
 from bot.publishers.facebook import FacebookPublisher
 from bot.publishers.outbox import OutboxPublisher
@@ -34,7 +36,6 @@ from bot.storage import AuditKeys, Store, open_store
 from bot.storage.people import RegisterError, load_register
 from bot.storage.permissions import tighten_folder
 from bot.storage.retention import Retention
-from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
 

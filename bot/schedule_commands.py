@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.config import Schedule
 from bot.domain.posts import PLATFORM_NAMES, PLATFORMS, UNSCHEDULED, Delivery, DeliveryStatus
 from bot.scheduling.slots import (
+    Schedule,
     ScheduleError,
     Slot,
     next_free_slot,

@@ -21,7 +21,6 @@ from bot.app.delivery import Deliverer
 from bot.app.ports import Directory, Notifier
 from bot.app.signals import QueueSignal
 from bot.checks.platform_fit import ATTACHMENT_RULES
-from bot.config import Schedule
 from bot.domain.findings import MARKUP_CHECK, Finding
 from bot.domain.posts import (
     PLATFORM_NAMES,
@@ -44,7 +43,7 @@ from bot.domain.review import Outcome as ReviewOutcome
 from bot.domain.rewrite import apply_suggestions
 from bot.publishers.base import Publisher
 from bot.scheduling.lock import SlotLock
-from bot.scheduling.slots import next_free_slot, slot_after_backlog
+from bot.scheduling.slots import Schedule, next_free_slot, slot_after_backlog
 from bot.slack.markup import Mrkdwn, escape
 from bot.storage import Store
 from bot.storage.store import StaleVersion

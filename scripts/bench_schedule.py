@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 from bot.app.checking import Checker
 from bot.app.delivery import Deliverer
 from bot.app.signals import QueueSignal
-from bot.config import Schedule
+from bot.config.policy_file import load_policy
 from bot.domain.posts import Post, PostStatus, content_hash
 from bot.domain.review import Decision
-from bot.policy_file import load_policy
 from bot.publishers.outbox import OutboxPublisher
 from bot.scheduler import PublishingScheduler
-from bot.scheduling.slots import next_free_slot, weekly_slots
+from bot.scheduling.slots import Schedule, next_free_slot, weekly_slots
 from bot.services import Countersign
 from bot.storage import open_store
 from bot.storage.store import iso

@@ -34,8 +34,8 @@ import yaml
 import bot.checks
 from bot.checks import run_checks
 from bot.checks.policy import Policy
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Finding, Severity, Verdict, verdict
-from bot.policy_file import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "posts.yaml"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
 from bot.emulators.graph import GraphEmulator
 from bot.emulators.slack import (
     SlackEmulator,

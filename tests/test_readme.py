@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from bot.cli import parser
-from bot.config import setting_docs
+from bot.config.settings import setting_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

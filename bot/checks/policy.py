@@ -1,6 +1,6 @@
 """The policy an organisation sets for its checks: rule packs, allow-lists, locations.
 
-Pure data. `bot/policy_file.py` builds it from the packaged defaults and config/policy.yaml.
+Pure data. `bot/config/policy_file.py` builds it from the packaged defaults and config/policy.yaml.
 """
 
 from __future__ import annotations

@@ -195,3 +195,13 @@ def parse_moment(text: str, zone: ZoneInfo, *, end_of_day: bool = False) -> date
         raise ScheduleError(
             f'"{text}" is not a date or time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM'
         ) from None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The weekly slots, as config/schedule.yaml seeds them or the admins keep them."""
+
+    slots: tuple[Slot, ...]
+
+    def for_platform(self, platform: str) -> list[Slot]:
+        return [s for s in self.slots if s.platform == platform]

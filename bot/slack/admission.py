@@ -21,8 +21,8 @@ from slack_bolt.request.internals import (
 )
 from slack_sdk import WebClient
 
+from bot.config.yamlfile import ConfigError
 from bot.storage import Store
-from bot.yamlfile import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,9 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Schedule
 from bot.domain.findings import Severity
 from bot.domain.posts import PLATFORM_NAMES, UNSCHEDULED, DeliveryStatus, Post, PostStatus
-from bot.scheduling.slots import DAYS, Slot, next_free_slot
+from bot.scheduling.slots import DAYS, Schedule, Slot, next_free_slot
 from bot.slack.blocks import (
     _STATUS,
     SECTION_LIMIT,

@@ -30,10 +30,10 @@ from bot.storage.base import (
 from bot.storage.delivery_outcomes import DeliveryOutcomes
 from bot.storage.migrations import NO_SNAPSHOT, SLOT_HOLDING
 from bot.storage.platforms import Platforms
-from bot.storage.schedule import Schedule
+from bot.storage.schedule import ScheduleRows
 
 
-class Deliveries(Schedule, Platforms, DeliveryOutcomes):
+class Deliveries(ScheduleRows, Platforms, DeliveryOutcomes):
     """What goes out where and when, and the claim that lets one worker publish it."""
 
     # -- deliveries --------------------------------------------------------------------------

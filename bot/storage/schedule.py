@@ -19,7 +19,7 @@ from bot.storage.base import (
 )
 
 
-class Schedule(StoreBase):
+class ScheduleRows(StoreBase):
     """Slots and blackouts, and what is queued between two times."""
 
     # -- blackouts ---------------------------------------------------------------------------

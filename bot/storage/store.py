@@ -81,5 +81,5 @@ class Store(SlackEvents, Posts):
     the scheduler, Slack listeners and the CLI share. Each group inherits the groups it uses
     (posts queue deliveries; a delivery reads the schedule, the platforms' state and records
     its outcomes), so that the type checker sees every call across them:
-    StoreBase (base.py) <- Schedule, Platforms, DeliveryOutcomes <- Deliveries <- Posts;
+    StoreBase (base.py) <- ScheduleRows, Platforms, DeliveryOutcomes <- Deliveries <- Posts;
     SlackEvents (events.py) stands alone."""

@@ -401,7 +401,7 @@ def test_records_a_previous_key_made_still_verify_after_a_rotation(tmp_path):
 
 
 def test_the_previous_keys_setting_is_read_as_a_list(monkeypatch):
-    from bot.config import IsolatedSettings
+    from bot.config.settings import IsolatedSettings
 
     settings = IsolatedSettings(
         previous_secret_keys=" old-key-0123456789abc , ,older-key-0123456789 "

@@ -2,9 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_schedule, load_settings, missing_for_serve
+from bot.config.policy_file import load_policy
+from bot.config.schedule_file import load_schedule
+from bot.config.settings import load_settings, missing_for_serve
+from bot.config.yamlfile import ConfigError
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 
 def settings_in(tmp_path: Path, yaml_text: str = "", **env):
@@ -174,4 +176,5 @@ def test_policy_can_extend_disable_and_add_rules(tmp_path):
         f.rule
         for f in run_checks("Blimey, our MP is wrong about NH-12345. " + "a" * 300, ("x",), policy)
     }
-    assert found == {"profanity", "local_politics", "case_reference"}
+    # "our MP is wrong" is also a verdict on a politician to the packaged stance test.
+    assert found == {"profanity", "local_politics", "case_reference", "party_political"}

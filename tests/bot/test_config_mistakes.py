@@ -19,11 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_schedule, load_settings
+from bot.config.policy_file import load_policy
+from bot.config.schedule_file import load_schedule
+from bot.config.settings import load_settings
+from bot.config.yamlfile import ConfigError
 from bot.people import RegisterImportError, import_csv
-from bot.policy_file import load_policy
 from bot.storage import open_store
-from bot.yamlfile import ConfigError
 
 KEY = "correct horse battery staple"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -4,6 +4,8 @@ import pytest
 
 from bot.checks import Policy, run_checks
 from bot.checks.register import name_hash
+from bot.config.policy_file import BUILTIN, _compile
+from bot.config.yamlfile import load_yaml
 from bot.domain.findings import Severity
 from bot.domain.posts import PostStatus
 from bot.people import (
@@ -18,11 +20,9 @@ from bot.people import (
     remove_person,
     set_consent,
 )
-from bot.policy_file import BUILTIN, _compile
 from bot.storage import open_store
 from bot.storage.migrations import migrations
 from bot.storage.people import People, load_register
-from bot.yamlfile import load_yaml
 
 KEY = "correct horse battery staple"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

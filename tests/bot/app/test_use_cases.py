@@ -17,10 +17,10 @@ from bot.app.checking import Checker
 from bot.app.delivery import Deliverer
 from bot.app.ports import Download
 from bot.app.signals import QueueSignal
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
 from bot.domain.posts import Attachment, DeliveryStatus, Post, PostStatus, content_hash
 from bot.domain.review import Decision
-from bot.policy_file import load_policy
 from bot.publishers.outbox import OutboxPublisher
 from bot.storage import Store, open_store
 from bot.storage.people import load_register

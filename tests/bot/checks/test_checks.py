@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from bot.checks import Allow, run_checks
 from bot.checks.platform_fit import fit, x_weighted_length
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity, Verdict, verdict
-from bot.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone
@@ -208,7 +208,7 @@ def test_their_innocent_twins_and_sexual_health_words_are_not_profanity(text):
 def test_a_phrase_list_is_skipped_only_when_none_of_its_first_words_is_in_the_post(text, holds):
     from bot.checks.engine import Context, may_hold_a_phrase, phrase_regex
     from bot.checks.normalise import normalise
-    from bot.policy_file import load_policy
+    from bot.config.policy_file import load_policy
 
     phrases = {"in my opinion": "", "don't you think": ""}
     ctx = Context(normalise(text), ("x",), load_policy(None))
@@ -268,7 +268,7 @@ def test_phrases_are_tried_only_at_their_first_words_with_the_same_matches(piece
     it must give exactly the matches finditer gives, in order (spans and text)."""
     from bot.checks.engine import Context, phrase_matches, phrase_regex
     from bot.checks.normalise import normalise
-    from bot.policy_file import load_policy
+    from bot.config.policy_file import load_policy
 
     ctx = Context(normalise("".join(pieces)), ("x",), load_policy(None))
     regex = phrase_regex(_PHRASE_LIST)

@@ -10,7 +10,7 @@ import pytest
 from bot.checks import run_checks
 from bot.checks.identifiers import _people, nhs_check_digit_ok
 from bot.checks.membership import membership_cues, role_of
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone

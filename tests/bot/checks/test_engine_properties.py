@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.checks import run_checks
 from bot.checks.normalise import normalise
 from bot.checks.register import ConsentRegister, RegisterEntry, name_hashes, token_count
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 POLICY = load_policy(None)
 # CPU seconds for 100 KB. Measured: well under one second on the 2-core machine; on a busy one

@@ -8,8 +8,8 @@ import pytest
 
 from bot.checks import run_checks
 from bot.checks.inflect import forms, phrase_forms
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)

@@ -13,8 +13,8 @@ import pytest
 
 from bot.checks import Allow, run_checks
 from bot.checks.id_numbers import iban_ok, luhn_ok
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 POLICY = load_policy(None)
 BOTH = ("x", "facebook")

@@ -8,8 +8,8 @@ import pytest
 
 from bot.checks import Allow, Location, run_checks
 from bot.checks.identifiers import nhs_check_digit_ok, ni_prefix_ok, ssn_ok
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone

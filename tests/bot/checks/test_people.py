@@ -6,7 +6,7 @@ from bot.checks import run_checks
 from bot.checks.identifiers import _people
 from bot.checks.membership import role_of
 from bot.checks.names import VERDICTS, gazetteer, verdicts, verdicts_text, weigh
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.checks import run_checks
 from bot.checks.platform_fit import fit, measure
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 POLICY = load_policy(None)
 PIECES = st.sampled_from(

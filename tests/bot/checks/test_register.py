@@ -18,9 +18,9 @@ from bot.checks.register import (
     normalise_name,
     token_count,
 )
+from bot.config.policy_file import BUILTIN, _compile
+from bot.config.yamlfile import load_yaml
 from bot.domain.findings import Severity, Verdict, verdict
-from bot.policy_file import BUILTIN, _compile
-from bot.yamlfile import load_yaml
 
 KEY = b"a test key of at least 16 bytes"
 BOTH = ("x", "facebook")

@@ -60,7 +60,7 @@ def test_a_module_placed_in_the_package_is_found_without_editing_a_list(tmp_path
         import bot.checks
         bot.checks.__path__.append({str(tmp_path / "extra")!r})
         from bot.checks import run_checks
-        from bot.policy_file import load_policy
+        from bot.config.policy_file import load_policy
         policy = load_policy(Path({str(config)!r}))
         findings = run_checks("We are CLOSED on Saturday.", ("x",), policy)
         print(json.dumps([[f.rule, f.excerpt, f.severity.value] for f in findings]))
@@ -76,7 +76,7 @@ def test_discovery_is_lazy_and_skips_modules_without_validators():
         import bot.checks
         before = sorted(m for m in sys.modules if m.startswith("bot.checks."))
         from bot.checks import run_checks
-        from bot.policy_file import load_policy
+        from bot.config.policy_file import load_policy
         run_checks("Call me on 07700 900123.", ("x",), load_policy(None))
         after = set(sys.modules)
         print(json.dumps({

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.checks import identifiers, people, voice
 from bot.checks.engine import Context
 from bot.checks.normalise import normalise
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 POLICY = load_policy(None)
 PARTY_RULE = POLICY.rule("party_political")

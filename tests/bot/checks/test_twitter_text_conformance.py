@@ -20,8 +20,8 @@ import yaml
 from bot.checks import run_checks
 from bot.checks.platform_fit import measure
 from bot.checks.x_text import CONFIG_V3, Config, extract_urls, extract_urls_with_indices, parse
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 FOLDER = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "twitter-text"
 SUITE = FOLDER / "validate.yml"

@@ -10,8 +10,8 @@ from bot.checks import run_checks
 from bot.checks.engine import VALIDATORS, Context, _generic
 from bot.checks.normalise import normalise
 from bot.checks.text import quotations, quoted_spans
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Severity
-from bot.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone

@@ -8,7 +8,7 @@ import pytest
 
 from bot.checks import run_checks
 from bot.checks.evaluative import first_evaluative, ratings
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 BOTH = ("x", "facebook")
 POLICY = load_policy(None)  # the packaged rules alone

@@ -33,7 +33,7 @@ from bot.checks.x_text import (
     parse,
 )
 from bot.checks.x_text.emojis import emoji_spans
-from bot.policy_file import load_policy
+from bot.config.policy_file import load_policy
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = ROOT / "tests" / "fixtures" / "real" / "x" / "twitter_text_extract_urls.json"

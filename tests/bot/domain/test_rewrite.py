@@ -1,6 +1,6 @@
 from bot.checks import run_checks
+from bot.config.policy_file import load_policy
 from bot.domain.rewrite import apply_suggestions, has_suggestions
-from bot.policy_file import load_policy
 
 POLICY = load_policy(None)
 

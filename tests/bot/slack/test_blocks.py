@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 
 from bot.checks import run_checks
+from bot.config.policy_file import load_policy
 from bot.domain.findings import Finding, Severity
 from bot.domain.posts import Delivery, DeliveryStatus, Post, PostStatus, content_hash
-from bot.policy_file import load_policy
 from bot.slack.blocks import card_blocks, report_blocks
 
 ZONE = ZoneInfo("Europe/London")

@@ -10,11 +10,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.config import Schedule
 from bot.domain.findings import Finding, Severity
 from bot.domain.posts import PostStatus
 from bot.domain.review import Decision
-from bot.scheduling.slots import weekly_slots
+from bot.scheduling.slots import Schedule, weekly_slots
 from bot.slack.home import RESUME_PLATFORM, home_view, weekly
 from bot.storage import open_store
 

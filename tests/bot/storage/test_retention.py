@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config.settings import load_settings
+from bot.config.yamlfile import ConfigError
 from bot.domain.posts import DeliveryStatus, PostStatus
 from bot.storage import open_store
 from bot.storage.retention import Retention
-from bot.yamlfile import ConfigError
 from tests.bot.storage.test_store import NOW
 from tests.conftest import ALICE, BOB, DANA
 

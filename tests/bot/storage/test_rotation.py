@@ -114,8 +114,8 @@ def test_the_daily_job_moves_text_written_under_the_old_key(tmp_path):
 
 
 def test_keys_from_the_settings(tmp_path):
-    from bot.config import load_settings
-    from bot.yamlfile import ConfigError
+    from bot.config.settings import load_settings
+    from bot.config.yamlfile import ConfigError
 
     settings = load_settings(
         isolated=True,

@@ -18,10 +18,10 @@ import re2
 
 from bot.checks.policy import CHECKS, Allow, Location, Policy, RulePack, TextPattern
 from bot.checks.registry import VALIDATORS, load_validators
+from bot.config.yamlfile import ConfigError, LineDict, load_yaml, where
 from bot.domain.findings import Severity
-from bot.yamlfile import ConfigError, LineDict, load_yaml, where
 
-BUILTIN = Path(__file__).resolve().parent / "checks" / "rules"
+BUILTIN = Path(__file__).resolve().parents[1] / "checks" / "rules"
 _RULE_KEYS = {
     "check",
     "severity",
