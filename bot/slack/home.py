@@ -191,7 +191,9 @@ def _schedule(
         slots = schedule.for_platform(platform)
         name = PLATFORM_NAMES[platform]
         if not slots:
-            lines.append(f"*{name}*: no slots — approved posts wait for `/countersign now <id>`")
+            lines.append(
+                f"*{name}*: no slots — approved posts wait for `/countersign now {escape('<id>')}`"
+            )
             continue
         free = next_free_slot(slots, zone, now, store.taken_slots(platform, now))
         after = f" · next free slot {_when(free, zone)}" if free else ""
@@ -285,7 +287,7 @@ def _controls(store: Store, platforms: tuple[str, ...]) -> list[Block]:
                     ],
                 }
             )
-    blocks.append(_context(ADMIN_COMMANDS))
+    blocks.append(_context(escape(ADMIN_COMMANDS)))  # "<id>" is words, not a link
     return blocks
 
 

@@ -33,6 +33,7 @@ from bot.emulators.socket_mode import (
     accept_key,
     encode_frame,
 )
+from bot.slack.markup import unescape
 from tests.bot.test_crash import env_for
 from tests.conftest import (
     CAROL,
@@ -139,7 +140,7 @@ def test_help_command_over_the_socket_is_answered_in_the_ack(served):
     assert staff_help is not None and admin_help is not None
     assert staff_help["text"].startswith("What you can do with Countersign:")
     assert "/countersign help" in staff_help["text"] and "now <id>" not in staff_help["text"]
-    assert "now <id>" in admin_help["text"]
+    assert "now <id>" in unescape(admin_help["text"]) and "<" not in admin_help["text"]
 
 
 def test_over_the_socket_a_command_acts_once_and_only_for_this_workspace(served):

@@ -66,7 +66,9 @@ def on_command(deps: ListenerDeps, ack: Ack, command: dict[str, Any], context: B
     verb = words[0].lower() if words else "help"
     if verb == "help":
         lines = [HELP_ALL] + ([HELP_ADMIN] if service.directory.is_admin(user) else [])
-        ack(text="What you can do with Countersign:\n" + "\n".join(lines))
+        # "<id>" and "<from>" are words here: unescaped, Slack reads them as links and shows
+        # nothing of them.
+        ack(text=escape("What you can do with Countersign:\n" + "\n".join(lines)))
         return
     if verb in ADMIN_VERBS and not service.directory.is_admin(user):
         ack(text=f"Only admins can {ADMIN_VERBS[verb]} (`/countersign {verb}`).")
@@ -74,7 +76,7 @@ def on_command(deps: ListenerDeps, ack: Ack, command: dict[str, Any], context: B
     if verb in ("now", "takedown"):
         post_id = _post_id(words[1:])
         if post_id is None:
-            ack(text=f"Usage: `/countersign {verb} <id>`, e.g. `/countersign {verb} 12`.")
+            ack(text=escape(f"Usage: `/countersign {verb} <id>`, e.g. `/countersign {verb} 12`."))
             return
         ack(text=f"{'Publishing' if verb == 'now' else 'Taking down'} #{post_id} now…")
         context[LATER] = [verb, post_id]

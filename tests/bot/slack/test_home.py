@@ -15,6 +15,7 @@ from bot.domain.posts import PostStatus
 from bot.domain.review import Decision
 from bot.scheduling.slots import Schedule, weekly_slots
 from bot.slack.home import RESUME_PLATFORM, home_view, weekly
+from bot.slack.markup import unescape
 from bot.storage import open_store
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday; London is on UTC in November
@@ -237,8 +238,10 @@ def test_an_admin_sees_the_queue_schedule_platforms_and_a_resume_button_for_paus
     [button] = buttons(view)
     assert button["action_id"] == RESUME_PLATFORM and button["value"] == "x"
     controls = part(view, "Controls")
+    # "<id>" must reach Slack escaped, or Slack reads it as a link and shows nothing of it.
+    assert "<" not in controls
     for command in ("now <id>", "takedown <id>", "resume x|facebook", "people "):
-        assert command in controls
+        assert command in unescape(controls)
 
     store.resume_platform("x", actor=CAROL, at=NOW)
     later = home(store, CAROL, admin=True, now=NOW + timedelta(hours=1))
