@@ -365,7 +365,9 @@ class Driver:
 
 
 def x_rate_limited() -> dict[str, str]:
-    reset = str(int(time.time()) + 2)
+    # A few seconds ahead: the reset is whole seconds, so "+2" could be 1.01 s away, and a
+    # busy machine then answered `now` after the scheduler had already taken the retry.
+    reset = str(int(time.time()) + 5)
     return {
         "x-rate-limit-limit": "300",
         "x-rate-limit-remaining": "0",
